@@ -1,0 +1,95 @@
+/**
+ * The application as one plugin, wired in a visible order: infrastructure, then platform, then
+ * feature modules. `main.ts` runs it as a process; tests build it directly with `buildServer`.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './infra/config/index.ts';
+import { databasePlugin } from './infra/database/index.ts';
+import { cachePlugin } from './infra/cache/index.ts';
+import { errorHandlerPlugin } from './platform/errors/index.ts';
+import { lifecyclePlugin } from './platform/lifecycle/index.ts';
+import { eventsPlugin } from './platform/events/index.ts';
+import { schedulerPlugin } from './platform/scheduler/index.ts';
+import { healthPlugin } from './modules/health/index.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+export const VERSION = packageJson.version;
+
+export interface AppOptions {
+  config: Config;
+  /** Start the scheduled health checks on ready (default true). */
+  startHealthChecks?: boolean;
+}
+
+export const app = fp<AppOptions>(
+  async (instance, { config, startHealthChecks = true }) => {
+    instance.decorate('config', config);
+    instance.setValidatorCompiler(validatorCompiler);
+    instance.setSerializerCompiler(serializerCompiler);
+    instance.addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+
+    // Infrastructure
+    await instance.register(errorHandlerPlugin);
+    await instance.register(swagger, {
+      openapi: {
+        info: { title: 'Watchkeeper API', version: VERSION, description: 'Self-hosted operations hub' },
+      },
+      transform: jsonSchemaTransform,
+    });
+    await instance.register(swaggerUi, { routePrefix: '/docs' });
+    await instance.register(databasePlugin, { config });
+    await instance.register(cachePlugin, { config });
+
+    // Platform
+    await instance.register(lifecyclePlugin);
+    await instance.register(eventsPlugin);
+    await instance.register(schedulerPlugin);
+
+    // Modules
+    await instance.register(healthPlugin, {
+      config,
+      identity: { version: VERSION, releaseId: config.server.releaseId ?? VERSION, serviceId: config.server.serviceId },
+      autoStart: startHealthChecks,
+    });
+  },
+  { name: 'watchkeeper' },
+);
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Fastify server options Watchkeeper needs at construction time. */
+export function serverOptions(config: Config, logger: FastifyServerOptions['loggerInstance'] | boolean = true): FastifyServerOptions {
+  return {
+    ...(typeof logger === 'object' ? { loggerInstance: logger } : { logger: logger ? { level: config.server.logLevel } : false }),
+    bodyLimit: config.server.bodyLimitBytes,
+    // Keep a caller's request id when it is well-formed, so logs correlate across services.
+    genReqId: (request) => {
+      const header = request.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+    },
+    requestIdLogLabel: 'requestId',
+    disableRequestLogging: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+}
+
+export async function buildServer({ config, logger, startHealthChecks }: { config: Config; logger?: FastifyServerOptions['loggerInstance'] | boolean; startHealthChecks?: boolean }): Promise<FastifyInstance> {
+  const server = Fastify(serverOptions(config, logger));
+  await server.register(app, { config, startHealthChecks });
+  return server as unknown as FastifyInstance;
+}

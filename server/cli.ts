@@ -1,0 +1,78 @@
+/** The `watchkeeper` command: start, migrate, config check. */
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { loadConfig, describeConfig, ConfigError, type Config } from './infra/config/index.ts';
+import { migrateToLatest, startEmbeddedPostgres } from './infra/database/index.ts';
+
+const USAGE = `Usage: watchkeeper <command>
+
+Commands:
+  start            run the server (PORT, HOST, DATABASE_URL, … see README)
+  migrate          apply pending database migrations and exit
+  config check     validate the configuration and print it, secrets masked
+  help             show this text`;
+
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`watchkeeper: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function migrate(config: Config): Promise<void> {
+  const logger = pino({ level: config.server.logLevel });
+  const embedded = config.database.url ? undefined : await startEmbeddedPostgres({ dataDir: config.storage.dataDir, logger });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url ?? embedded!.url, max: 1 }) }) });
+  try {
+    const { applied, current } = await migrateToLatest(db);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\nschema version: ${current}\n` : `schema is current (${current})\n`);
+  } finally {
+    await db.destroy();
+    await embedded?.stop();
+  }
+}
+
+function configCheck(config: Config): void {
+  const rows = describeConfig(config);
+  const width = Math.max(...rows.map((r) => r.env.length));
+  process.stdout.write(`configuration is valid${config.configFile ? ` (file: ${config.configFile})` : ''}\n\n`);
+  for (const row of rows) process.stdout.write(`${row.env.padEnd(width)}  ${row.value}\n`);
+  process.stdout.write(`\nexternal services from the config file: ${config.services.length === 0 ? 'none' : config.services.map((s) => s.name).join(', ')}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const [command, sub] = positionals;
+  switch (command) {
+    case 'start': {
+      const { startWatchkeeper } = await import('./main.ts');
+      await startWatchkeeper(loadConfigOrExit());
+      return;
+    }
+    case 'migrate':
+      await migrate(loadConfigOrExit());
+      return;
+    case 'config':
+      if (sub === 'check') return configCheck(loadConfigOrExit());
+      break;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+  }
+  process.stderr.write(`watchkeeper: unknown command "${positionals.join(' ')}"\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+await main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`watchkeeper: ${(error as Error).message}\n`);
+  process.exit(1);
+});

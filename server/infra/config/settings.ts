@@ -1,0 +1,57 @@
+/**
+ * Every setting Watchkeeper reads, in one table: its environment variable, the path in the config
+ * file, its schema with the laptop default, and whether it is a secret. The README's configuration
+ * table and `watchkeeper config check` are both derived from this list.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const percent = z.coerce.number().min(0).max(100);
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.includes(new URL(value).protocol), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+
+export interface SettingDefinition {
+  env: string;
+  path: string;
+  schema: z.ZodType;
+  description: string;
+  secret?: boolean;
+}
+
+export const settings = [
+  { env: 'PORT', path: 'server.port', schema: port.default(8080), description: 'HTTP listen port.' },
+  { env: 'HOST', path: 'server.host', schema: z.string().min(1).default('localhost'), description: 'Listen address; `0.0.0.0` to accept connections from other hosts (containers).' },
+  { env: 'LOG_LEVEL', path: 'server.logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), description: 'pino log level.' },
+  { env: 'BODY_LIMIT_BYTES', path: 'server.bodyLimitBytes', schema: positiveInt.default(1_048_576), description: 'Largest accepted request body; larger bodies are answered 413.' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', path: 'server.shutdownTimeoutMs', schema: positiveInt.default(10_000), description: 'Upper bound for graceful shutdown; in-flight requests get this long to finish.' },
+  { env: 'SERVICE_ID', path: 'server.serviceId', schema: z.string().min(1).default('watchkeeper'), description: 'The `serviceId` reported in health responses.' },
+  { env: 'RELEASE_ID', path: 'server.releaseId', schema: z.string().optional(), description: 'The `releaseId` reported in health responses (defaults to the package version).' },
+  { env: 'DATA_DIR', path: 'storage.dataDir', schema: z.string().min(1).default('./data'), description: 'Directory for the embedded PostgreSQL cluster and other local state; its volume is the one the disk check watches.' },
+  { env: 'DATABASE_URL', path: 'database.url', schema: url(['postgres:', 'postgresql:']).optional(), description: 'PostgreSQL server to use. Unset: Watchkeeper runs its own embedded PostgreSQL under `DATA_DIR/postgres`.', secret: true },
+  { env: 'DATABASE_POOL_MAX', path: 'database.poolMax', schema: positiveInt.default(10), description: 'Maximum connections in the pool.' },
+  { env: 'DATABASE_STATEMENT_TIMEOUT_MS', path: 'database.statementTimeoutMs', schema: positiveInt.default(30_000), description: 'Server-side statement timeout for every pooled connection.' },
+  { env: 'REDIS_URL', path: 'cache.redisUrl', schema: url(['redis:', 'rediss:']).optional(), description: 'Redis server for the cache. Unset: an in-process LRU cache.', secret: true },
+  { env: 'CACHE_KEY_PREFIX', path: 'cache.keyPrefix', schema: z.string().default('wk:'), description: 'Prefix for every Redis key Watchkeeper writes.' },
+  { env: 'CACHE_MAX_ENTRIES', path: 'cache.maxEntries', schema: positiveInt.default(10_000), description: 'Capacity of the in-process LRU cache.' },
+  { env: 'HEALTH_INTERVAL_MS', path: 'health.intervalMs', schema: positiveInt.default(15_000), description: 'Default interval between runs of each health check.' },
+  { env: 'HEALTH_TIMEOUT_MS', path: 'health.timeoutMs', schema: positiveInt.default(5_000), description: 'Default timeout of a health check; a check that takes longer fails.' },
+  { env: 'HEALTH_EVENT_LOOP_STALL_MS', path: 'health.eventLoopStallMs', schema: positiveInt.default(5_000), description: 'Liveness fails when the event loop has been blocked longer than this.' },
+  { env: 'HEALTH_MEMORY_WARN_PERCENT', path: 'health.memoryWarnPercent', schema: percent.default(85), description: 'Heap used as a percentage of the heap limit above which memory warns.' },
+  { env: 'HEALTH_MEMORY_FAIL_PERCENT', path: 'health.memoryFailPercent', schema: percent.default(95), description: 'Heap used percentage above which memory fails.' },
+  { env: 'HEALTH_DISK_WARN_PERCENT', path: 'health.diskWarnPercent', schema: percent.default(85), description: 'Used percentage of the data volume above which disk warns.' },
+  { env: 'HEALTH_DISK_FAIL_PERCENT', path: 'health.diskFailPercent', schema: percent.default(95), description: 'Used percentage of the data volume above which disk fails.' },
+  { env: 'HEALTH_DEGRADATION_FACTOR', path: 'health.degradationFactor', schema: z.coerce.number().min(1).default(3), description: 'A component warns when its recent p95 latency exceeds this multiple of its own baseline.' },
+  { env: 'HEALTH_RECOVERY_AFTER_FAILURES', path: 'health.recoveryAfterFailures', schema: positiveInt.default(3), description: 'Consecutive failures after which a component\'s recovery action runs.' },
+  { env: 'HEALTH_HISTORY_RETENTION_DAYS', path: 'health.historyRetentionDays', schema: positiveInt.default(30), description: 'How long health history is kept.' },
+  { env: 'HEALTH_HISTORY_RAW_HOURS', path: 'health.historyRawHours', schema: positiveInt.default(24), description: 'Samples older than this are downsampled to 5-minute buckets.' },
+  { env: 'HEALTH_HISTORY_ENABLED', path: 'health.historyEnabled', schema: bool.default(true), description: 'Store health samples and state changes in the database.' },
+] as const satisfies readonly SettingDefinition[];

@@ -1,0 +1,71 @@
+/** Kysely's view of the tables; kept in step with server/migrations. */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ProjectsTable {
+  id: Generated<string>;
+  organization_id: string;
+  slug: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ExternalServicesTable {
+  id: Generated<string>;
+  organization_id: string;
+  project_id: string;
+  name: string;
+  /** The validated service definition (contracts/services.ts), without its name. */
+  definition: ColumnType<unknown, string, string>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface HealthSamplesTable {
+  id: Generated<string>;
+  organization_id: string;
+  project_id: string;
+  component: string;
+  status: 'pass' | 'warn' | 'fail';
+  latency_ms: number | null;
+  /** 'raw' for one check run, '5m' for a downsampled bucket. */
+  resolution: 'raw' | '5m';
+  sample_count: number;
+  pass_count: number;
+  warn_count: number;
+  fail_count: number;
+  latency_p95_ms: number | null;
+  latency_max_ms: number | null;
+  output: string | null;
+  checked_at: Timestamp;
+}
+
+export interface HealthEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  project_id: string;
+  component: string;
+  /** 'transition' for a status change, 'recovery' for a recovery action and its outcome. */
+  kind: 'transition' | 'recovery';
+  from_status: 'pass' | 'warn' | 'fail' | null;
+  to_status: 'pass' | 'warn' | 'fail' | null;
+  output: string | null;
+  details: ColumnType<unknown, string | undefined, string>;
+  occurred_at: Timestamp;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  projects: ProjectsTable;
+  external_services: ExternalServicesTable;
+  health_samples: HealthSamplesTable;
+  health_events: HealthEventsTable;
+}

@@ -1,0 +1,60 @@
+/**
+ * A pg pool that can be replaced while the app runs. Kysely holds this object, so the health
+ * system's recovery action ("reconnect the database pool") swaps the underlying pool without
+ * every repository having to learn about it.
+ */
+import pg from 'pg';
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+export class SwitchablePool {
+  #current: pg.Pool;
+  readonly #options: pg.PoolConfig;
+  readonly #onError: (error: Error) => void;
+
+  constructor(options: pg.PoolConfig, onError: (error: Error) => void) {
+    this.#options = options;
+    this.#onError = onError;
+    this.#current = this.#create();
+  }
+
+  #create(): pg.Pool {
+    const pool = new pg.Pool(this.#options);
+    // An idle client losing its server emits here; without a listener the process would crash.
+    pool.on('error', this.#onError);
+    return pool;
+  }
+
+  get pool(): pg.Pool {
+    return this.#current;
+  }
+
+  connect(): Promise<pg.PoolClient> {
+    return this.#current.connect();
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.#current.query<R>(text, values);
+  }
+
+  stats(): PoolStats {
+    const pool = this.#current;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: this.#options.max ?? 10 };
+  }
+
+  /** Replaces the pool with a fresh one; the old pool's clients finish and close in the background. */
+  async reconnect(): Promise<void> {
+    const previous = this.#current;
+    this.#current = this.#create();
+    await previous.end().catch(this.#onError);
+  }
+
+  async end(): Promise<void> {
+    await this.#current.end();
+  }
+}

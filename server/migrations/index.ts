@@ -1,0 +1,12 @@
+/**
+ * The ordered list of migrations. Forward-only: a migration, once landed, is never edited; a
+ * change is a new file. Listed statically so the same list works under tsx and in a bundle.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-tenancy-and-health.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-tenancy-and-health': m0001,
+};
+
+export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

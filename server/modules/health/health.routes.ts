@@ -1,0 +1,105 @@
+/** The /health endpoints. Every answer comes from the latest stored results: no I/O here. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { HEALTH_CONTENT_TYPE, httpStatusForHealth, type HealthResponse } from '../../../contracts/health.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import type { EventLoopMonitor } from './event-loop-monitor.ts';
+import type { HealthMonitor } from './health-monitor.ts';
+import { aggregateStatus, buildHealthReport, type ServiceIdentity } from './health-report.ts';
+import { componentParamsSchema, healthReplies, testComponentReplies } from './health.schemas.ts';
+import { isSchemaCurrent } from '../../infra/database/index.ts';
+
+export interface HealthRoutesOptions {
+  monitor: HealthMonitor;
+  loop: EventLoopMonitor;
+  identity: ServiceIdentity;
+  stallMs: number;
+  isDraining: () => boolean;
+  startedAt: Date;
+}
+
+function send(reply: FastifyReply, report: HealthResponse) {
+  // Health must never be served stale by a proxy.
+  return reply.code(httpStatusForHealth(report.status)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(report);
+}
+
+export async function healthRoutes(app: FastifyInstance, { monitor, loop, identity, stallMs, isDraining, startedAt }: HealthRoutesOptions) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['health'];
+
+  routes.get('/health/liveness', { schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } }, async (_request, reply) => {
+    const { currentDelayMs, maxDelayMs } = loop.snapshot();
+    const stalled = currentDelayMs >= stallMs;
+    const draining = isDraining();
+    const status = draining || stalled ? 'fail' : 'pass';
+    const output = draining ? 'shutting down' : stalled ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms (threshold ${stallMs} ms)` : undefined;
+    return send(reply, {
+      status,
+      version: identity.version,
+      releaseId: identity.releaseId,
+      serviceId: identity.serviceId,
+      description: 'Watchkeeper liveness',
+      notes: [],
+      ...(output ? { output } : {}),
+      checks: {
+        'eventLoop:delay': [
+          { componentId: 'event-loop', componentType: 'system', observedValue: Math.round(currentDelayMs * 100) / 100, observedUnit: 'ms', status: stalled ? 'fail' : 'pass', time: new Date().toISOString(), output: `max in recent window ${maxDelayMs.toFixed(1)} ms` },
+        ],
+      },
+    });
+  });
+
+  routes.get('/health/readiness', { schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } }, async (_request, reply) => {
+    const critical = monitor.list().filter((s) => s.critical);
+    const reasons: string[] = [];
+    if (isDraining()) reasons.push('draining: shutting down');
+    const database = monitor.get('database');
+    const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion')?.observedValue;
+    if (database?.status !== undefined && !isSchemaCurrent(schemaVersion as string | undefined)) reasons.push('migrations not applied');
+    for (const state of critical) {
+      if (state.status === undefined) reasons.push(`${state.id}: not checked yet`);
+      else if (state.status === 'fail') reasons.push(`${state.id}: ${state.output ?? 'failing'}`);
+    }
+    const status = reasons.length > 0 ? 'fail' : aggregateStatus(critical, { degraded: true });
+    return send(reply, buildHealthReport(identity, critical, { description: 'Watchkeeper readiness', status, ...(reasons.length ? { output: reasons.join('; ') } : {}) }));
+  });
+
+  const componentGroups = [
+    ['database', 'Watchkeeper database: reachability, round trip, pool and schema version'],
+    ['cache', 'Cache: reachability, latency, memory, hit ratio and evictions'],
+    ['services', 'Configured external services'],
+    ['memory', 'Process memory'],
+    ['disk', 'Data volume free space'],
+  ] as const;
+  for (const [group, summary] of componentGroups) {
+    routes.get(`/health/${group}`, { schema: { tags, summary, response: healthReplies } }, async (_request, reply) => {
+      const states = monitor.list(group);
+      return send(reply, buildHealthReport(identity, states, { description: summary, status: aggregateStatus(states, { degraded: false }) }));
+    });
+  }
+
+  routes.get('/health/status', { schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } }, async (_request, reply) => {
+    const states = monitor.list();
+    const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
+    const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+    return send(
+      reply,
+      buildHealthReport(identity, states, {
+        description: 'Watchkeeper status',
+        status,
+        notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`],
+      }),
+    );
+  });
+
+  routes.post(
+    '/health/test/:component',
+    { schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies } },
+    async (request, reply) => {
+      const run = monitor.runNow(request.params.component);
+      if (!run) throw new AppError('WK_ERR_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
+      const state = await run;
+      return send(reply, buildHealthReport(identity, [state], { description: `on-demand check of ${state.id}`, status: state.status ?? 'fail' }));
+    },
+  );
+}

@@ -1,0 +1,70 @@
+/**
+ * The `health` feature: the probe monitor (exposed as `app.health` so other features register
+ * their own probes), the built-in probes, and the /health routes.
+ */
+import fp from 'fastify-plugin';
+import type { Config } from '../../infra/config/index.ts';
+import { EventLoopMonitor } from './event-loop-monitor.ts';
+import { HealthMonitor } from './health-monitor.ts';
+import type { ServiceIdentity } from './health-report.ts';
+import { healthRoutes } from './health.routes.ts';
+import { createCacheProbe } from './probes/cache-probe.ts';
+import { createDatabaseProbe } from './probes/database-probe.ts';
+import { createDiskProbe } from './probes/disk-probe.ts';
+import { createEventLoopProbe } from './probes/event-loop-probe.ts';
+import { createMemoryProbe } from './probes/memory-probe.ts';
+
+export { HealthMonitor } from './health-monitor.ts';
+export type { ProbeDefinition, ProbeResult, Measurement, ComponentState } from './probe.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    health: HealthMonitor;
+  }
+}
+
+export interface HealthPluginOptions {
+  config: Config;
+  identity: ServiceIdentity;
+  /** Start the check schedule when the app is ready (tests may drive checks by hand). */
+  autoStart?: boolean;
+}
+
+export const healthPlugin = fp<HealthPluginOptions>(
+  async (app, { config, identity, autoStart = true }) => {
+    const { health } = config;
+    const loop = new EventLoopMonitor();
+    const monitor = new HealthMonitor({
+      logger: app.log.child({ component: 'health' }),
+      events: app.events,
+      defaultIntervalMs: health.intervalMs,
+      defaultTimeoutMs: health.timeoutMs,
+      degradationFactor: health.degradationFactor,
+      recoveryAfterFailures: health.recoveryAfterFailures,
+    });
+    app.decorate('health', monitor);
+
+    monitor.register(createDatabaseProbe({ database: app.database }));
+    monitor.register(createCacheProbe({ cache: app.cache }));
+    monitor.register(createMemoryProbe({ warnPercent: health.memoryWarnPercent, failPercent: health.memoryFailPercent, dropCaches: () => app.cache.dropLocal() }));
+    monitor.register(createDiskProbe({ path: config.storage.dataDir, warnPercent: health.diskWarnPercent, failPercent: health.diskFailPercent }));
+    monitor.register(createEventLoopProbe({ monitor: loop, stallMs: health.eventLoopStallMs }));
+
+    await app.register(healthRoutes, {
+      monitor,
+      loop,
+      identity,
+      stallMs: health.eventLoopStallMs,
+      isDraining: () => app.lifecycle.draining,
+      startedAt: app.lifecycle.startedAt,
+    });
+
+    loop.start();
+    if (autoStart) app.addHook('onReady', () => monitor.start());
+    app.addHook('onClose', async () => {
+      loop.stop();
+      await monitor.stop();
+    });
+  },
+  { name: 'health', dependencies: ['database', 'cache', 'events', 'lifecycle'] },
+);

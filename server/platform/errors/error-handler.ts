@@ -1,0 +1,93 @@
+/**
+ * Translates every error into RFC 9457 problem+json. Validation errors name the offending field;
+ * 5xx answers never carry internal details (they are logged with the request id instead).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { PROBLEM_CONTENT_TYPE, type Problem } from '../../../contracts/problem.ts';
+import { AppError, errorCatalogue, type ErrorCode, type FieldError } from './catalogue.ts';
+
+// Fastify's own error codes that are the client's fault, mapped to our catalogue.
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'WK_ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'WK_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'WK_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'WK_ERR_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'WK_ERR_BAD_REQUEST',
+  FST_ERR_BAD_URL: 'WK_ERR_BAD_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'WK_ERR_BAD_REQUEST',
+};
+
+export function problemTypeFor(code: ErrorCode): string {
+  return `https://watchkeeper.dev/problems/${code.slice('WK_ERR_'.length).toLowerCase().replaceAll('_', '-')}`;
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  detail?: string,
+  errors?: FieldError[],
+): FastifyReply {
+  const { status, title } = errorCatalogue[code];
+  const problem: Problem = {
+    type: problemTypeFor(code),
+    title,
+    status,
+    code,
+    instance: request.url.split('?')[0],
+    requestId: String(request.id),
+    ...(detail ? { detail } : {}),
+    ...(errors && errors.length > 0 ? { errors } : {}),
+  };
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);
+}
+
+function pointerFor(context: string | undefined, path: ReadonlyArray<PropertyKey>): string {
+  const part = context === 'querystring' ? 'query' : (context ?? 'body');
+  return `/${[part, ...path.map(String)].map((s) => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}
+
+function validationErrors(error: FastifyError): FieldError[] {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    return error.validation.map((issue) => {
+      const instancePath = issue.instancePath.split('/').filter(Boolean);
+      return { pointer: pointerFor(error.validationContext, instancePath), detail: issue.message ?? 'is invalid' };
+    });
+  }
+  return (error.validation ?? []).map((issue) => ({
+    pointer: pointerFor(error.validationContext, issue.instancePath.split('/').filter(Boolean)),
+    detail: issue.message ?? 'is invalid' as string,
+  }));
+}
+
+export const errorHandlerPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof AppError) {
+        if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error }, error.message);
+        return sendProblem(request, reply, error.code, error.message, error.fieldErrors);
+      }
+      if (error.validation) {
+        const errors = validationErrors(error);
+        const summary = errors.map((e) => `${e.pointer}: ${e.detail}`).join('; ');
+        return sendProblem(request, reply, 'WK_ERR_VALIDATION', summary, errors);
+      }
+      const mapped = error.code ? fastifyCodes[error.code] : undefined;
+      if (mapped) return sendProblem(request, reply, mapped, error.message);
+      if (error.statusCode === 429) return sendProblem(request, reply, 'WK_ERR_RATE_LIMITED', error.message);
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        request.log.info({ err: error }, 'client error without a catalogue code');
+        return sendProblem(request, reply, 'WK_ERR_BAD_REQUEST', error.message);
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return sendProblem(request, reply, 'WK_ERR_INTERNAL', 'An internal error occurred; the request id identifies it in the logs.');
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, 'WK_ERR_ROUTE_NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route`),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,60 @@
+/**
+ * A typed in-process event bus. Publishers never wait for, or fail because of, subscribers: a
+ * throwing or rejecting handler is logged and the other handlers still run.
+ */
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { HealthStatus } from '../../../contracts/health.ts';
+
+export interface HealthTransitionEvent {
+  component: string;
+  componentType: string;
+  critical: boolean;
+  from: HealthStatus | undefined;
+  to: HealthStatus;
+  output: string | undefined;
+  at: Date;
+}
+
+export interface HealthRecoveryEvent {
+  component: string;
+  action: string;
+  outcome: 'succeeded' | 'failed';
+  detail: string;
+  at: Date;
+}
+
+/** Every event Watchkeeper publishes, by name. Later features add theirs here. */
+export interface WatchkeeperEvents {
+  'health.transition': HealthTransitionEvent;
+  'health.recovery': HealthRecoveryEvent;
+}
+
+type Handler<T> = (payload: T) => void | Promise<void>;
+
+export class EventBus {
+  readonly #handlers = new Map<keyof WatchkeeperEvents, Set<Handler<never>>>();
+  readonly #logger: Logger;
+
+  constructor({ logger }: { logger: Logger }) {
+    this.#logger = logger;
+  }
+
+  /** Subscribes; returns the function that unsubscribes. */
+  on<K extends keyof WatchkeeperEvents>(name: K, handler: Handler<WatchkeeperEvents[K]>): () => void {
+    let set = this.#handlers.get(name);
+    if (!set) this.#handlers.set(name, (set = new Set()));
+    set.add(handler as Handler<never>);
+    return () => set.delete(handler as Handler<never>);
+  }
+
+  emit<K extends keyof WatchkeeperEvents>(name: K, payload: WatchkeeperEvents[K]): void {
+    for (const handler of this.#handlers.get(name) ?? []) {
+      try {
+        const result = (handler as Handler<WatchkeeperEvents[K]>)(payload);
+        if (result instanceof Promise) result.catch((error: unknown) => this.#logger.error({ err: error, event: name }, 'event handler failed'));
+      } catch (error) {
+        this.#logger.error({ err: error, event: name }, 'event handler failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/** The `events` plugin: one typed bus per app. */
+import fp from 'fastify-plugin';
+import { EventBus } from './event-bus.ts';
+
+export { EventBus, type WatchkeeperEvents, type HealthTransitionEvent, type HealthRecoveryEvent } from './event-bus.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    events: EventBus;
+  }
+}
+
+export const eventsPlugin = fp(
+  async (app) => {
+    app.decorate('events', new EventBus({ logger: app.log.child({ component: 'events' }) }));
+  },
+  { name: 'events' },
+);
