@@ -7,7 +7,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -252,6 +252,9 @@ export async function startEmbeddedPostgres({
 
   try {
     const runAs = resolveRunAs(logger);
+    // PostgreSQL runs as another OS user when we are root: it must be able to traverse into the
+    // data directory (execute only; it still cannot list it).
+    if (runAs) chmodSync(root, statSync(root).mode | 0o011);
     await recoverStalePostmaster(clusterDir, logger);
     if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
       rmSync(clusterDir, { recursive: true, force: true });

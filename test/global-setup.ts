@@ -1,0 +1,46 @@
+/**
+ * Once per test run: the PostgreSQL every test database is created in. DATABASE_URL when set
+ * (CI sets it to the machine's server), otherwise a throwaway embedded PostgreSQL — so `npm test`
+ * passes on a fresh machine with no server installed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../server/infra/database/embedded-postgres.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    databaseMode: 'server' | 'embedded';
+    redisUrl: string | undefined;
+  }
+}
+
+let embedded: EmbeddedPostgres | undefined;
+let dataDir: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  const ci = process.env.CI === 'true';
+  if (ci && !process.env.WATCHKEEPER_TEST_EMBEDDED && !process.env.DATABASE_URL) {
+    throw new Error('CI=true but DATABASE_URL is not set: CI must test against the PostgreSQL server (set WATCHKEEPER_TEST_EMBEDDED=1 for the embedded pass)');
+  }
+  if (ci && !process.env.WATCHKEEPER_TEST_EMBEDDED && !process.env.REDIS_URL) {
+    throw new Error('CI=true but REDIS_URL is not set: CI must test against the Redis server');
+  }
+  let databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'watchkeeper-test-pg-'));
+    embedded = await startEmbeddedPostgres({ dataDir, logger: pino({ level: 'warn' }), ephemeral: true });
+    databaseUrl = embedded.url;
+  }
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('databaseMode', embedded ? 'embedded' : 'server');
+  project.provide('redisUrl', process.env.REDIS_URL || undefined);
+}
+
+export async function teardown(): Promise<void> {
+  await embedded?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}

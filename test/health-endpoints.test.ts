@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { healthResponseSchema } from '../contracts/health.ts';
+import { buildTestApp, type TestApp } from './helpers.ts';
+
+describe('health endpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.app.health.start();
+  });
+  afterAll(() => t.close());
+
+  it.each(['liveness', 'readiness', 'database', 'cache', 'services', 'memory', 'disk', 'status'])(
+    'answers /health/%s as application/health+json in the IETF shape',
+    async (endpoint) => {
+      const response = await t.app.inject({ method: 'GET', url: `/health/${endpoint}` });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^application\/health\+json/);
+      const body = healthResponseSchema.parse(response.json());
+      expect(body.status).toMatch(/pass|warn/);
+      expect(body.version).toBeTruthy();
+      expect(body.serviceId).toBe('watchkeeper');
+    },
+  );
+
+  it('reports database round trip, pool and schema version', async () => {
+    const body = (await t.app.inject({ url: '/health/database' })).json();
+    expect(body.checks['database:connections'][0].observedValue).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
+    expect(body.checks['database:schemaVersion'][0].observedValue).toBe('0001-tenancy-and-health');
+    expect(body.checks['database:responseTime'][0].observedUnit).toBe('ms');
+  });
+
+  it('returns 503 on readiness while draining', async () => {
+    t.app.lifecycle.draining = true;
+    try {
+      const response = await t.app.inject({ url: '/health/readiness' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({ status: 'fail', output: expect.stringContaining('draining') });
+      const liveness = await t.app.inject({ url: '/health/liveness' });
+      expect(liveness.statusCode).toBe(503);
+    } finally {
+      t.app.lifecycle.draining = false;
+    }
+  });
+
+  it('runs a component check on demand', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/health/test/database' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().checks['database:schemaVersion']).toBeDefined();
+  });
+
+  it('answers an unknown component with a 404 problem', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/health/test/nope' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 404, code: 'WK_ERR_NOT_FOUND' });
+  });
+});
