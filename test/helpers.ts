@@ -118,3 +118,14 @@ export async function buildTestApp({
     },
   };
 }
+
+/**
+ * For tests that need the Redis server. In CI's server pass a missing REDIS_URL is an error, never
+ * a silent skip; in the embedded pass (and on a laptop without Redis) they skip, by name.
+ */
+export function redisAvailability(): { available: boolean; reason: string } {
+  const url = testRedisUrl();
+  if (url) return { available: true, reason: '' };
+  if (isCI && !process.env.WATCHKEEPER_TEST_EMBEDDED) throw new Error('CI server pass without REDIS_URL');
+  return { available: false, reason: 'needs REDIS_URL (runs in the CI server pass)' };
+}
