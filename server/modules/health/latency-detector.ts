@@ -1,7 +1,8 @@
 /**
  * Performance degradation detection: compares a component's recent p95 latency with its own
- * rolling baseline. Recent samples are kept out of the baseline so a slowdown cannot hide by
- * becoming its own reference until it has lasted a whole baseline window.
+ * rolling baseline. Recent samples are kept out of the baseline, and so are the samples of a
+ * slowdown, so it cannot hide by becoming its own reference until it has lasted a whole baseline
+ * window.
  */
 export interface LatencyDetectorOptions {
   factor: number;
@@ -22,8 +23,17 @@ export function percentile(values: number[], p: number): number {
   return sorted[index]!;
 }
 
+interface Sample {
+  latencyMs: number;
+  /** Seen in the recent window while it was judged degraded: part of a slowdown. */
+  slowdown: boolean;
+}
+
 export class LatencyDetector {
-  readonly #samples: number[] = [];
+  readonly #recent: Sample[] = [];
+  readonly #baseline: number[] = [];
+  /** Samples of an ongoing slowdown; they replace the baseline only if it outlasts a whole baseline window. */
+  #held: number[] = [];
   readonly #factor: number;
   readonly #recentSize: number;
   readonly #baselineSize: number;
@@ -39,20 +49,43 @@ export class LatencyDetector {
   }
 
   add(latencyMs: number): void {
-    this.#samples.push(latencyMs);
-    if (this.#samples.length > this.#recentSize + this.#baselineSize) this.#samples.shift();
+    this.#recent.push({ latencyMs, slowdown: false });
+    if (this.#recent.length > this.#recentSize) {
+      const oldest = this.#recent.shift()!;
+      // A slowdown's samples must not become the reference they are judged against.
+      if (oldest.slowdown) {
+        this.#held.push(oldest.latencyMs);
+        if (this.#held.length >= this.#baselineSize) {
+          this.#baseline.splice(0, this.#baseline.length, ...this.#held);
+          this.#held = [];
+        }
+      } else {
+        this.#held = [];
+        this.#baseline.push(oldest.latencyMs);
+        if (this.#baseline.length > this.#baselineSize) this.#baseline.shift();
+      }
+    }
+    if (this.#judge()) for (const sample of this.#recent) sample.slowdown = true;
+  }
+
+  #judge(): { recentP95: number; baselineP95: number } | undefined {
+    if (this.#baseline.length < this.#minBaseline || this.#recent.length < this.#recentSize) return undefined;
+    const recent = this.#recent.map((sample) => sample.latencyMs);
+    const baselineP95 = percentile(this.#baseline, 95);
+    const threshold = Math.max(this.#factor * baselineP95, baselineP95 + this.#floorMs);
+    // Sustained: most of the recent window is slow. Over ten samples the p95 is the maximum, so
+    // on its own it would flag a single spike.
+    const slow = recent.filter((latency) => latency > threshold).length;
+    if (slow * 2 < recent.length) return undefined;
+    return { recentP95: percentile(recent, 95), baselineP95 };
   }
 
   /** A sentence describing the slowdown, or undefined when latency is normal. */
   assess(): string | undefined {
-    const baseline = this.#samples.slice(0, -this.#recentSize);
-    const recent = this.#samples.slice(-this.#recentSize);
-    if (baseline.length < this.#minBaseline || recent.length < this.#recentSize) return undefined;
-    const baselineP95 = percentile(baseline, 95);
-    const recentP95 = percentile(recent, 95);
-    if (recentP95 - baselineP95 < this.#floorMs) return undefined;
-    if (recentP95 <= this.#factor * Math.max(baselineP95, 0.001)) return undefined;
+    const judged = this.#judge();
+    if (!judged) return undefined;
+    const { recentP95, baselineP95 } = judged;
     const ratio = recentP95 / Math.max(baselineP95, 0.001);
-    return `latency degraded: p95 ${recentP95.toFixed(1)} ms over the last ${recent.length} checks is ${ratio.toFixed(1)}× the baseline p95 of ${baselineP95.toFixed(1)} ms`;
+    return `latency degraded: p95 ${recentP95.toFixed(1)} ms over the last ${this.#recent.length} checks is ${ratio.toFixed(1)}× the baseline p95 of ${baselineP95.toFixed(1)} ms`;
   }
 }
