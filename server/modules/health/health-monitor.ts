@@ -27,6 +27,11 @@ interface Entry {
   detector: LatencyDetector;
   timer: NodeJS.Timeout | undefined;
   inFlight: Promise<ComponentState> | undefined;
+  /**
+   * A check or recovery action that outlived its timeout and ignored its abort signal. Until it
+   * settles no new one is started: otherwise every interval would add another hung call.
+   */
+  abandoned: { check?: number; recover?: number };
   removed: boolean;
 }
 
@@ -76,6 +81,7 @@ export class HealthMonitor {
       detector: new LatencyDetector({ factor: this.#options.degradationFactor }),
       timer: undefined,
       inFlight: undefined,
+      abandoned: {},
       removed: false,
     };
     this.#entries.set(probe.id, entry);
@@ -157,7 +163,11 @@ export class HealthMonitor {
     let result: ProbeResult;
     let error: string | undefined;
     try {
-      result = await withTimeout((signal) => probe.check({ signal }), timeoutMs);
+      const hungSince = entry.abandoned.check;
+      if (hungSince !== undefined) {
+        throw new Error(`the previous check has not finished after ${Math.round(performance.now() - hungSince)} ms (timeout ${timeoutMs} ms); not starting another`);
+      }
+      result = await withTimeout((signal) => probe.check({ signal }), timeoutMs, (work) => abandon(entry, 'check', started, work));
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
       result = { status: 'fail', output: error };
@@ -223,7 +233,12 @@ export class HealthMonitor {
     let outcome: 'succeeded' | 'failed';
     let detail: string;
     try {
-      detail = await withTimeout((signal) => recover.run({ signal }), timeoutMs);
+      const hungSince = entry.abandoned.recover;
+      if (hungSince !== undefined) {
+        throw new Error(`the previous recovery action has not finished after ${Math.round(performance.now() - hungSince)} ms; not starting another`);
+      }
+      const recoverStarted = performance.now();
+      detail = await withTimeout((signal) => recover.run({ signal }), timeoutMs, (work) => abandon(entry, 'recover', recoverStarted, work));
       outcome = 'succeeded';
     } catch (caught) {
       detail = caught instanceof Error ? caught.message : String(caught);
@@ -247,19 +262,33 @@ export class HealthMonitor {
   }
 }
 
-/** Runs `work` with an AbortSignal that fires after `timeoutMs`; rejects at the deadline. */
-async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+/** Marks a timed-out call as still running until it settles, however long that takes. */
+function abandon(entry: Entry, kind: 'check' | 'recover', startedAt: number, work: Promise<unknown>): void {
+  entry.abandoned[kind] = startedAt;
+  const settled = () => {
+    if (entry.abandoned[kind] === startedAt) delete entry.abandoned[kind];
+  };
+  work.then(settled, settled);
+}
+
+/**
+ * Runs `work` with an AbortSignal that fires after `timeoutMs`; rejects at the deadline and hands
+ * the still-running work to `onAbandon` (work that honours the signal settles right after).
+ */
+async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, onAbandon?: (work: Promise<T>) => void): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const running = Promise.resolve().then(() => work(controller.signal));
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new ProbeTimeoutError(timeoutMs);
       controller.abort(error);
       reject(error);
+      onAbandon?.(running);
     }, timeoutMs);
   });
   try {
-    return await Promise.race([work(controller.signal), deadline]);
+    return await Promise.race([running, deadline]);
   } finally {
     clearTimeout(timer);
   }
