@@ -2,12 +2,19 @@
  * Watches the event loop for liveness without touching any dependency: a heartbeat timer notes
  * how late each tick fires. A stalled loop shows both as a late heartbeat now and as a large
  * delay in the recent window.
+ *
+ * Nothing can answer while the loop is blocked, and once it is free the overdue heartbeat runs in
+ * the timers phase before the waiting requests are read: "how late is the heartbeat now" is then
+ * back to zero for every request that queued during the stall. So a stall stays reported for
+ * `stallMemoryMs` after it ends.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 export interface EventLoopSnapshot {
   /** How late the heartbeat is right now (grows while the loop is blocked). */
   currentDelayMs: number;
+  /** Longest stall seen in the last `stallMemoryMs`, including one going on now. */
+  recentStallMs: number;
   /** Largest delay in the recent window. */
   maxDelayMs: number;
   delayP99Ms: number;
@@ -16,6 +23,9 @@ export interface EventLoopSnapshot {
 export class EventLoopMonitor {
   readonly #heartbeatMs: number;
   readonly #windowMs: number;
+  readonly #stallMemoryMs: number;
+  /** Late heartbeats of the last `stallMemoryMs`, oldest first. */
+  #stalls: Array<{ at: number; lateMs: number }> = [];
   #histogram: IntervalHistogram | undefined;
   #timer: NodeJS.Timeout | undefined;
   #lastBeat = performance.now();
@@ -23,9 +33,10 @@ export class EventLoopMonitor {
   #windowStarted = performance.now();
   #previousWindowMax = 0;
 
-  constructor({ heartbeatMs = 200, windowMs = 30_000 }: { heartbeatMs?: number; windowMs?: number } = {}) {
+  constructor({ heartbeatMs = 200, windowMs = 30_000, stallMemoryMs = 10_000 }: { heartbeatMs?: number; windowMs?: number; stallMemoryMs?: number } = {}) {
     this.#heartbeatMs = heartbeatMs;
     this.#windowMs = windowMs;
+    this.#stallMemoryMs = stallMemoryMs;
   }
 
   start(): void {
@@ -54,12 +65,22 @@ export class EventLoopMonitor {
       this.#histogram?.reset();
     }
     this.#windowMax = Math.max(this.#windowMax, late);
+    this.#forgetOldStalls(now);
+    // Only beats later than a heartbeat period matter; on a healthy loop the list stays empty.
+    if (late > this.#heartbeatMs) this.#stalls.push({ at: now, lateMs: late });
+  }
+
+  #forgetOldStalls(now: number): void {
+    while (this.#stalls.length > 0 && now - this.#stalls[0]!.at > this.#stallMemoryMs) this.#stalls.shift();
   }
 
   snapshot(): EventLoopSnapshot {
-    const currentDelayMs = Math.max(0, performance.now() - this.#lastBeat - this.#heartbeatMs);
+    const now = performance.now();
+    const currentDelayMs = Math.max(0, now - this.#lastBeat - this.#heartbeatMs);
+    this.#forgetOldStalls(now);
     return {
       currentDelayMs,
+      recentStallMs: Math.max(currentDelayMs, ...this.#stalls.map((stall) => stall.lateMs)),
       maxDelayMs: Math.max(this.#windowMax, this.#previousWindowMax, currentDelayMs),
       delayP99Ms: this.#histogram ? this.#histogram.percentile(99) / 1e6 : 0,
     };

@@ -28,11 +28,13 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   const tags = ['health'];
 
   routes.get('/health/liveness', { schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } }, async (_request, reply) => {
-    const { currentDelayMs, maxDelayMs } = loop.snapshot();
-    const stalled = currentDelayMs >= stallMs;
+    // A request that queued behind a stall is read only after the stall ends: judge the recent one.
+    const { currentDelayMs, recentStallMs, maxDelayMs } = loop.snapshot();
+    const stalled = recentStallMs >= stallMs;
     const draining = isDraining();
     const status = draining || stalled ? 'fail' : 'pass';
-    const output = draining ? 'shutting down' : stalled ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms (threshold ${stallMs} ms)` : undefined;
+    const stall = currentDelayMs >= stallMs ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms` : `event loop was blocked for ${recentStallMs.toFixed(0)} ms moments ago`;
+    const output = draining ? 'shutting down' : stalled ? `${stall} (threshold ${stallMs} ms)` : undefined;
     return send(reply, {
       status,
       version: identity.version,
@@ -43,7 +45,7 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
       ...(output ? { output } : {}),
       checks: {
         'eventLoop:delay': [
-          { componentId: 'event-loop', componentType: 'system', observedValue: Math.round(currentDelayMs * 100) / 100, observedUnit: 'ms', status: stalled ? 'fail' : 'pass', time: new Date().toISOString(), output: `max in recent window ${maxDelayMs.toFixed(1)} ms` },
+          { componentId: 'event-loop', componentType: 'system', observedValue: Math.round(recentStallMs * 100) / 100, observedUnit: 'ms', status: stalled ? 'fail' : 'pass', time: new Date().toISOString(), output: `max in recent window ${maxDelayMs.toFixed(1)} ms` },
         ],
       },
     });
