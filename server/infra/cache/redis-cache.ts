@@ -93,7 +93,15 @@ export function createRedisCache({ url, keyPrefix, logger }: { url: string; keyP
       previous.disconnect();
     },
     async close() {
-      await client.quit().catch(() => client.disconnect());
+      // QUIT waits for Redis to answer: one that has stopped answering must not hold up shutdown.
+      const current = client;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        current.quit().catch(() => undefined),
+        new Promise((resolveWait) => (timer = setTimeout(resolveWait, 1_000))),
+      ]);
+      clearTimeout(timer);
+      current.disconnect();
     },
   };
 }

@@ -1,0 +1,121 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { redisAvailability, testRedisUrl, uniqueName } from '../../../test/helpers.ts';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.ts';
+import type { Cache } from './cache.ts';
+import { createRedisCache } from './redis-cache.ts';
+
+const redis = redisAvailability();
+const logger = pino({ level: 'silent' });
+
+describe.skipIf(!redis.available)(`Redis cache ${redis.reason}`, () => {
+  let direct: Redis;
+  const caches: Cache[] = [];
+  const proxies: TcpProxy[] = [];
+
+  function cacheAt(url: string, keyPrefix = `${uniqueName('wk_test')}:`) {
+    const cache = createRedisCache({ url, keyPrefix, logger });
+    caches.push(cache);
+    return { cache, keyPrefix };
+  }
+
+  async function proxied() {
+    const target = new URL(testRedisUrl()!);
+    const proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 6379) });
+    proxies.push(proxy);
+    return proxy;
+  }
+
+  beforeAll(() => {
+    direct = new Redis(testRedisUrl()!);
+  });
+  afterEach(async () => {
+    await Promise.all(caches.splice(0).map((c) => c.close()));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+  afterAll(() => direct.quit());
+
+  it('stores JSON values under its key prefix, with a TTL when asked', async () => {
+    const { cache, keyPrefix } = cacheAt(testRedisUrl()!);
+    expect(await cache.ready(5_000)).toBe(true);
+    await cache.set('user:1', { name: 'Ada', roles: ['admin'] });
+    await cache.set('session', 'abc', { ttlMs: 60_000 });
+    expect(await cache.get('user:1')).toEqual({ name: 'Ada', roles: ['admin'] });
+    expect(await direct.get(`${keyPrefix}user:1`)).toBe('{"name":"Ada","roles":["admin"]}');
+    const ttl = await direct.pttl(`${keyPrefix}session`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    await cache.delete('user:1');
+    expect(await cache.get('user:1')).toBeUndefined();
+    await direct.del(`${keyPrefix}session`);
+  });
+
+  it('reports round trip, memory, eviction policy and its own hit ratio', async () => {
+    const { cache } = cacheAt(testRedisUrl()!);
+    await cache.ready(5_000);
+    await cache.set('k', 1);
+    await cache.get('k');
+    await cache.get('absent');
+    expect(await cache.ping()).toEqual(expect.any(Number));
+    const stats = await cache.stats();
+    expect(stats).toMatchObject({ kind: 'redis', hits: 1, misses: 1, evictionPolicy: expect.any(String) });
+    expect(stats.memoryUsedBytes).toBeGreaterThan(0);
+    expect(stats.keys).toBeGreaterThanOrEqual(1);
+    await cache.delete('k');
+  });
+
+  it('is not ready, and fails fast instead of queueing, when Redis is unreachable', async () => {
+    const proxy = await proxied();
+    await proxy.cut();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!));
+    expect(await cache.ready(300)).toBe(false);
+    await expect(cache.ping()).rejects.toThrow();
+    await expect(cache.get('k')).rejects.toThrow();
+    await expect(cache.set('k', 1)).rejects.toThrow();
+  });
+
+  it('reconnects by itself when Redis comes back', async () => {
+    const proxy = await proxied();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!));
+    expect(await cache.ready(5_000)).toBe(true);
+    await proxy.cut();
+    await expect(cache.ping()).rejects.toThrow();
+    await proxy.restore();
+    expect(await cache.ready(10_000)).toBe(true);
+    expect(await cache.ping()).toEqual(expect.any(Number));
+  });
+
+  it('recreates its client on demand, releasing commands stuck on the old connection', async () => {
+    const proxy = await proxied();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!));
+    await cache.ready(5_000);
+    proxy.freeze();
+    const stuck = cache.ping().then(
+      () => 'answered',
+      (error: Error) => `rejected: ${error.message}`,
+    );
+    await cache.recreate();
+    expect(await stuck).toMatch(/^rejected/);
+    proxy.thaw();
+    expect(await cache.ready(10_000)).toBe(true);
+    expect(await cache.ping()).toEqual(expect.any(Number));
+  });
+
+  it('closes even when Redis has stopped answering', async () => {
+    const proxy = await proxied();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!));
+    expect(await cache.ready(5_000)).toBe(true);
+    proxy.freeze();
+    caches.splice(caches.indexOf(cache), 1);
+    await cache.close();
+  });
+
+  it('closes when Redis is unreachable', async () => {
+    const proxy = await proxied();
+    await proxy.cut();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!));
+    caches.splice(caches.indexOf(cache), 1);
+    await cache.close();
+  });
+});
