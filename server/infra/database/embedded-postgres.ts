@@ -272,7 +272,8 @@ export async function startEmbeddedPostgres({
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       recentStderr = (recentStderr + chunk).slice(-8000);
       for (const line of chunk.split('\n').filter(Boolean)) {
-        if (/\b(FATAL|PANIC)\b/.test(line)) logger.error({ postgres: line }, 'embedded PostgreSQL');
+        // Our own connection attempts before it accepts are refused with "starting up": expected.
+        if (/\b(FATAL|PANIC)\b/.test(line) && !/the database system is starting up/.test(line)) logger.error({ postgres: line }, 'embedded PostgreSQL');
         else logger.debug({ postgres: line }, 'embedded PostgreSQL');
       }
     });

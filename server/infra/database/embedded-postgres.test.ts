@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
+
+const logger = pino({ level: 'silent' });
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+const modulePath = fileURLToPath(new URL('./embedded-postgres.ts', import.meta.url));
+
+/** Running, as opposed to gone or a zombie nobody has reaped yet (orphans here may stay zombies). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+const dirs: string[] = [];
+const started: EmbeddedPostgres[] = [];
+const children: ChildProcess[] = [];
+/** Postmasters of killed children: SIGKILL leaves them running, so the test stops them. */
+const orphans: number[] = [];
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wk-embedded-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(dir: string): Promise<EmbeddedPostgres> {
+  const instance = await startEmbeddedPostgres({ dataDir: dir, logger, ephemeral: true });
+  started.push(instance);
+  return instance;
+}
+
+async function query<R extends pg.QueryResultRow>(url: string, text: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Another Watchkeeper process holding the embedded PostgreSQL of `dir`, until killed. */
+async function startInChild(dir: string): Promise<{ child: ChildProcess; url: string; postmasterPid: number }> {
+  const script = `
+    import pino from 'pino';
+    const { startEmbeddedPostgres } = await import(${JSON.stringify(modulePath)});
+    const db = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dir)}, logger: pino({ level: 'silent' }), ephemeral: true });
+    process.stdout.write(JSON.stringify({ url: db.url, postmasterPid: db.pid }) + '\\n');
+    setInterval(() => {}, 60_000);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const line = await new Promise<string>((resolveLine, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('\n')) resolveLine(stdout.split('\n')[0]!);
+    });
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}: ${stderr}`)));
+  });
+  const started = JSON.parse(line) as { url: string; postmasterPid: number };
+  orphans.push(started.postmasterPid);
+  return { child, ...started };
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+afterEach(async () => {
+  await Promise.all(children.splice(0).map(kill));
+  await Promise.all(started.splice(0).map((instance) => instance.stop()));
+  for (const pid of orphans.splice(0)) {
+    if (!running(pid)) continue;
+    process.kill(pid, 'SIGINT');
+    while (running(pid)) await new Promise((r) => setTimeout(r, 50));
+  }
+});
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe('embedded PostgreSQL', () => {
+  it('initialises a cluster on first use, serves it, stops it and keeps its data for the next start', async () => {
+    const dir = dataDir();
+    const logs: Array<{ level: number; msg: string }> = [];
+    const first = await startEmbeddedPostgres({ dataDir: dir, logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }), ephemeral: true });
+    started.push(first);
+    // A normal start logs no errors (its own early connection attempts are refused as expected).
+    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
+    expect(logs.map((entry) => entry.msg)).toContain('embedded PostgreSQL started');
+    expect(first.url).toMatch(/^postgres:\/\/watchkeeper:[^@]+@127\.0\.0\.1:\d+\/watchkeeper$/);
+    await query(first.url, 'CREATE TABLE kept (value text); INSERT INTO kept VALUES (\'still here\')');
+    expect(existsSync(join(dir, 'watchkeeper.lock'))).toBe(true);
+
+    await first.stop();
+    expect(running(first.pid!)).toBe(false);
+    expect(existsSync(join(dir, 'watchkeeper.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+    const second = await start(dir);
+    expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
+  }, 60_000);
+
+  it('refuses a second start on the same data directory, naming the process that holds it', async () => {
+    const dir = dataDir();
+    const { child } = await startInChild(dir);
+    await expect(startEmbeddedPostgres({ dataDir: dir, logger, ephemeral: true })).rejects.toThrow(
+      `the data directory is in use by another Watchkeeper (pid ${child.pid}, lock ${join(dir, 'watchkeeper.lock')}); stop it or use another DATA_DIR`,
+    );
+    // Within one process too.
+    const other = dataDir();
+    await start(other);
+    await expect(startEmbeddedPostgres({ dataDir: other, logger, ephemeral: true })).rejects.toThrow(/in use by another Watchkeeper \(pid \d+/);
+  }, 60_000);
+
+  it('recovers after a crash that orphaned the postmaster (the node process SIGKILLed)', async () => {
+    const dir = dataDir();
+    const crashed = await startInChild(dir);
+    await query(crashed.url, 'CREATE TABLE before_crash (id int); INSERT INTO before_crash VALUES (1)');
+    await kill(crashed.child);
+    // SIGKILL gives node no chance to stop its child: the postmaster lives on, holding the cluster.
+    expect(running(crashed.postmasterPid)).toBe(true);
+
+    const recovered = await start(dir);
+    expect(running(crashed.postmasterPid)).toBe(false);
+    expect(recovered.pid).not.toBe(crashed.postmasterPid);
+    expect(await query(recovered.url, 'SELECT id FROM before_crash')).toEqual([{ id: 1 }]);
+  }, 60_000);
+
+  it('recovers a stale postmaster.pid left when the postmaster died too', async () => {
+    const dir = dataDir();
+    const crashed = await startInChild(dir);
+    await kill(crashed.child);
+    process.kill(crashed.postmasterPid, 'SIGKILL');
+    while (running(crashed.postmasterPid)) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(true);
+
+    const recovered = await start(dir);
+    expect(await query(recovered.url, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+  }, 60_000);
+});
