@@ -7,31 +7,81 @@ export const serviceNameSchema = z
   .max(63)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, starting with a letter or digit');
 
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const ipv6 = z.ipv6();
+
 const common = {
   name: serviceNameSchema,
   critical: z.boolean().default(false),
   intervalMs: z.number().int().min(1_000).max(86_400_000).optional(),
   timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  /** How long the circuit breaker stays open before letting one half-open trial through. */
+  breakerCooldownMs: z.number().int().min(1_000).max(86_400_000).optional(),
 };
 
-export const httpServiceSchema = z.object({
-  ...common,
-  type: z.literal('http'),
-  url: z
-    .string()
-    .url()
-    .refine((value) => ['http:', 'https:'].includes(new URL(value).protocol), 'must be an http:// or https:// URL'),
-  method: z.enum(['GET', 'HEAD']).default('GET'),
-  expectedStatus: z.array(z.number().int().min(100).max(599)).min(1).max(20).default([200]),
-});
+// Unknown fields are rejected, not dropped: a typo such as `expectedstatus` must not silently
+// fall back to the default, neither in the config file nor through the API.
+const closed = {
+  error: (issue: z.core.$ZodRawIssue) =>
+    issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : undefined,
+};
 
-export const tcpServiceSchema = z.object({
-  ...common,
-  type: z.literal('tcp'),
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
-});
+export const httpServiceSchema = z.strictObject(
+  {
+    ...common,
+    type: z.literal('http'),
+    // z.url checks the shape before the protocol, so a malformed value is a 400, never a thrown TypeError.
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2_048),
+    method: z.enum(['GET', 'HEAD']).default('GET'),
+    expectedStatus: z.array(z.number().int().min(100).max(599)).min(1).max(20).default([200]),
+  },
+  closed,
+);
+
+export const tcpServiceSchema = z.strictObject(
+  {
+    ...common,
+    type: z.literal('tcp'),
+    host: z
+      .string()
+      .min(1)
+      .max(253)
+      .refine((value) => HOSTNAME.test(value) || ipv6.safeParse(value).success, 'must be a hostname or an IP address (no scheme, no port)'),
+    port: z.number().int().min(1).max(65535),
+  },
+  closed,
+);
 
 export const externalServiceConfigSchema = z.discriminatedUnion('type', [httpServiceSchema, tcpServiceSchema]);
 export type ExternalServiceInput = z.input<typeof externalServiceConfigSchema>;
 export type ExternalService = z.output<typeof externalServiceConfigSchema>;
+export type HttpService = Extract<ExternalService, { type: 'http' }>;
+export type TcpService = Extract<ExternalService, { type: 'tcp' }>;
+
+/**
+ * The body of a replace (PUT): the whole definition. The name comes from the path; it may be
+ * repeated in the body but must then match (renaming is delete + create).
+ */
+export const serviceReplacementSchema = z.discriminatedUnion('type', [
+  httpServiceSchema.partial({ name: true }),
+  tcpServiceSchema.partial({ name: true }),
+]);
+export type ServiceReplacement = z.output<typeof serviceReplacementSchema>;
+
+/** Where a service is defined: the config file (read-only through the API) or the API. */
+export const serviceSourceSchema = z.enum(['config', 'api']);
+export type ServiceSource = z.infer<typeof serviceSourceSchema>;
+
+const recordFields = {
+  source: serviceSourceSchema,
+  /** Null for services from the config file. */
+  createdAt: z.iso.datetime().nullable(),
+  updatedAt: z.iso.datetime().nullable(),
+};
+
+/** A service as the API returns it: its definition (defaults applied) and where it comes from. */
+export const serviceRecordSchema = z.discriminatedUnion('type', [
+  httpServiceSchema.extend(recordFields),
+  tcpServiceSchema.extend(recordFields),
+]);
+export type ServiceRecord = z.output<typeof serviceRecordSchema>;

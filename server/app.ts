@@ -17,6 +17,7 @@ import { lifecyclePlugin } from './platform/lifecycle/index.ts';
 import { eventsPlugin } from './platform/events/index.ts';
 import { schedulerPlugin } from './platform/scheduler/index.ts';
 import { healthPlugin } from './modules/health/index.ts';
+import { servicesPlugin } from './modules/services/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,6 +66,7 @@ export const app = fp<AppOptions>(
       identity: { version: VERSION, releaseId: config.server.releaseId ?? VERSION, serviceId: config.server.serviceId },
       autoStart: startHealthChecks,
     });
+    await instance.register(servicesPlugin, { config });
   },
   { name: 'watchkeeper' },
 );

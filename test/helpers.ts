@@ -3,7 +3,7 @@
  * with test configuration — the same plugin `main.ts` runs.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +11,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { buildServer } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/infra/config/index.ts';
+import type { ExternalServiceInput } from '../contracts/services.ts';
 
 export const isCI = process.env.CI === 'true';
 
@@ -100,9 +101,18 @@ export async function buildTestApp({
   env = {},
   startHealthChecks = false,
   database,
-}: { redis?: boolean; env?: Record<string, string>; startHealthChecks?: boolean; database?: TestDatabase } = {}): Promise<TestApp> {
+  services,
+}: {
+  redis?: boolean;
+  env?: Record<string, string>;
+  startHealthChecks?: boolean;
+  database?: TestDatabase;
+  /** External services for the config file, which is written to the app's data directory and read as at boot. */
+  services?: ExternalServiceInput[];
+} = {}): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'watchkeeper-test-'));
+  if (services) writeFileSync(join(dataDir, 'watchkeeper.json'), JSON.stringify({ services }));
   const config = createTestConfig({ databaseUrl: db.url, redis, env, dataDir });
   const app = await buildServer({ config, logger: false, startHealthChecks });
   await app.ready();

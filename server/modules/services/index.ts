@@ -1,0 +1,71 @@
+/**
+ * The `services` feature: external services (HTTP(S) URLs and TCP ports) checked by the health
+ * monitor under the `services` group, each behind a circuit breaker, managed through /api/services
+ * and the config file.
+ */
+import fp from 'fastify-plugin';
+import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
+import { ConfigError, type Config } from '../../infra/config/index.ts';
+import { ServiceDirectory } from './service-directory.ts';
+import { ServiceProbeRegistry } from './service-probe-registry.ts';
+import { createServicesRepository } from './services-repository.ts';
+import { servicesRoutes } from './services.routes.ts';
+
+export { ServiceDirectory } from './service-directory.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: ServiceDirectory;
+  }
+}
+
+export interface ServicesPluginOptions {
+  config: Config;
+  /** How long a breaker stays open when a service sets no `breakerCooldownMs`. */
+  defaultCooldownMs?: number;
+  /** How often this instance re-reads the stored services (default: the health interval). */
+  syncIntervalMs?: number;
+}
+
+export const SERVICES_SYNC_JOB = 'services.sync';
+
+export const servicesPlugin = fp<ServicesPluginOptions>(
+  async (app, { config, defaultCooldownMs = 60_000, syncIntervalMs = config.health.intervalMs }) => {
+    const logger = app.log.child({ component: 'services' });
+    assertConfiguredNamesFree(config, (name) => app.health.has(name));
+
+    const probes = new ServiceProbeRegistry({ monitor: app.health, logger, defaultCooldownMs });
+    const directory = new ServiceDirectory({
+      configured: config.services,
+      repository: createServicesRepository({ db: app.database.db }),
+      probes,
+      logger,
+      configFile: config.configFile,
+    });
+    app.decorate('services', directory);
+
+    // Until accounts exist every service lives in Watchkeeper's own scope; the auth work passes
+    // the caller's scope to the routes and syncs each scope that has services.
+    await directory.sync(SYSTEM_SCOPE);
+    // Not exclusive: each instance runs its own probes, so each must read the table itself. This
+    // is how a change made through one instance reaches the others.
+    app.scheduler.every({ name: SERVICES_SYNC_JOB, intervalMs: syncIntervalMs }, async () => {
+      await directory.sync(SYSTEM_SCOPE);
+    });
+
+    await app.register(servicesRoutes, { directory });
+  },
+  { name: 'services', dependencies: ['database', 'health', 'scheduler'] },
+);
+
+/** A config-file service must not shadow a built-in component or another service. */
+function assertConfiguredNamesFree(config: Config, isTaken: (name: string) => boolean): void {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  config.services.forEach(({ name }, index) => {
+    if (seen.has(name)) problems.push(`services.${index}.name in ${config.configFile}: "${name}" is declared twice`);
+    else if (isTaken(name)) problems.push(`services.${index}.name in ${config.configFile}: "${name}" is the name of a built-in health component`);
+    seen.add(name);
+  });
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join(' | ')}`);
+}

@@ -1,0 +1,56 @@
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { externalServiceConfigSchema } from '../../../contracts/services.ts';
+import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
+import { EventBus } from '../../platform/events/index.ts';
+import { HealthMonitor } from '../health/index.ts';
+import { ServiceProbeRegistry } from './service-probe-registry.ts';
+
+const otherScope = { organizationId: '00000000-0000-4000-8000-0000000000aa', projectId: '00000000-0000-4000-8000-0000000000bb' };
+const service = (name: string, port = 9) => externalServiceConfigSchema.parse({ name, type: 'tcp', host: '127.0.0.1', port });
+
+function setup() {
+  const logger = pino({ level: 'silent' });
+  const monitor = new HealthMonitor({ logger, events: new EventBus({ logger }), defaultIntervalMs: 60_000, defaultTimeoutMs: 1_000, degradationFactor: 3, recoveryAfterFailures: 3 });
+  monitor.register({ id: 'database', componentType: 'datastore', critical: true, check: async () => ({}) });
+  const error = vi.spyOn(logger, 'error');
+  return { monitor, error, registry: new ServiceProbeRegistry({ monitor, logger }) };
+}
+
+describe('ServiceProbeRegistry', () => {
+  it('adds a probe once, keeps it while the definition is unchanged, and replaces it when it changes', () => {
+    const { monitor, registry } = setup();
+    expect(registry.put({ service: service('queue'), scope: SYSTEM_SCOPE })).toBe('added');
+    const probe = monitor.probe('queue');
+    expect(probe).toMatchObject({ groups: ['services'], scope: SYSTEM_SCOPE, componentType: 'external' });
+
+    // Stored definitions come back from jsonb with their keys reordered.
+    const reordered = Object.fromEntries(Object.entries(service('queue')).reverse()) as ReturnType<typeof service>;
+    expect(registry.put({ service: reordered, scope: SYSTEM_SCOPE })).toBe('unchanged');
+    expect(monitor.probe('queue')).toBe(probe);
+
+    expect(registry.put({ service: service('queue', 10), scope: SYSTEM_SCOPE })).toBe('replaced');
+    expect(monitor.probe('queue')?.componentId).toBe('127.0.0.1:10');
+  });
+
+  it('reconciles one scope without touching the probes of another', () => {
+    const { monitor, registry } = setup();
+    registry.put({ service: service('theirs'), scope: otherScope });
+    registry.put({ service: service('gone'), scope: SYSTEM_SCOPE });
+    const result = registry.reconcile(SYSTEM_SCOPE, [{ service: service('new'), scope: SYSTEM_SCOPE }]);
+    expect(result).toEqual({ added: ['new'], replaced: [], removed: ['gone'] });
+    expect(monitor.has('theirs')).toBe(true);
+    expect(monitor.has('gone')).toBe(false);
+  });
+
+  it('never replaces a built-in component, and says so once', () => {
+    const { monitor, registry, error } = setup();
+    const builtIn = monitor.probe('database');
+    const wanted = [{ service: service('database'), scope: SYSTEM_SCOPE }];
+    expect(registry.reconcile(SYSTEM_SCOPE, wanted).added).toEqual([]);
+    registry.reconcile(SYSTEM_SCOPE, wanted);
+    expect(monitor.probe('database')).toBe(builtIn);
+    expect(registry.isBuiltIn('database')).toBe(true);
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Stored external services (the ones managed through the API), always within one tenant scope.
+ * Every method takes an optional transaction so a caller can commit a change with its audit record.
+ */
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
+import { externalServiceConfigSchema, type ExternalService } from '../../../contracts/services.ts';
+import type { TenantScope } from '../../../contracts/tenancy.ts';
+import type { Database } from '../../infra/database/index.ts';
+import type { ExternalServicesTable } from '../../infra/database/schema.ts';
+
+export interface StoredService {
+  service: ExternalService;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+// schema.ts declares these columns as Generated<Timestamp>, a ColumnType nested in a ColumnType,
+// so Kysely types the selected value as the wrapper; pg returns a Date.
+const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
+
+function toStored(row: Selectable<ExternalServicesTable>): StoredService {
+  // The row was validated on the way in; parsing again applies defaults added since and catches
+  // a definition a newer schema no longer accepts, naming the row instead of failing later.
+  const parsed = externalServiceConfigSchema.safeParse({ ...(row.definition as object), name: row.name });
+  if (!parsed.success) {
+    throw new Error(`stored service "${row.name}" (${row.id}) no longer matches the service schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return { service: parsed.data, createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
+}
+
+/** The stored definition leaves the name out: it lives in its own (unique) column. */
+function definitionOf(service: ExternalService): string {
+  const { name: _name, ...definition } = service;
+  return JSON.stringify(definition);
+}
+
+export function createServicesRepository({ db }: { db: Kysely<Database> }) {
+  const scoped = (executor: Executor, scope: TenantScope) =>
+    executor.selectFrom('external_services').selectAll().where('organization_id', '=', scope.organizationId).where('project_id', '=', scope.projectId);
+
+  return {
+    async list(scope: TenantScope, trx: Executor = db): Promise<StoredService[]> {
+      const rows = await scoped(trx, scope).orderBy('name').execute();
+      return rows.map(toStored);
+    },
+
+    async get(scope: TenantScope, name: string, trx: Executor = db): Promise<StoredService | undefined> {
+      const row = await scoped(trx, scope).where('name', '=', name).executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+
+    /** Resolves undefined when the scope already has a service with that name. */
+    async create(scope: TenantScope, service: ExternalService, trx: Executor = db): Promise<StoredService | undefined> {
+      const row = await trx
+        .insertInto('external_services')
+        .values({ organization_id: scope.organizationId, project_id: scope.projectId, name: service.name, definition: definitionOf(service) })
+        .onConflict((conflict) => conflict.columns(['organization_id', 'project_id', 'name']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+
+    /** Replaces the definition; resolves undefined when there is no such service. */
+    async update(scope: TenantScope, service: ExternalService, trx: Executor = db): Promise<StoredService | undefined> {
+      const row = await trx
+        .updateTable('external_services')
+        .set({ definition: definitionOf(service), updated_at: sql<NonNullable<Updateable<ExternalServicesTable>['updated_at']>>`now()` })
+        .where('organization_id', '=', scope.organizationId)
+        .where('project_id', '=', scope.projectId)
+        .where('name', '=', service.name)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+
+    async delete(scope: TenantScope, name: string, trx: Executor = db): Promise<boolean> {
+      const result = await trx
+        .deleteFrom('external_services')
+        .where('organization_id', '=', scope.organizationId)
+        .where('project_id', '=', scope.projectId)
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
+
+export type ServicesRepository = ReturnType<typeof createServicesRepository>;
