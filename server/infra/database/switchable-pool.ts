@@ -14,6 +14,8 @@ export interface PoolStats {
 
 export class SwitchablePool {
   #current: pg.Pool;
+  /** Replaced pools still closing (they wait for their borrowed clients to come back). */
+  readonly #retiring = new Set<Promise<void>>();
   readonly #options: pg.PoolConfig;
   readonly #onError: (error: Error) => void;
 
@@ -27,6 +29,10 @@ export class SwitchablePool {
     const pool = new pg.Pool(this.#options);
     // An idle client losing its server emits here; without a listener the process would crash.
     pool.on('error', this.#onError);
+    // So does a borrowed one: pg-pool removes its listener while a client is checked out, and a
+    // connection reset mid-query would emit an unhandled 'error' and crash the process. The query
+    // itself is already rejected with the error, so there is nothing more to do here.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return pool;
   }
 
@@ -47,14 +53,19 @@ export class SwitchablePool {
     return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: this.#options.max ?? 10 };
   }
 
-  /** Replaces the pool with a fresh one; the old pool's clients finish and close in the background. */
+  /**
+   * Replaces the pool with a fresh one; the old pool's clients finish and close in the background.
+   * Not waited for: a leaked or stuck client would make a recovery that worked look failed.
+   */
   async reconnect(): Promise<void> {
     const previous = this.#current;
     this.#current = this.#create();
-    await previous.end().catch(this.#onError);
+    const closing = previous.end().catch(this.#onError);
+    this.#retiring.add(closing);
+    void closing.finally(() => this.#retiring.delete(closing));
   }
 
   async end(): Promise<void> {
-    await this.#current.end();
+    await Promise.all([this.#current.end(), ...this.#retiring]);
   }
 }
