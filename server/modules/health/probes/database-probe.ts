@@ -1,9 +1,55 @@
 /** Watchkeeper's own database: round trip, pool saturation and schema version. */
-import { sql } from 'kysely';
+import type pg from 'pg';
 import type { DatabaseHandle } from '../../../infra/database/index.ts';
 import { isSchemaCurrent } from '../../../infra/database/index.ts';
 import { LATEST_MIGRATION } from '../../../migrations/index.ts';
 import type { ProbeDefinition } from '../probe.ts';
+
+/** A pooled connection, unless the check is aborted first (one that comes later goes straight back). */
+function connect(database: DatabaseHandle, signal: AbortSignal): Promise<pg.PoolClient> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    database.pool.connect().then(
+      (client) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) client.release();
+        else resolve(client);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+/**
+ * The probe's query, given up with its connection when the check is aborted: a query stuck behind
+ * a lock or on a hung server would otherwise hold a pool connection past the check's timeout
+ * (until statement_timeout, or for ever) — one more with every run, and the pool could not close
+ * on shutdown.
+ */
+async function queryUnlessAborted<R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, signal: AbortSignal): Promise<R[]> {
+  let onAbort: () => void = () => undefined;
+  let destroyed = false;
+  // Settle at once: the connection's end is only noticed once the server reads it, which a
+  // backend waiting on a lock does not do.
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      destroyed = true;
+      client.release(true);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return (await Promise.race([client.query<R>(text), aborted])).rows;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (!destroyed) client.release();
+  }
+}
 
 export function createDatabaseProbe({ database, intervalMs, timeoutMs }: { database: DatabaseHandle; intervalMs?: number; timeoutMs?: number }): ProbeDefinition {
   return {
@@ -14,11 +60,14 @@ export function createDatabaseProbe({ database, intervalMs, timeoutMs }: { datab
     intervalMs,
     timeoutMs,
     affectedEndpoints: ['/health/history', '/api/services'],
-    async check() {
+    async check({ signal }) {
+      const client = await connect(database, signal);
       const started = performance.now();
-      const { rows } = await sql<{ version: string | null }>`
-        SELECT (SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1) AS version
-      `.execute(database.db);
+      const rows = await queryUnlessAborted<{ version: string | null }>(
+        client,
+        'SELECT (SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1) AS version',
+        signal,
+      );
       const roundTripMs = performance.now() - started;
       const version = rows[0]?.version ?? undefined;
       const pool = database.poolStats();
@@ -46,7 +95,7 @@ export function createDatabaseProbe({ database, intervalMs, timeoutMs }: { datab
       action: 'reconnect the database pool',
       async run() {
         await database.reconnect();
-        return 'replaced the connection pool with a fresh one';
+        return 'replaced the connection pool with a fresh one; the old one closes as its connections are returned';
       },
     },
   };
