@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
@@ -16,6 +17,10 @@ import { errorHandlerPlugin } from './platform/errors/index.ts';
 import { lifecyclePlugin } from './platform/lifecycle/index.ts';
 import { eventsPlugin } from './platform/events/index.ts';
 import { schedulerPlugin } from './platform/scheduler/index.ts';
+import { securityHeadersPlugin } from './platform/security/headers/index.ts';
+import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
+import { rateLimitPlugin } from './platform/security/rate-limit/index.ts';
+import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { healthPlugin } from './modules/health/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
 
@@ -45,6 +50,8 @@ export const app = fp<AppOptions>(
 
     // Infrastructure
     await instance.register(errorHandlerPlugin);
+    // Early, so every answer (403s and 429s too) carries the security headers.
+    await instance.register(securityHeadersPlugin);
     await instance.register(swagger, {
       openapi: {
         info: { title: 'Watchkeeper API', version: VERSION, description: 'Self-hosted operations hub' },
@@ -59,6 +66,10 @@ export const app = fp<AppOptions>(
     await instance.register(lifecyclePlugin);
     await instance.register(eventsPlugin);
     await instance.register(schedulerPlugin);
+    // Before authentication: a refused address never reaches the login or API-key code.
+    await instance.register(ipRulesPlugin, { config });
+    // After authentication, so an authenticated caller is limited per API key or user.
+    await instance.register(rateLimitPlugin, { config });
 
     // Modules
     await instance.register(healthPlugin, {
@@ -73,6 +84,12 @@ export const app = fp<AppOptions>(
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Fastify takes its HTTPS options at construction: `https` is set when TLS_CERT_FILE is. */
+function tls(config: Config): { https?: HttpsServerOptions } {
+  const https = httpsOptions({ certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile });
+  return https ? { https } : {};
+}
+
 /** Fastify server options Watchkeeper needs at construction time. */
 export function serverOptions(config: Config, logger: FastifyServerOptions['loggerInstance'] | boolean = true): FastifyServerOptions {
   return {
@@ -86,6 +103,9 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The client address is the socket peer unless the request came through a proxy we trust.
+    trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
+    ...tls(config),
   };
 }
 

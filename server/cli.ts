@@ -1,10 +1,11 @@
-/** The `watchkeeper` command: start, migrate, config check. */
+/** The `watchkeeper` command: start, migrate, config check, tls dev-cert. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { loadConfig, describeConfig, ConfigError, type Config } from './infra/config/index.ts';
 import { migrateToLatest, startEmbeddedPostgres } from './infra/database/index.ts';
+import { postgresTls } from './infra/database/database-plugin.ts';
 
 const USAGE = `Usage: watchkeeper <command>
 
@@ -12,6 +13,9 @@ Commands:
   start            run the server (PORT, HOST, DATABASE_URL, … see README)
   migrate          apply pending database migrations and exit
   config check     validate the configuration and print it, secrets masked
+  tls dev-cert [--host <name>]… [--days <n>] [--force]
+                   write a self-signed certificate for local HTTPS to DATA_DIR/tls (default hosts:
+                   localhost, 127.0.0.1, ::1) and print the TLS_CERT_FILE/TLS_KEY_FILE to use
   help             show this text`;
 
 function loadConfigOrExit(): Config {
@@ -29,7 +33,7 @@ function loadConfigOrExit(): Config {
 async function migrate(config: Config): Promise<void> {
   const logger = pino({ level: config.server.logLevel });
   const embedded = config.database.url ? undefined : await startEmbeddedPostgres({ dataDir: config.storage.dataDir, logger });
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url ?? embedded!.url, max: 1 }) }) });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...(embedded ? { connectionString: embedded.url } : postgresTls(config.database.url!, config.database.sslCaFile)), max: 1 }) }) });
   try {
     const { applied, current } = await migrateToLatest(db);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\nschema version: ${current}\n` : `schema is current (${current})\n`);
@@ -61,6 +65,14 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'config':
       if (sub === 'check') return configCheck(loadConfigOrExit());
+      break;
+    case 'tls':
+      if (sub === 'dev-cert') {
+        const { values } = parseArgs({ args: argv.slice(2), options: { host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
+        const { runDevCert } = await import('./platform/security/tls/dev-cert-command.ts');
+        process.exitCode = await runDevCert({ config: loadConfigOrExit(), hosts: values.host, days: values.days, force: values.force });
+        return;
+      }
       break;
     case undefined:
     case 'help':

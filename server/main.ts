@@ -7,13 +7,23 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './app.ts';
 import type { Config } from './infra/config/index.ts';
+import { startRedirectServer } from './platform/security/tls/redirect-server.ts';
 
 export async function startWatchkeeper(config: Config): Promise<FastifyInstance> {
   const logger = pino({ level: config.server.logLevel, base: { service: config.server.serviceId } });
   let server: FastifyInstance;
+  let redirect: { close(): Promise<void> } | undefined;
   try {
     server = await buildServer({ config, logger });
     await server.listen({ port: config.server.port, host: config.server.host });
+    if (config.server.tlsCertFile && config.server.tlsRedirectPort !== undefined) {
+      const address = server.server.address();
+      const httpsPort = typeof address === 'object' && address ? address.port : config.server.port;
+      redirect = await startRedirectServer({ port: config.server.tlsRedirectPort, host: config.server.host, httpsPort });
+      logger.info({ port: config.server.tlsRedirectPort, httpsPort }, 'redirecting plain HTTP to HTTPS');
+    } else if (config.server.tlsRedirectPort !== undefined) {
+      logger.warn('TLS_REDIRECT_PORT is set but TLS is off (no TLS_CERT_FILE): not redirecting');
+    }
   } catch (error) {
     logger.fatal({ err: error }, `Watchkeeper could not start: ${(error as Error).message}`);
     process.exit(1);
@@ -30,7 +40,7 @@ export async function startWatchkeeper(config: Config): Promise<FastifyInstance>
       process.exit(1);
     }, config.server.shutdownTimeoutMs);
     deadline.unref();
-    server.close().then(
+    Promise.all([server.close(), redirect?.close()]).then(
       () => {
         logger.info('shutdown complete');
         process.exit(0);

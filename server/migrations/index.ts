@@ -4,9 +4,11 @@
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-tenancy-and-health.ts';
+import * as m0005 from './0005-ip-rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
+  '0005-ip-rules': m0005,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

@@ -1,4 +1,6 @@
 /** One small cache interface, implemented by Redis (shared across instances) and an in-process LRU. */
+import type { Redis } from 'ioredis';
+
 export interface CacheStats {
   kind: 'redis' | 'memory';
   hits: number;
@@ -23,6 +25,11 @@ export interface Cache {
   stats(): Promise<CacheStats>;
   /** Drop the in-process entries (memory pressure relief); a no-op for Redis. */
   dropLocal(): number;
+  /**
+   * The live Redis client, for features that need Redis itself (atomic rate-limit counters);
+   * undefined for the in-process cache. `recreate()` replaces it, so ask again rather than keep it.
+   */
+  redisClient(): Redis | undefined;
   /** Throw away the client and connect a fresh one (recovery action). */
   recreate(): Promise<void>;
   close(): Promise<void>;

@@ -50,6 +50,9 @@ export function createMemoryCache({ maxEntries = 10_000 }: { maxEntries?: number
         keys: store.size,
       };
     },
+    redisClient() {
+      return undefined;
+    },
     dropLocal() {
       const dropped = store.size;
       store.clear();

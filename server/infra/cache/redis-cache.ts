@@ -1,4 +1,5 @@
 /** Redis-backed cache: values are JSON, every key carries the configured prefix. */
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Cache, CacheStats } from './cache.ts';
@@ -8,7 +9,7 @@ function infoField(info: string, field: string): string | undefined {
   return match?.[1]?.trim();
 }
 
-export function createRedisCache({ url, keyPrefix, logger }: { url: string; keyPrefix: string; logger: Logger }): Cache {
+export function createRedisCache({ url, keyPrefix, logger, tlsCaFile }: { url: string; keyPrefix: string; logger: Logger; tlsCaFile?: string }): Cache {
   let hits = 0;
   let misses = 0;
   let lastErrorLogged = 0;
@@ -19,6 +20,8 @@ export function createRedisCache({ url, keyPrefix, logger }: { url: string; keyP
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // rediss:// turns TLS on; a private CA verifies the server's certificate.
+    ...(tlsCaFile && url.startsWith('rediss:') ? { tls: { ca: readFileSync(tlsCaFile) } } : {}),
   };
   const connect = () => {
     const client = new Redis(url, options);
@@ -83,6 +86,9 @@ export function createRedisCache({ url, keyPrefix, logger }: { url: string; keyP
         evictionPolicy: infoField(memory, 'maxmemory_policy') ?? 'unknown',
         keys,
       };
+    },
+    redisClient() {
+      return client;
     },
     dropLocal() {
       return 0;

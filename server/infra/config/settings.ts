@@ -3,6 +3,7 @@
  * file, its schema with the laptop default, and whether it is a secret. The README's configuration
  * table and `watchkeeper config check` are both derived from this list.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -18,6 +19,30 @@ const url = (protocols: string[]) =>
     .refine((value) => protocols.includes(new URL(value).protocol), {
       message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     });
+
+// Proxy addresses: IPs or CIDR ranges, comma-separated, or proxy-addr's named ranges.
+const proxyKeywords = ['loopback', 'linklocal', 'uniquelocal'];
+function isIpOrCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (!version || rest.length > 0 || address.includes('%')) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+const addressList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((entry) => entry.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z.string().refine((entry) => proxyKeywords.includes(entry) || isIpOrCidr(entry), {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an IP address, a CIDR range or one of ${proxyKeywords.join(', ')}`,
+      }),
+    ),
+  );
+const rateLimit = <E extends string, N extends string>(env: E, name: N, points: number, windowSeconds: number, what: string) =>
+  [
+    { env: `RATE_LIMIT_${env}_POINTS`, path: `server.rateLimit${name}Points`, schema: positiveInt.default(points), description: `Requests per window per client for ${what}.` },
+    { env: `RATE_LIMIT_${env}_WINDOW_SECONDS`, path: `server.rateLimit${name}WindowSeconds`, schema: positiveInt.default(windowSeconds), description: `Window of the ${what} limit, in seconds.` },
+  ] as const;
 
 export interface SettingDefinition {
   env: string;
@@ -54,4 +79,16 @@ export const settings = [
   { env: 'HEALTH_HISTORY_RETENTION_DAYS', path: 'health.historyRetentionDays', schema: positiveInt.default(30), description: 'How long health history is kept.' },
   { env: 'HEALTH_HISTORY_RAW_HOURS', path: 'health.historyRawHours', schema: positiveInt.default(24), description: 'Samples older than this are downsampled to 5-minute buckets.' },
   { env: 'HEALTH_HISTORY_ENABLED', path: 'health.historyEnabled', schema: bool.default(true), description: 'Store health samples and state changes in the database.' },
+  { env: 'TRUST_PROXY', path: 'server.trustProxy', schema: addressList.default([]), description: 'Reverse proxies whose X-Forwarded-For/-Proto Watchkeeper believes: IPs or CIDR ranges, comma-separated. Empty (default): the client address is the socket peer, whatever headers say.' },
+  { env: 'TLS_CERT_FILE', path: 'server.tlsCertFile', schema: z.string().min(1).optional(), description: 'PEM certificate (chain) file: set with TLS_KEY_FILE to serve HTTPS (TLS 1.2+). `watchkeeper tls dev-cert` makes one for local use.' },
+  { env: 'TLS_KEY_FILE', path: 'server.tlsKeyFile', schema: z.string().min(1).optional(), description: 'PEM private key file of TLS_CERT_FILE.' },
+  { env: 'TLS_REDIRECT_PORT', path: 'server.tlsRedirectPort', schema: port.optional(), description: 'With TLS on, also listen for plain HTTP on this port and redirect every request to HTTPS (308).' },
+  { env: 'RATE_LIMIT_ENABLED', path: 'server.rateLimitEnabled', schema: bool.default(true), description: 'Rate-limit every endpoint per client (API key, user, or IP address); shared through Redis when REDIS_URL is set, in-process otherwise.' },
+  ...rateLimit('AUTH', 'Auth', 10, 60, 'authentication endpoints'),
+  ...rateLimit('API', 'Api', 300, 60, 'the API and everything not classed otherwise'),
+  ...rateLimit('INGEST', 'Ingest', 6_000, 60, 'ingestion endpoints'),
+  ...rateLimit('HEALTH', 'Health', 600, 60, 'health probes'),
+  { env: 'IP_RULES_REFRESH_MS', path: 'server.ipRulesRefreshMs', schema: positiveInt.default(10_000), description: 'How often each instance reloads the IP allow/deny rules from the database (changes through this instance apply at once).' },
+  { env: 'DATABASE_SSL_CA_FILE', path: 'database.sslCaFile', schema: z.string().min(1).optional(), description: 'PEM CA bundle that verifies the PostgreSQL server certificate; TLS is then required. `sslmode` in DATABASE_URL still applies (`verify-ca` skips the host-name check, `disable` turns TLS off).' },
+  { env: 'REDIS_TLS_CA_FILE', path: 'cache.redisTlsCaFile', schema: z.string().min(1).optional(), description: 'PEM CA bundle that verifies the Redis server certificate, for `rediss://` URLs.' },
 ] as const satisfies readonly SettingDefinition[];

@@ -2,7 +2,9 @@
  * The `database` plugin: owns the connection pool and the Kysely handle. With no DATABASE_URL it
  * first starts the embedded PostgreSQL under DATA_DIR, and stops it again on close.
  */
+import { readFileSync } from 'node:fs';
 import fp from 'fastify-plugin';
+import type pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Database } from './schema.ts';
@@ -32,6 +34,35 @@ export interface DatabasePluginOptions {
   migrate?: boolean;
 }
 
+/**
+ * Connection options for a PostgreSQL server verified with a private CA (DATABASE_SSL_CA_FILE).
+ * pg lets TLS parameters in the URL override the `ssl` option, so with a CA file they are taken
+ * out of the URL and folded into one `ssl` object: TLS is required, the certificate is checked
+ * against the CA, and the host name too unless `sslmode=verify-ca|require|prefer` asks less
+ * (libpq's meaning when a root certificate is given). `sslmode=disable` still turns TLS off.
+ */
+export function postgresTls(url: string, caFile: string | undefined): { connectionString: string; ssl?: pg.PoolConfig['ssl'] } {
+  if (!caFile) return { connectionString: url };
+  const parsed = new URL(url);
+  const param = (name: string) => parsed.searchParams.get(name) ?? undefined;
+  const mode = param('sslmode') ?? 'verify-full';
+  const cert = param('sslcert');
+  const key = param('sslkey');
+  for (const name of ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey']) parsed.searchParams.delete(name);
+  const connectionString = parsed.toString();
+  if (mode === 'disable') return { connectionString, ssl: false };
+  return {
+    connectionString,
+    ssl: {
+      ca: readFileSync(caFile, 'utf8'),
+      rejectUnauthorized: true,
+      ...(cert ? { cert: readFileSync(cert, 'utf8') } : {}),
+      ...(key ? { key: readFileSync(key, 'utf8') } : {}),
+      ...(mode === 'verify-full' ? {} : { checkServerIdentity: () => undefined }),
+    },
+  };
+}
+
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, { config, migrate = true }) => {
     let embedded: EmbeddedPostgres | undefined;
@@ -43,7 +74,7 @@ export const databasePlugin = fp<DatabasePluginOptions>(
 
     const pool = new SwitchablePool(
       {
-        connectionString: url,
+        ...(embedded ? { connectionString: url } : postgresTls(url, config.database.sslCaFile)),
         max: config.database.poolMax,
         connectionTimeoutMillis: 5_000,
         idleTimeoutMillis: 30_000,

@@ -62,10 +62,23 @@ export interface HealthEventsTable {
   occurred_at: Timestamp;
 }
 
+export interface IpRulesTable {
+  id: Generated<string>;
+  organization_id: string;
+  action: 'allow' | 'deny';
+  /** PostgreSQL `cidr`: canonical network/prefix text. */
+  cidr: string;
+  scope: 'all' | 'admin' | 'ingest' | 'health' | 'web';
+  description: Generated<string>;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
   external_services: ExternalServicesTable;
   health_samples: HealthSamplesTable;
   health_events: HealthEventsTable;
+  ip_rules: IpRulesTable;
 }

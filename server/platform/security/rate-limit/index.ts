@@ -1,0 +1,94 @@
+/**
+ * The `rate-limit` plugin: every request is counted against its route class and bucket and
+ * answered 429 problem+json (with Retry-After) past the limit; every limited response carries the
+ * IETF RateLimit-Policy and RateLimit fields. The first refusal per bucket and window is audited.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../../infra/config/index.ts';
+import { PROBLEM_CONTENT_TYPE, type Problem } from '../../../../contracts/problem.ts';
+import { errorCatalogue, problemTypeFor, sendProblem } from '../../errors/index.ts';
+import { createRateLimitProbe } from './rate-limit-probe.ts';
+import { policiesFromConfig, rateLimitBucketOf, rateLimitClassOf, rateLimitHeaders } from './rate-limit-policy.ts';
+import { RateLimitStore } from './rate-limit-store.ts';
+
+export { rateLimitClasses, type RateLimitClass } from './rate-limit-policy.ts';
+export { RateLimitStore } from './rate-limit-store.ts';
+
+interface Verdict {
+  allowed: boolean;
+  headers: Record<string, string>;
+  detail: string;
+}
+
+export const rateLimitPlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
+    if (!config.server.rateLimitEnabled) return;
+    const policies = policiesFromConfig(config);
+    const redisClient = () => app.cache.redisClient();
+    const store = new RateLimitStore({ policies, redisClient, logger: app.log.child({ component: 'rate-limit' }) });
+    const counted = new WeakSet<FastifyRequest>();
+
+    async function judge(request: FastifyRequest): Promise<Verdict | undefined> {
+      counted.add(request);
+      const name = rateLimitClassOf(request);
+      if (name === 'exempt') return undefined;
+      const policy = policies[name];
+      const bucket = rateLimitBucketOf(request);
+      const decision = await store.consume(name, bucket.key);
+      const headers = rateLimitHeaders(name, policy, decision.remaining, decision.resetSeconds);
+      if (decision.allowed) return { allowed: true, headers, detail: '' };
+      headers['retry-after'] = String(decision.resetSeconds);
+      if (decision.firstRefusal && app.hasDecorator('audit')) {
+        app.audit
+          .recordRequest(request, {
+            action: 'rate-limit.block',
+            outcome: 'denied',
+            target: { type: 'rate-limit-class', id: name },
+            details: { bucket: bucket.kind, limit: policy.points, windowSeconds: policy.windowSeconds, store: decision.store },
+          })
+          .catch((error: unknown) => request.log.warn({ err: error }, 'could not audit a rate-limit block'));
+      }
+      const who = bucket.kind === 'ip' ? 'this address' : bucket.kind === 'user' ? 'this user' : 'this API key';
+      return { allowed: false, headers, detail: `More than ${policy.points} ${name} requests in ${policy.windowSeconds} s from ${who}; retry after ${decision.resetSeconds} s` };
+    }
+
+    // A preHandler, not onRequest: authentication has run by then (its hooks are onRequest or
+    // preHandlers registered before this plugin, see app.ts), so an authenticated caller is
+    // counted against its API key or user rather than the address it shares with others.
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const verdict = await judge(request);
+      if (!verdict) return;
+      reply.headers(verdict.headers);
+      if (!verdict.allowed) return sendProblem(request, reply, 'WK_ERR_RATE_LIMITED', verdict.detail);
+    });
+
+    // Requests answered before the preHandler — failed validation, unparseable bodies, refused
+    // credentials — are counted here, so a flood of bad requests is limited like any other.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (counted.has(request) || reply.statusCode < 400) return payload;
+      const verdict = await judge(request);
+      if (!verdict) return payload;
+      reply.headers(verdict.headers);
+      if (verdict.allowed) return payload;
+      const { status, title } = errorCatalogue.WK_ERR_RATE_LIMITED;
+      const problem: Problem = {
+        type: problemTypeFor('WK_ERR_RATE_LIMITED'),
+        title,
+        status,
+        code: 'WK_ERR_RATE_LIMITED',
+        detail: verdict.detail,
+        instance: request.url.split('?')[0],
+        requestId: String(request.id),
+      };
+      reply.code(status).header('content-type', PROBLEM_CONTENT_TYPE);
+      return JSON.stringify(problem);
+    });
+
+    // The health module registers after the platform; add the component once it exists.
+    app.addHook('onReady', async () => {
+      if (app.hasDecorator('health')) app.health.register(createRateLimitProbe({ store, redisClient }));
+    });
+  },
+  { name: 'rate-limit', dependencies: ['cache', 'errors'] },
+);
