@@ -17,6 +17,7 @@ import { errorHandlerPlugin } from './platform/errors/index.ts';
 import { lifecyclePlugin } from './platform/lifecycle/index.ts';
 import { eventsPlugin } from './platform/events/index.ts';
 import { schedulerPlugin } from './platform/scheduler/index.ts';
+import { auditPlugin } from './platform/audit/index.ts';
 import { securityHeadersPlugin } from './platform/security/headers/index.ts';
 import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
 import { rateLimitPlugin } from './platform/security/rate-limit/index.ts';
@@ -68,6 +69,7 @@ export const app = fp<AppOptions>(
     await instance.register(schedulerPlugin);
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
+    await instance.register(auditPlugin);
     // After authentication, so an authenticated caller is limited per API key or user.
     await instance.register(rateLimitPlugin, { config });
 

@@ -1,4 +1,4 @@
-/** The `watchkeeper` command: start, migrate, config check, tls dev-cert. */
+/** The `watchkeeper` command: start, migrate, config check, tls dev-cert, audit verify. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -13,6 +13,7 @@ Commands:
   start            run the server (PORT, HOST, DATABASE_URL, … see README)
   migrate          apply pending database migrations and exit
   config check     validate the configuration and print it, secrets masked
+  audit verify     check the audit log's hash chain; exit 1 naming any altered, removed or reordered record
   tls dev-cert [--host <name>]… [--days <n>] [--force]
                    write a self-signed certificate for local HTTPS to DATA_DIR/tls (default hosts:
                    localhost, 127.0.0.1, ::1) and print the TLS_CERT_FILE/TLS_KEY_FILE to use
@@ -65,6 +66,13 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'config':
       if (sub === 'check') return configCheck(loadConfigOrExit());
+      break;
+    case 'audit':
+      if (sub === 'verify') {
+        const { runAuditVerify } = await import('./platform/audit/verify-command.ts');
+        process.exitCode = await runAuditVerify(loadConfigOrExit());
+        return;
+      }
       break;
     case 'tls':
       if (sub === 'dev-cert') {

@@ -4,10 +4,12 @@
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-tenancy-and-health.ts';
+import * as m0004 from './0004-audit-log.ts';
 import * as m0005 from './0005-ip-rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
+  '0004-audit-log': m0004,
   '0005-ip-rules': m0005,
 };
 

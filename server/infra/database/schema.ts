@@ -62,6 +62,27 @@ export interface HealthEventsTable {
   occurred_at: Timestamp;
 }
 
+export interface AuditLogTable {
+  /** bigint: a decimal string from pg. Assigned by the appender (gapless), never updated. */
+  seq: ColumnType<string, string, never>;
+  occurred_at: ColumnType<Date, string, never>;
+  organization_id: ColumnType<string | null, string | null, never>;
+  actor_type: ColumnType<'user' | 'api-key' | 'system' | 'anonymous', 'user' | 'api-key' | 'system' | 'anonymous', never>;
+  actor_id: ColumnType<string | null, string | null, never>;
+  actor_label: ColumnType<string | null, string | null, never>;
+  action: ColumnType<string, string, never>;
+  target_type: ColumnType<string | null, string | null, never>;
+  target_id: ColumnType<string | null, string | null, never>;
+  target_label: ColumnType<string | null, string | null, never>;
+  outcome: ColumnType<'success' | 'failure' | 'denied', 'success' | 'failure' | 'denied', never>;
+  ip: ColumnType<string | null, string | null, never>;
+  user_agent: ColumnType<string | null, string | null, never>;
+  request_id: ColumnType<string | null, string | null, never>;
+  details: ColumnType<unknown, string, never>;
+  prev_hash: ColumnType<string, string, never>;
+  hash: ColumnType<string, string, never>;
+}
+
 export interface IpRulesTable {
   id: Generated<string>;
   organization_id: string;
@@ -80,5 +101,6 @@ export interface Database {
   external_services: ExternalServicesTable;
   health_samples: HealthSamplesTable;
   health_events: HealthEventsTable;
+  audit_log: AuditLogTable;
   ip_rules: IpRulesTable;
 }
