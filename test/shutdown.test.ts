@@ -1,0 +1,241 @@
+/**
+ * Graceful shutdown of the real process: `node bin/watchkeeper.js start`, then SIGTERM. Readiness
+ * fails at once, a request in flight still gets its answer, resources close and the process exits
+ * 0 — or 1 when draining outlasts SHUTDOWN_TIMEOUT_MS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './helpers.ts';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  logs: LogLine[];
+  exited: Promise<number | null>;
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The environment of the test run minus anything that configures Watchkeeper. */
+function baseEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'SystemRoot']) if (process.env[name]) env[name] = process.env[name];
+  return env;
+}
+
+async function startWatchkeeper(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'wk-shutdown-'));
+  const child = spawn(process.execPath, ['bin/watchkeeper.js', 'start'], {
+    cwd: repoRoot,
+    env: { ...baseEnvironment(), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const logs: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines.filter(Boolean)) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ level: 30, msg: line });
+      }
+    }
+    waiters.forEach((wake) => wake());
+  });
+
+  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 45_000) =>
+    new Promise<LogLine>((resolveLine, reject) => {
+      const check = () => {
+        const found = logs.find(match);
+        if (found) {
+          done();
+          resolveLine(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`log line not seen; stderr: ${stderr}; logs: ${logs.map((l) => l.msg).join(' | ')}`));
+      }, timeoutMs);
+      const onExit = () => {
+        check();
+        done();
+        reject(new Error(`watchkeeper exited (${child.exitCode}); stderr: ${stderr}; logs: ${logs.map((l) => l.msg).join(' | ')}`));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        child.off('exit', onExit);
+      };
+      waiters.add(check);
+      child.once('exit', onExit);
+      check();
+    });
+
+  await waitForLog((line) => typeof line.msg === 'string' && line.msg.startsWith('Server listening at'));
+  return { child, port, logs, exited, waitForLog };
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveResponse, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A request whose body is still being uploaded: in flight until `finish()` sends the rest. */
+function slowUpload(port: number): { sent: Promise<void>; response: Promise<{ status: number; body: string }>; finish(): void } {
+  const body = JSON.stringify({ note: 'a body that arrives slowly' });
+  const half = Math.floor(body.length / 2);
+  let req!: ClientRequest;
+  const response = new Promise<{ status: number; body: string }>((resolveResponse, reject) => {
+    // Not a route: the answer is a 404, but only once the whole body has arrived.
+    req = request(
+      { host: '127.0.0.1', port, method: 'POST', path: '/uploads/slow', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } },
+      (res: IncomingMessage) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+  });
+  const sent = new Promise<void>((resolveSent) => req.write(body.slice(0, half), () => resolveSent()));
+  return { sent, response, finish: () => req.end(body.slice(half)) };
+}
+
+/** Refused, reset or 503 — anything but ready. */
+async function readinessAfterSignal(port: number): Promise<string> {
+  try {
+    const { status } = await get(port, '/health/readiness');
+    return String(status);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'error';
+  }
+}
+
+describe('graceful shutdown of `watchkeeper start`', () => {
+  let database: TestDatabase;
+
+  async function testDatabase(): Promise<TestDatabase> {
+    database = await createTestDatabase();
+    cleanups.push(() => database.drop());
+    return database;
+  }
+
+  it('on SIGTERM fails readiness at once, lets the request in flight finish, closes and exits 0', async () => {
+    const { url } = await testDatabase();
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '20000' });
+    expect((await get(wk.port, '/health/readiness')).status).toBe(200);
+
+    const upload = slowUpload(wk.port);
+    await upload.sent;
+    wk.child.kill('SIGTERM');
+    await wk.waitForLog((line) => line.msg === 'shutting down: draining in-flight requests');
+    expect(['503', 'ECONNREFUSED', 'ECONNRESET']).toContain(await readinessAfterSignal(wk.port));
+    expect(wk.child.exitCode).toBeNull();
+
+    upload.finish();
+    const answered = await upload.response;
+    expect(answered.status).toBe(404);
+    expect(JSON.parse(answered.body)).toMatchObject({ code: 'WK_ERR_ROUTE_NOT_FOUND' });
+
+    expect(await wk.exited).toBe(0);
+    const messages = wk.logs.map((line) => line.msg);
+    expect(messages.indexOf('shutdown complete')).toBeGreaterThan(messages.indexOf('shutting down: draining in-flight requests'));
+  }, 90_000);
+
+  it('exits 0 even when a health check is stuck behind a database lock at that moment', async () => {
+    const { url } = await testDatabase();
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '8000', HEALTH_INTERVAL_MS: '100', HEALTH_TIMEOUT_MS: '1000' });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE kysely_migration IN ACCESS EXCLUSIVE MODE');
+    cleanups.push(async () => void (await admin.query('ROLLBACK')));
+    // The database check is now blocked; once it has timed out, readiness says so.
+    await expect.poll(async () => (await get(wk.port, '/health/readiness')).status, { timeout: 20_000, interval: 100 }).toBe(503);
+
+    wk.child.kill('SIGTERM');
+    expect(await wk.exited).toBe(0);
+    expect(wk.logs.map((line) => line.msg)).toContain('shutdown complete');
+  }, 90_000);
+
+  it('exits 1 when the requests in flight outlast SHUTDOWN_TIMEOUT_MS', async () => {
+    const { url } = await testDatabase();
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '1500' });
+    const upload = slowUpload(wk.port);
+    upload.response.catch(() => undefined);
+    await upload.sent;
+    wk.child.kill('SIGTERM');
+    expect(await wk.exited).toBe(1);
+    expect(wk.logs.find((line) => line.msg === 'shutdown took too long; exiting')).toMatchObject({ level: 50, timeoutMs: 1500 });
+  }, 90_000);
+
+  it('stops the embedded PostgreSQL it started, leaving no postmaster and no lock behind', async () => {
+    const wk = await startWatchkeeper({ SHUTDOWN_TIMEOUT_MS: '20000' });
+    const started = await wk.waitForLog((line) => line.msg === 'embedded PostgreSQL started');
+    const dataDir = String(started.clusterDir).replace(/\/postgres$/, '');
+    const postmasterPid = Number(started.pid);
+    expect(readFileSync(join(dataDir, 'watchkeeper.lock'), 'utf8').trim()).toBe(String(wk.child.pid));
+    expect((await get(wk.port, '/health/readiness')).status).toBe(200);
+
+    wk.child.kill('SIGTERM');
+    expect(await wk.exited).toBe(0);
+    expect(wk.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['embedded PostgreSQL stopped', 'shutdown complete']));
+    expect(() => process.kill(postmasterPid, 0)).toThrow();
+    expect(existsSync(join(dataDir, 'watchkeeper.lock'))).toBe(false);
+    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
+});
