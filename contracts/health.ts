@@ -41,17 +41,84 @@ export function httpStatusForHealth(status: HealthStatus): 200 | 503 {
   return status === 'fail' ? 503 : 200;
 }
 
+// Strict ISO 8601 (a date-time with a zone, or a plain date read as midnight UTC): `Date.parse`
+// alone rolls 2023-02-30 over into March and accepts six-digit years the database cannot store.
+const isoDateTime = z.iso.datetime({ offset: true });
+const isoDay = z.iso.date();
 const isoDate = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO 8601 date-time')
+  .max(64)
+  .refine((value) => isoDateTime.safeParse(value).success || isoDay.safeParse(value).success, 'must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T12:00:00Z')
   .transform((value) => new Date(value));
 
 export const healthHistoryQuerySchema = z
   .object({
-    component: z.string().min(1).max(128).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().max(512).optional(),
+    // Control characters name no component, and PostgreSQL rejects NUL outright.
+    component: z.string().min(1).max(128).refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters').optional(),
+    from: isoDate.optional().describe('Start of the window (ISO 8601); defaults to 24 hours before `to`'),
+    to: isoDate.optional().describe('End of the window (ISO 8601); defaults to now'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Samples per page'),
+    cursor: z.string().max(512).optional().describe('`nextCursor` of the previous page'),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'must not be after `to`', path: ['from'] });
+
+export const healthHistorySampleSchema = z.object({
+  id: z.string(),
+  component: z.string(),
+  /** For a 5-minute bucket, the worst status among the checks it summarises. */
+  status: healthStatusSchema,
+  /** `raw`: one check run; `5m`: a bucket of older runs, summarised by the counts below. */
+  resolution: z.enum(['raw', '5m']),
+  checkedAt: z.string(),
+  /** For a bucket, the median latency of its checks. */
+  latencyMs: z.number().nullable(),
+  sampleCount: z.number().int(),
+  passCount: z.number().int(),
+  warnCount: z.number().int(),
+  failCount: z.number().int(),
+  latencyP95Ms: z.number().nullable(),
+  latencyMaxMs: z.number().nullable(),
+  output: z.string().nullable(),
+});
+export type HealthHistorySample = z.infer<typeof healthHistorySampleSchema>;
+
+export const healthStateChangeSchema = z.object({
+  at: z.string(),
+  /** Null for the first result after a start. */
+  from: healthStatusSchema.nullable(),
+  to: healthStatusSchema,
+  output: z.string().nullable(),
+});
+
+export const healthRecoveryRecordSchema = z.object({
+  at: z.string(),
+  action: z.string().nullable(),
+  outcome: z.string().nullable(),
+  output: z.string().nullable(),
+});
+
+export const healthHistoryComponentSchema = z.object({
+  component: z.string(),
+  /** Checks in the window (a 5-minute bucket counts every check it summarises). */
+  samples: z.number().int(),
+  /** Share of checks that passed or warned; null without checks in the window. */
+  uptimePercent: z.number().nullable(),
+  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
+  /** False when the window reaches into 5-minute buckets and the percentiles are estimates. */
+  latencyExact: z.boolean(),
+  stateChanges: z.array(healthStateChangeSchema),
+  recoveries: z.array(healthRecoveryRecordSchema),
+  /** True when the window holds more state changes or recoveries than are listed (the newest are). */
+  truncated: z.boolean(),
+});
+
+export const healthHistoryResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  components: z.array(healthHistoryComponentSchema),
+  /** One page of stored samples, oldest first. */
+  samples: z.array(healthHistorySampleSchema),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+});
+export type HealthHistoryResponse = z.infer<typeof healthHistoryResponseSchema>;

@@ -13,6 +13,7 @@ import { createDatabaseProbe } from './probes/database-probe.ts';
 import { createDiskProbe } from './probes/disk-probe.ts';
 import { createEventLoopProbe } from './probes/event-loop-probe.ts';
 import { createMemoryProbe } from './probes/memory-probe.ts';
+import { createHealthHistory } from './history/index.ts';
 
 export { HealthMonitor } from './health-monitor.ts';
 export type { ProbeDefinition, ProbeResult, Measurement, ComponentState } from './probe.ts';
@@ -34,6 +35,7 @@ export const healthPlugin = fp<HealthPluginOptions>(
   async (app, { config, identity, autoStart = true }) => {
     const { health } = config;
     const loop = new EventLoopMonitor();
+    const history = createHealthHistory(app, { settings: health });
     const monitor = new HealthMonitor({
       logger: app.log.child({ component: 'health' }),
       events: app.events,
@@ -41,6 +43,7 @@ export const healthPlugin = fp<HealthPluginOptions>(
       defaultTimeoutMs: health.timeoutMs,
       degradationFactor: health.degradationFactor,
       recoveryAfterFailures: health.recoveryAfterFailures,
+      recorder: history.recorder,
     });
     app.decorate('health', monitor);
 
@@ -58,6 +61,7 @@ export const healthPlugin = fp<HealthPluginOptions>(
       isDraining: () => app.lifecycle.draining,
       startedAt: app.lifecycle.startedAt,
     });
+    await history.attach(monitor);
 
     loop.start();
     if (autoStart) app.addHook('onReady', () => monitor.start());
@@ -66,5 +70,5 @@ export const healthPlugin = fp<HealthPluginOptions>(
       await monitor.stop();
     });
   },
-  { name: 'health', dependencies: ['database', 'cache', 'events', 'lifecycle'] },
+  { name: 'health', dependencies: ['database', 'cache', 'events', 'lifecycle', 'scheduler'] },
 );

@@ -1,0 +1,139 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthStatus } from '../../../../contracts/health.ts';
+import { SYSTEM_ORGANIZATION_ID, SYSTEM_SCOPE } from '../../../../contracts/tenancy.ts';
+import { createTestDatabase, type TestDatabase } from '../../../../test/helpers.ts';
+import { migrateToLatest, type Database } from '../../../infra/database/index.ts';
+import { SwitchablePool } from '../../../infra/database/switchable-pool.ts';
+import { Scheduler } from '../../../platform/scheduler/index.ts';
+import type { SampleRecord } from '../health-recorder.ts';
+import { createHealthHistoryRepository, type HealthHistoryRepository } from './health-history-repository.ts';
+import { HEALTH_RETENTION_JOB, runHealthRetention, scheduleHealthRetention } from './retention.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+// A fixed clock on a bucket boundary; every row is placed relative to it.
+const now = new Date('2025-06-01T12:00:00Z');
+const ago = (ms: number) => new Date(now.getTime() - ms);
+const system = { organizationId: SYSTEM_ORGANIZATION_ID };
+
+function sample(component: string, status: HealthStatus, latencyMs: number, checkedAt: Date, output?: string): SampleRecord {
+  return { component, scope: SYSTEM_SCOPE, status, latencyMs, output, checkedAt };
+}
+
+describe('health history retention', () => {
+  let database: TestDatabase;
+  let db: Kysely<Database>;
+  let repository: HealthHistoryRepository;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
+    await migrateToLatest(db as Kysely<unknown>);
+    repository = createHealthHistoryRepository({ db });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  const rowsOf = (component: string) =>
+    db.selectFrom('health_samples').selectAll().where('component', '=', component).orderBy('checked_at').orderBy('resolution').execute();
+  const retain = () => runHealthRetention({ db, rawHours: 24, retentionDays: 30, now });
+
+  it('folds raw samples older than the raw window into one 5-minute bucket per component', async () => {
+    const bucketStart = ago(30 * HOUR);
+    // Ten checks in one bucket: latencies 10..100 ms, one warning and one failure among them.
+    const statuses: HealthStatus[] = ['pass', 'pass', 'pass', 'warn', 'pass', 'pass', 'fail', 'pass', 'pass', 'pass'];
+    await repository.insertSamples(statuses.map((status, i) => sample('folded', status, (i + 1) * 10, new Date(bucketStart.getTime() + i * 20_000), status === 'pass' ? 'ok' : `${status} ${i}`)));
+    // And two in the next bucket.
+    await repository.insertSamples([sample('folded', 'pass', 7, new Date(bucketStart.getTime() + 5 * MINUTE)), sample('folded', 'pass', 9, new Date(bucketStart.getTime() + 6 * MINUTE))]);
+
+    await retain();
+
+    const rows = await rowsOf('folded');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      resolution: '5m',
+      checked_at: bucketStart,
+      status: 'fail',
+      sample_count: 10,
+      pass_count: 8,
+      warn_count: 1,
+      fail_count: 1,
+      latency_ms: 55,
+      latency_max_ms: 100,
+      output: 'fail 6',
+    });
+    expect(rows[0]?.latency_p95_ms).toBeCloseTo(95.5);
+    expect(rows[1]).toMatchObject({ resolution: '5m', status: 'pass', sample_count: 2, pass_count: 2, latency_ms: 8, output: null });
+  });
+
+  it('leaves recent samples raw, and a bucket that straddles the cutoff until it is whole', async () => {
+    // Two minutes later the raw window ends at 24 h ago + 2 min, inside the bucket that starts 24 h ago.
+    const later = new Date(now.getTime() + 2 * MINUTE);
+    await repository.insertSamples([
+      sample('recent', 'pass', 1, ago(24 * HOUR + MINUTE)), // a whole bucket before the cutoff
+      sample('recent', 'pass', 1, ago(24 * HOUR - MINUTE)), // older than 24 h at `later`, but its bucket is not whole
+      sample('recent', 'pass', 1, ago(HOUR)),
+    ]);
+    await runHealthRetention({ db, rawHours: 24, retentionDays: 30, now: later });
+    const rows = await rowsOf('recent');
+    expect(rows.map((r) => r.resolution)).toEqual(['5m', 'raw', 'raw']);
+  });
+
+  it('keeps uptime and the number of checks when samples are folded', async () => {
+    const statuses: HealthStatus[] = Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? 'fail' : i % 7 === 0 ? 'warn' : 'pass'));
+    await repository.insertSamples(statuses.map((status, i) => sample('steady', status, 5 + (i % 13), new Date(ago(40 * HOUR).getTime() + i * 30_000))));
+    const window = { scope: system, component: 'steady', from: ago(48 * HOUR), to: now };
+    const [before] = await repository.queryStats(window);
+    await retain();
+    const [after] = await repository.queryStats(window);
+    expect(before).toMatchObject({ samples: 60, latencyExact: true });
+    expect(after).toMatchObject({ samples: 60, uptimePercent: before?.uptimePercent, latencyExact: false });
+    expect((await rowsOf('steady')).every((r) => r.resolution === '5m')).toBe(true);
+  });
+
+  it('folds a backlog spanning many hours, and folding again changes nothing', async () => {
+    await repository.insertSamples(Array.from({ length: 50 }, (_, i) => sample('backlog', 'pass', 1, ago(5 * DAY - i * 7 * MINUTE))));
+    await retain();
+    const folded = await rowsOf('backlog');
+    expect(folded.every((r) => r.resolution === '5m')).toBe(true);
+    expect(folded.reduce((sum, r) => sum + r.sample_count, 0)).toBe(50);
+    await retain();
+    expect(await rowsOf('backlog')).toEqual(folded);
+  });
+
+  it('deletes samples and events older than the retention period', async () => {
+    await repository.insertSamples([sample('expiring', 'pass', 1, ago(31 * DAY)), sample('expiring', 'pass', 1, ago(29 * DAY))]);
+    await repository.insertEvents([
+      { component: 'expiring', scope: SYSTEM_SCOPE, kind: 'transition', from: 'pass', to: 'fail', occurredAt: ago(31 * DAY) },
+      { component: 'expiring', scope: SYSTEM_SCOPE, kind: 'transition', from: 'fail', to: 'pass', occurredAt: ago(29 * DAY) },
+    ]);
+    const outcome = await retain();
+    expect(outcome.samplesDeleted).toBeGreaterThanOrEqual(1);
+    expect(outcome.eventsDeleted).toBeGreaterThanOrEqual(1);
+    const rows = await rowsOf('expiring');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.checked_at.getTime()).toBeGreaterThan(ago(30 * DAY).getTime());
+    const events = await db.selectFrom('health_events').select('occurred_at').where('component', '=', 'expiring').execute();
+    expect(events.map((e) => e.occurred_at)).toEqual([ago(29 * DAY)]);
+  });
+
+  it('runs as an exclusive scheduled job', async () => {
+    const pool = new SwitchablePool({ connectionString: database.url, max: 2 }, () => undefined);
+    const scheduler = new Scheduler({ logger: pino({ level: 'silent' }), pool });
+    try {
+      // Real time here: the job reads the clock itself.
+      await repository.insertSamples([sample('scheduled', 'pass', 1, new Date(Date.now() - 2 * DAY))]);
+      scheduleHealthRetention({ scheduler, db, logger: pino({ level: 'silent' }), rawHours: 24, retentionDays: 30 });
+      await scheduler.runNow(HEALTH_RETENTION_JOB);
+      expect((await rowsOf('scheduled')).map((r) => r.resolution)).toEqual(['5m']);
+    } finally {
+      await scheduler.stop();
+      await pool.end();
+    }
+  });
+});
