@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,16 @@ describe('embedded PostgreSQL', () => {
     const second = await start(dir);
     expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
   }, 60_000);
+
+  it.skipIf(process.getuid?.() !== 0)('as root, names DATA_DIR and the directory in the way when PostgreSQL could not reach it', async () => {
+    const privateDir = dataDir(); // mkdtemp makes it 0700: the postgres OS user cannot enter it
+    const nested = join(privateDir, 'watchkeeper', 'data');
+    mkdirSync(nested, { recursive: true });
+    await expect(startEmbeddedPostgres({ dataDir: nested, logger, ephemeral: true })).rejects.toThrow(
+      `DATA_DIR ${nested} is out of reach of the OS user "postgres" that embedded PostgreSQL runs as when Watchkeeper runs as root: it cannot enter ${privateDir}; use a DATA_DIR it can reach or allow it through (chmod o+x ${privateDir})`,
+    );
+    expect(existsSync(join(nested, 'watchkeeper.lock'))).toBe(false);
+  });
 
   it('refuses a second start on the same data directory, naming the process that holds it', async () => {
     const dir = dataDir();

@@ -5,12 +5,12 @@
  * that class installs process-wide exit hooks (SIGINT/SIGTERM → stop → process.exit) that would
  * stop the database before in-flight requests drain. Here the caller owns the lifecycle.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 
@@ -101,6 +101,26 @@ function resolveRunAs(logger: Logger): { uid: number; gid: number } | undefined 
     }
     return lookup();
   }
+}
+
+/**
+ * When we are root, PostgreSQL runs as OS_USER and must be able to walk down to the data
+ * directory. A DATA_DIR under a private directory (/root, a 0700 temp dir) would otherwise fail
+ * deep inside initdb with "Permission denied" on a file name that explains nothing.
+ */
+function assertReachable(root: string, runAs: { uid: number; gid: number }): void {
+  const searchable = (path: string) => spawnSync('test', ['-x', path], { ...runAs, stdio: 'ignore' });
+  const probe = searchable(root);
+  if (probe.error || probe.status === 0) return; // no `test` to ask: let PostgreSQL report it
+  const ancestors: string[] = [];
+  for (let dir = root; ; dir = dirname(dir)) {
+    ancestors.unshift(dir);
+    if (dir === dirname(dir)) break;
+  }
+  const blocked = ancestors.find((dir) => searchable(dir).status !== 0) ?? root;
+  throw new EmbeddedPostgresError(
+    `DATA_DIR ${root} is out of reach of the OS user "${OS_USER}" that embedded PostgreSQL runs as when Watchkeeper runs as root: it cannot enter ${blocked}; use a DATA_DIR it can reach or allow it through (chmod o+x ${blocked})`,
+  );
 }
 
 async function freeLoopbackPort(): Promise<number> {
@@ -254,7 +274,10 @@ export async function startEmbeddedPostgres({
     const runAs = resolveRunAs(logger);
     // PostgreSQL runs as another OS user when we are root: it must be able to traverse into the
     // data directory (execute only; it still cannot list it).
-    if (runAs) chmodSync(root, statSync(root).mode | 0o011);
+    if (runAs) {
+      chmodSync(root, statSync(root).mode | 0o011);
+      assertReachable(root, runAs);
+    }
     await recoverStalePostmaster(clusterDir, logger);
     if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
       rmSync(clusterDir, { recursive: true, force: true });
