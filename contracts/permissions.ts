@@ -31,3 +31,40 @@ export type Permission = (typeof permissions)[number];
 export function isPermission(value: string): value is Permission {
   return (permissions as readonly string[]).includes(value);
 }
+
+/** Built-in roles, weakest first. Each holds its own permissions plus those of the roles before it. */
+export const builtInRoles = ['viewer', 'editor', 'admin', 'owner'] as const;
+export type BuiltInRole = (typeof builtInRoles)[number];
+
+const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
+  viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read'],
+  // An editor changes what is monitored — within the projects their membership covers.
+  editor: ['services:write', 'logs:write'],
+  admin: [
+    'health:test',
+    'users:read',
+    'users:write',
+    'roles:read',
+    'roles:write',
+    'api-keys:read',
+    'api-keys:write',
+    'ip-rules:read',
+    'ip-rules:write',
+    'audit:read',
+    'audit:verify',
+    'security-events:read',
+    'projects:write',
+  ],
+  owner: ['organizations:write'],
+};
+
+/** The permissions a built-in role holds, inherited ones included (admin ⊇ editor ⊇ viewer). */
+export function builtInRolePermissions(role: BuiltInRole): Permission[] {
+  const rank = builtInRoles.indexOf(role);
+  return builtInRoles.slice(0, rank + 1).flatMap((r) => ownPermissions[r]);
+}
+
+export function isBuiltInRole(value: string): value is BuiltInRole {
+  return (builtInRoles as readonly string[]).includes(value);
+}
+

@@ -17,12 +17,16 @@ import { errorHandlerPlugin } from './platform/errors/index.ts';
 import { lifecyclePlugin } from './platform/lifecycle/index.ts';
 import { eventsPlugin } from './platform/events/index.ts';
 import { schedulerPlugin } from './platform/scheduler/index.ts';
+import { authPlugin, declarePublic, routeAccessPlugin } from './platform/auth/index.ts';
 import { auditPlugin } from './platform/audit/index.ts';
 import { securityHeadersPlugin } from './platform/security/headers/index.ts';
 import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
 import { rateLimitPlugin } from './platform/security/rate-limit/index.ts';
 import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { healthPlugin } from './modules/health/index.ts';
+import { setupPlugin } from './modules/setup/index.ts';
+import { usersPlugin } from './modules/users/index.ts';
+import { apiKeysPlugin } from './modules/api-keys/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
 
 declare module 'fastify' {
@@ -51,6 +55,8 @@ export const app = fp<AppOptions>(
 
     // Infrastructure
     await instance.register(errorHandlerPlugin);
+    // Before any route: every route must declare its access (server/platform/auth/route-access.ts).
+    await instance.register(routeAccessPlugin);
     // Early, so every answer (403s and 429s too) carries the security headers.
     await instance.register(securityHeadersPlugin);
     await instance.register(swagger, {
@@ -59,7 +65,10 @@ export const app = fp<AppOptions>(
       },
       transform: jsonSchemaTransform,
     });
-    await instance.register(swaggerUi, { routePrefix: '/docs' });
+    await instance.register(async (docs) => {
+      docs.addHook('onRoute', declarePublic); // the API description is public, like the docs of any API
+      await docs.register(swaggerUi, { routePrefix: '/docs' });
+    });
     await instance.register(databasePlugin, { config });
     await instance.register(cachePlugin, { config });
 
@@ -70,10 +79,14 @@ export const app = fp<AppOptions>(
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
     await instance.register(auditPlugin);
+    await instance.register(authPlugin, { config });
     // After authentication, so an authenticated caller is limited per API key or user.
     await instance.register(rateLimitPlugin, { config });
 
     // Modules
+    await instance.register(setupPlugin);
+    await instance.register(usersPlugin);
+    await instance.register(apiKeysPlugin);
     await instance.register(healthPlugin, {
       config,
       identity: { version: VERSION, releaseId: config.server.releaseId ?? VERSION, serviceId: config.server.serviceId },

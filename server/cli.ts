@@ -1,4 +1,4 @@
-/** The `watchkeeper` command: start, migrate, config check, tls dev-cert, audit verify. */
+/** The `watchkeeper` command: start, migrate, config check, tls dev-cert, audit verify, user create. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -13,6 +13,9 @@ Commands:
   start            run the server (PORT, HOST, DATABASE_URL, … see README)
   migrate          apply pending database migrations and exit
   config check     validate the configuration and print it, secrets masked
+  user create --email <address> [--admin | --role <role>]
+                   create an account (--admin: owner of the system organization); the password
+                   comes from WATCHKEEPER_PASSWORD or is asked for on the terminal
   audit verify     check the audit log's hash chain; exit 1 naming any altered, removed or reordered record
   tls dev-cert [--host <name>]… [--days <n>] [--force]
                    write a self-signed certificate for local HTTPS to DATA_DIR/tls (default hosts:
@@ -79,6 +82,19 @@ async function main(argv: string[]): Promise<void> {
         const { values } = parseArgs({ args: argv.slice(2), options: { host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
         const { runDevCert } = await import('./platform/security/tls/dev-cert-command.ts');
         process.exitCode = await runDevCert({ config: loadConfigOrExit(), hosts: values.host, days: values.days, force: values.force });
+        return;
+      }
+      break;
+    case 'user':
+      if (sub === 'create') {
+        const { values } = parseArgs({ args: argv.slice(2), options: { email: { type: 'string' }, admin: { type: 'boolean' }, role: { type: 'string' } }, strict: true });
+        const { runUserCreate } = await import('./platform/auth/user-create-command.ts');
+        process.exitCode = await runUserCreate({
+          config: loadConfigOrExit(),
+          email: values.email,
+          role: values.admin ? 'owner' : (values.role ?? 'viewer'),
+          password: process.env.WATCHKEEPER_PASSWORD || undefined,
+        });
         return;
       }
       break;

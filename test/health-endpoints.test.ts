@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthResponseSchema } from '../contracts/health.ts';
-import { buildTestApp, type TestApp } from './helpers.ts';
+import { LATEST_MIGRATION } from '../server/migrations/index.ts';
+import { buildTestApp, signIn, type SignedInUser, type TestApp } from './helpers.ts';
 
 describe('health endpoints', () => {
   let t: TestApp;
+  let admin: SignedInUser;
   beforeAll(async () => {
     t = await buildTestApp();
+    admin = await signIn(t.app, { role: 'admin' });
     await t.app.health.start();
   });
   afterAll(() => t.close());
@@ -13,7 +16,7 @@ describe('health endpoints', () => {
   it.each(['liveness', 'readiness', 'database', 'cache', 'services', 'memory', 'disk', 'status'])(
     'answers /health/%s as application/health+json in the IETF shape',
     async (endpoint) => {
-      const response = await t.app.inject({ method: 'GET', url: `/health/${endpoint}` });
+      const response = await t.app.inject({ method: 'GET', url: `/health/${endpoint}`, headers: admin.headers });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^application\/health\+json/);
       const body = healthResponseSchema.parse(response.json());
@@ -24,9 +27,9 @@ describe('health endpoints', () => {
   );
 
   it('reports database round trip, pool and schema version', async () => {
-    const body = (await t.app.inject({ url: '/health/database' })).json();
+    const body = (await t.app.inject({ url: '/health/database', headers: admin.headers })).json();
     expect(body.checks['database:connections'][0].observedValue).toMatchObject({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
-    expect(body.checks['database:schemaVersion'][0].observedValue).toBe('0001-tenancy-and-health');
+    expect(body.checks['database:schemaVersion'][0].observedValue).toBe(LATEST_MIGRATION);
     expect(body.checks['database:responseTime'][0].observedUnit).toBe('ms');
   });
 
@@ -44,13 +47,13 @@ describe('health endpoints', () => {
   });
 
   it('runs a component check on demand', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/health/test/database' });
+    const response = await t.app.inject({ method: 'POST', url: '/health/test/database', headers: admin.headers });
     expect(response.statusCode).toBe(200);
     expect(response.json().checks['database:schemaVersion']).toBeDefined();
   });
 
   it('answers an unknown component with a 404 problem', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/health/test/nope' });
+    const response = await t.app.inject({ method: 'POST', url: '/health/test/nope', headers: admin.headers });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: 404, code: 'WK_ERR_NOT_FOUND' });

@@ -2,7 +2,7 @@
  * Test helpers: a fresh database per test file, a Redis key prefix per app, and the app built
  * with test configuration — the same plugin `main.ts` runs.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,9 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { buildServer } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/infra/config/index.ts';
+import { createAccount } from '../server/platform/auth/index.ts';
+import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
+import type { Permission } from '../contracts/permissions.ts';
 import type { ExternalServiceInput } from '../contracts/services.ts';
 
 export const isCI = process.env.CI === 'true';
@@ -138,4 +141,89 @@ export function redisAvailability(): { available: boolean; reason: string } {
   if (url) return { available: true, reason: '' };
   if (isCI && !process.env.WATCHKEEPER_TEST_EMBEDDED) throw new Error('CI server pass without REDIS_URL');
   return { available: false, reason: 'needs REDIS_URL (runs in the CI server pass)' };
+}
+
+// ---- Accounts, sessions and API keys -------------------------------------------------------
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export interface Credentials {
+  /** Headers that authenticate a request: the session cookie plus the CSRF token, or a bearer key. */
+  headers: Record<string, string>;
+}
+
+export interface SignedInUser extends TestUser, Credentials {
+  cookie: string;
+  csrfToken: string;
+}
+
+/** A password that passes the policy. */
+export function testPassword(): string {
+  return `Wk-test-${randomBytes(12).toString('base64url')}`;
+}
+
+/** An organization with one project, for tests about tenancy. */
+export async function createOrganization(app: FastifyInstance, { slug = uniqueName('org').toLowerCase() }: { slug?: string } = {}): Promise<{ id: string; projectId: string }> {
+  const org = await app.database.db.insertInto('organizations').values({ slug, name: slug }).returning('id').executeTakeFirstOrThrow();
+  const project = await app.database.db.insertInto('projects').values({ organization_id: org.id, slug: 'default', name: 'Default' }).returning('id').executeTakeFirstOrThrow();
+  return { id: org.id, projectId: project.id };
+}
+
+/** Creates an account holding `role` in the organization (the system organization by default). */
+export async function createUser(
+  app: FastifyInstance,
+  { role = 'viewer', organizationId = SYSTEM_ORGANIZATION_ID, projectId = null, email = `${uniqueName('user').toLowerCase()}@example.test`, password = testPassword() }: { role?: string; organizationId?: string; projectId?: string | null; email?: string; password?: string } = {},
+): Promise<TestUser> {
+  const user = await createAccount(app.database.db, { email, password, role, organizationId, projectId }, { policy: app.auth.passwordPolicy });
+  return { id: user.id, email: user.email, password };
+}
+
+/** Signs in through POST /api/auth/login and returns the cookie and CSRF headers to send. */
+export async function login(app: FastifyInstance, { email, password }: { email: string; password: string }): Promise<Credentials & { cookie: string; csrfToken: string }> {
+  // Each sign-in from its own address, so sign-in throttling and rate limits per address do not
+  // couple unrelated tests (198.18.0.0/15 is reserved for benchmarking; nothing is sent there).
+  const remoteAddress = `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
+  const response = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress });
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
+  const session = response.cookies.find((c) => c.name === 'wk_session');
+  if (!session) throw new Error('login set no session cookie');
+  const cookie = `wk_session=${session.value}`;
+  const { csrfToken } = response.json() as { csrfToken: string };
+  return { cookie, csrfToken, headers: { cookie, 'x-csrf-token': csrfToken } };
+}
+
+/** createUser then login. */
+export async function signIn(app: FastifyInstance, options: Parameters<typeof createUser>[1] = {}): Promise<SignedInUser> {
+  const user = await createUser(app, options);
+  return { ...user, ...(await login(app, user)) };
+}
+
+/** Makes an API key directly (its creator is a new owner of the organization unless given). */
+export async function createApiKey(
+  app: FastifyInstance,
+  { organizationId = SYSTEM_ORGANIZATION_ID, projectId = null, scopes, createdBy, expiresAt = null, name = 'test key' }: { organizationId?: string; projectId?: string | null; scopes: Permission[]; createdBy?: string; expiresAt?: Date | null; name?: string },
+): Promise<Credentials & { id: string; key: string; prefix: string }> {
+  const creator = createdBy ?? (await createUser(app, { role: 'owner', organizationId })).id;
+  const { key, secret } = await app.auth.apiKeys.create({ organizationId, projectId, createdBy: creator, name, scopes, expiresAt });
+  return { id: key.id, key: secret, prefix: key.prefix, headers: { authorization: `Bearer ${secret}` } };
+}
+
+/**
+ * For suites about something other than access control: signs in a user (an owner of the system
+ * organization by default) and makes every `app.inject` of this app carry the session cookie and
+ * CSRF token, unless a request brings its own cookie or Authorization header.
+ */
+export async function authenticateAll(app: FastifyInstance, options: Parameters<typeof createUser>[1] = { role: 'owner' }): Promise<SignedInUser> {
+  const user = await signIn(app, options);
+  const inject = app.inject.bind(app) as (opts: object) => ReturnType<FastifyInstance['inject']>;
+  app.inject = ((opts: { headers?: Record<string, string> }) => {
+    const own = opts.headers ?? {};
+    const headers = 'cookie' in own || 'authorization' in own ? own : { ...user.headers, ...own };
+    return inject({ ...opts, headers });
+  }) as FastifyInstance['inject'];
+  return user;
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeService, type FakeService } from './fake-services.ts';
-import { buildTestApp, createTestDatabase, type TestApp } from './helpers.ts';
+import { authenticateAll, buildTestApp, createTestDatabase, type TestApp } from './helpers.ts';
 
 function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number, code: string) {
   expect(response.statusCode).toBe(status);
@@ -17,6 +17,7 @@ describe('external services API', () => {
   let fake: FakeService;
   beforeAll(async () => {
     t = await buildTestApp();
+    await authenticateAll(t.app);
     fake = await startFakeService();
   });
   afterAll(async () => {
@@ -120,6 +121,7 @@ describe('services from the config file', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp({ services: [{ name: 'upstream', type: 'tcp', host: '127.0.0.1', port: 9, critical: false }] });
+    await authenticateAll(t.app);
   });
   afterAll(() => t.close());
 
@@ -159,6 +161,8 @@ describe('several instances on one database', () => {
   beforeAll(async () => {
     a = await buildTestApp();
     b = await buildTestApp({ database: a.database });
+    await authenticateAll(a.app);
+    await authenticateAll(b.app);
   });
   afterAll(async () => {
     await b.close();

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HealthRecoveryEvent } from '../server/platform/events/index.ts';
 import { closedPort, startFakeService, type FakeService } from './fake-services.ts';
-import { buildTestApp, type TestApp } from './helpers.ts';
+import { authenticateAll, buildTestApp, type TestApp } from './helpers.ts';
 
 describe('external service health', () => {
   let t: TestApp;
@@ -13,6 +13,7 @@ describe('external service health', () => {
   const recoveries: HealthRecoveryEvent[] = [];
   beforeAll(async () => {
     t = await buildTestApp({ env: { HEALTH_RECOVERY_AFTER_FAILURES: '2' } });
+    await authenticateAll(t.app);
     fake = await startFakeService();
     t.app.events.on('health.recovery', (event) => void recoveries.push(event));
   });

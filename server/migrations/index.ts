@@ -4,11 +4,15 @@
  */
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-tenancy-and-health.ts';
+import * as m0002 from './0002-accounts.ts';
+import * as m0003 from './0003-rbac-and-api-keys.ts';
 import * as m0004 from './0004-audit-log.ts';
 import * as m0005 from './0005-ip-rules.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
+  '0002-accounts': m0002,
+  '0003-rbac-and-api-keys': m0003,
   '0004-audit-log': m0004,
   '0005-ip-rules': m0005,
 };

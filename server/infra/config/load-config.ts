@@ -24,6 +24,7 @@ export interface Config {
   database: Section<'database'>;
   cache: Section<'cache'>;
   health: Section<'health'>;
+  auth: Section<'auth'>;
   /** External services declared in the config file; more are managed through the API. */
   services: ExternalServiceConfig[];
   /** Path of the config file that was read, if any. */

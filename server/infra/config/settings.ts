@@ -91,4 +91,13 @@ export const settings = [
   { env: 'IP_RULES_REFRESH_MS', path: 'server.ipRulesRefreshMs', schema: positiveInt.default(10_000), description: 'How often each instance reloads the IP allow/deny rules from the database (changes through this instance apply at once).' },
   { env: 'DATABASE_SSL_CA_FILE', path: 'database.sslCaFile', schema: z.string().min(1).optional(), description: 'PEM CA bundle that verifies the PostgreSQL server certificate; TLS is then required. `sslmode` in DATABASE_URL still applies (`verify-ca` skips the host-name check, `disable` turns TLS off).' },
   { env: 'REDIS_TLS_CA_FILE', path: 'cache.redisTlsCaFile', schema: z.string().min(1).optional(), description: 'PEM CA bundle that verifies the Redis server certificate, for `rediss://` URLs.' },
+  { env: 'AUTH_SESSION_IDLE_TIMEOUT_MS', path: 'auth.sessionIdleTimeoutMs', schema: positiveInt.default(1_800_000), description: 'A session unused for this long ends (default 30 minutes).' },
+  { env: 'AUTH_SESSION_ABSOLUTE_TIMEOUT_MS', path: 'auth.sessionAbsoluteTimeoutMs', schema: positiveInt.default(43_200_000), description: 'A session ends this long after sign-in, however active (default 12 hours).' },
+  { env: 'AUTH_COOKIE_SECURE', path: 'auth.cookieSecure', schema: z.enum(['auto', 'always', 'never']).default('auto'), description: 'Secure flag of the session cookie: `auto` sets it when the request came over TLS (as Fastify sees it; set trustProxy behind a proxy), `always` for deployments behind a TLS-terminating proxy.' },
+  { env: 'AUTH_PASSWORD_MIN_LENGTH', path: 'auth.passwordMinLength', schema: z.coerce.number().int().min(8).max(128).default(12), description: 'Shortest accepted password (at least 8); common passwords are refused whatever their length.' },
+  { env: 'AUTH_LOGIN_MAX_FAILURES', path: 'auth.loginMaxFailures', schema: positiveInt.default(5), description: 'Failed sign-ins for one account before it is locked out; each further failure doubles the lockout.' },
+  { env: 'AUTH_LOGIN_IP_MAX_FAILURES', path: 'auth.loginIpMaxFailures', schema: positiveInt.default(20), description: 'Failed sign-ins from one IP address (any accounts) before that address is locked out.' },
+  { env: 'AUTH_LOCKOUT_BASE_MS', path: 'auth.lockoutBaseMs', schema: positiveInt.default(60_000), description: 'Length of the first lockout; it doubles with each further failure.' },
+  { env: 'AUTH_LOCKOUT_MAX_MS', path: 'auth.lockoutMaxMs', schema: positiveInt.default(3_600_000), description: 'Longest lockout.' },
+  { env: 'AUTH_LOGIN_FAILURE_WINDOW_MS', path: 'auth.loginFailureWindowMs', schema: positiveInt.default(900_000), description: 'Failures older than this are forgotten when counting towards a lockout.' },
 ] as const satisfies readonly SettingDefinition[];

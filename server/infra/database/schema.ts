@@ -95,6 +95,72 @@ export interface IpRulesTable {
   created_at: Timestamp;
 }
 
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  disabled_at: Timestamp | null;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  rotate_required: Generated<boolean>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginThrottlesTable {
+  key: string;
+  failures: Generated<number>;
+  last_failure_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface RolesTable {
+  id: Generated<string>;
+  organization_id: string | null;
+  name: string;
+  description: Generated<string>;
+  created_at: Timestamp;
+}
+
+export interface RolePermissionsTable {
+  role_id: string;
+  permission: string;
+}
+
+export interface MembershipsTable {
+  id: Generated<string>;
+  user_id: string;
+  organization_id: string;
+  project_id: string | null;
+  role_id: string;
+  created_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  organization_id: string;
+  project_id: string | null;
+  created_by: string | null;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  scopes: string[];
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
@@ -103,4 +169,11 @@ export interface Database {
   health_events: HealthEventsTable;
   audit_log: AuditLogTable;
   ip_rules: IpRulesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_throttles: LoginThrottlesTable;
+  roles: RolesTable;
+  role_permissions: RolePermissionsTable;
+  memberships: MembershipsTable;
+  api_keys: ApiKeysTable;
 }

@@ -8,6 +8,8 @@ import type { HealthMonitor } from './health-monitor.ts';
 import { aggregateStatus, buildHealthReport, type ServiceIdentity } from './health-report.ts';
 import { componentParamsSchema, healthReplies, testComponentReplies } from './health.schemas.ts';
 import { isSchemaCurrent } from '../../infra/database/index.ts';
+import { recordAudit } from '../../platform/auth/index.ts';
+import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 
 export interface HealthRoutesOptions {
   monitor: HealthMonitor;
@@ -26,8 +28,13 @@ function send(reply: FastifyReply, report: HealthResponse) {
 export async function healthRoutes(app: FastifyInstance, { monitor, loop, identity, stallMs, isDraining, startedAt }: HealthRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['health'];
+  // Kubernetes probes carry no credentials; the detailed reports are Watchkeeper's own and belong
+  // to the system organization, so their permissions are asked of it.
+  const probe = { access: 'public' } as const;
+  const read = { access: { permission: 'health:read', organization: 'system' } } as const;
+  const test = { access: { permission: 'health:test', organization: 'system' } } as const;
 
-  routes.get('/health/liveness', { schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } }, async (_request, reply) => {
+  routes.get('/health/liveness', { config: probe, schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } }, async (_request, reply) => {
     // A request that queued behind a stall is read only after the stall ends: judge the recent one.
     const { currentDelayMs, recentStallMs, maxDelayMs } = loop.snapshot();
     const stalled = recentStallMs >= stallMs;
@@ -51,7 +58,7 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     });
   });
 
-  routes.get('/health/readiness', { schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } }, async (_request, reply) => {
+  routes.get('/health/readiness', { config: probe, schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } }, async (_request, reply) => {
     const critical = monitor.list().filter((s) => s.critical);
     const reasons: string[] = [];
     if (isDraining()) reasons.push('draining: shutting down');
@@ -74,13 +81,13 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     ['disk', 'Data volume free space'],
   ] as const;
   for (const [group, summary] of componentGroups) {
-    routes.get(`/health/${group}`, { schema: { tags, summary, response: healthReplies } }, async (_request, reply) => {
+    routes.get(`/health/${group}`, { config: read, schema: { tags, summary, response: healthReplies } }, async (_request, reply) => {
       const states = monitor.list(group);
       return send(reply, buildHealthReport(identity, states, { description: summary, status: aggregateStatus(states, { degraded: false }) }));
     });
   }
 
-  routes.get('/health/status', { schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } }, async (_request, reply) => {
+  routes.get('/health/status', { config: read, schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } }, async (_request, reply) => {
     const states = monitor.list();
     const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
     const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
@@ -96,11 +103,12 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
 
   routes.post(
     '/health/test/:component',
-    { schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies } },
+    { config: test, schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies } },
     async (request, reply) => {
       const run = monitor.runNow(request.params.component);
       if (!run) throw new AppError('WK_ERR_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
       const state = await run;
+      await recordAudit(app, request, { action: 'health.test', outcome: 'success', organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'health-component', id: state.id }, details: { status: state.status ?? null } });
       return send(reply, buildHealthReport(identity, [state], { description: `on-demand check of ${state.id}`, status: state.status ?? 'fail' }));
     },
   );

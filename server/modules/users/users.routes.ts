@@ -1,0 +1,109 @@
+/**
+ * Administering accounts in the acting organization: list, create, change role or disable, and
+ * reset a password. A user of another organization is answered 404, exactly like a missing one.
+ * No one grants, or acts on someone holding, permissions they do not hold themselves.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createUserBodySchema, idParamsSchema, resetPasswordBodySchema, updateUserBodySchema, userSchema } from '../../../contracts/auth.ts';
+import type { Permission } from '../../../contracts/permissions.ts';
+import { problemSchema } from '../../../contracts/problem.ts';
+import { AppError } from '../../platform/errors/index.ts';
+import { can, createAccount, recordAudit } from '../../platform/auth/index.ts';
+import { hashPassword } from '../../platform/auth/password-hashing.ts';
+import { assertPasswordAcceptable } from '../../platform/auth/password-policy.ts';
+import { listMembers, findMember } from './member-queries.ts';
+
+const tags = ['users'];
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
+
+/** Refuses when the caller lacks any of `held` — the permissions of a role given or of a user acted on. */
+function assertHoldsAll(request: FastifyRequest, held: readonly Permission[], what: string): void {
+  const missing = held.filter((p) => !can(request.ability, p));
+  if (missing.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `${what} needs permissions you do not hold: ${missing.join(', ')}`);
+}
+
+export async function usersRoutes(app: FastifyInstance) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.database;
+  const { users, sessions, memberships, throttle, passwordPolicy } = app.auth;
+
+  async function memberOr404(request: FastifyRequest, id: string) {
+    const member = await findMember(db, request.principal!.organizationId, id);
+    if (!member) throw new AppError('WK_ERR_NOT_FOUND', 'no such user');
+    return member;
+  }
+
+  routes.get(
+    '/api/users',
+    { config: { access: { permission: 'users:read' } }, schema: { tags, summary: 'Users of this organization', response: { 200: z.object({ items: z.array(userSchema) }), ...problems } } },
+    async (request) => ({ items: await listMembers(db, request.principal!.organizationId) }),
+  );
+
+  routes.post(
+    '/api/users',
+    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: 'Create a user with a role in this organization', body: createUserBodySchema, response: { 201: userSchema, ...problems } } },
+    async (request, reply) => {
+      const organizationId = request.principal!.organizationId;
+      const { email, password, role, projectId } = request.body;
+      const roleRecord = await memberships.findRole(organizationId, role);
+      if (!roleRecord) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
+      assertHoldsAll(request, roleRecord.permissions, `giving the role ${role}`);
+      if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
+        throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+      }
+      const user = await createAccount(db, { email, password, role, organizationId, projectId: projectId ?? null }, { policy: passwordPolicy });
+      await recordAudit(app, request, { action: 'user.create', outcome: 'success', organizationId, target: { type: 'user', id: user.id, label: user.email }, details: { role, projectId: projectId ?? null } });
+      return reply.code(201).send((await findMember(db, organizationId, user.id))!);
+    },
+  );
+
+  routes.patch(
+    '/api/users/:id',
+    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: "Change a user's role here, or disable or enable the account", params: idParamsSchema, body: updateUserBodySchema, response: { 200: userSchema, ...problems } } },
+    async (request) => {
+      const organizationId = request.principal!.organizationId;
+      const member = await memberOr404(request, request.params.id);
+      const current = await memberships.findRole(organizationId, member.role);
+      assertHoldsAll(request, current?.permissions ?? [], 'changing this user');
+      if (member.id === (request.principal?.kind === 'user' ? request.principal.userId : undefined)) {
+        throw new AppError('WK_ERR_CONFLICT', 'you cannot change your own role or disable yourself; ask another administrator');
+      }
+      const { role, disabled } = request.body;
+      if (role !== undefined && role !== member.role) {
+        const next = await memberships.findRole(organizationId, role);
+        if (!next) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
+        assertHoldsAll(request, next.permissions, `giving the role ${role}`);
+        await memberships.setMembership({ userId: member.id, organizationId, projectId: member.projectId, roleId: next.id });
+        // Privileges changed: the user's sessions continue under fresh ids.
+        await sessions.requireRotation(member.id);
+        await recordAudit(app, request, { action: 'user.role.change', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email }, details: { from: member.role, to: role } });
+      }
+      if (disabled !== undefined && disabled !== member.disabled) {
+        await users.setDisabled(member.id, disabled);
+        if (disabled) await sessions.revokeAllForUser(member.id);
+        await recordAudit(app, request, { action: disabled ? 'user.disable' : 'user.enable', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } });
+      }
+      return (await findMember(db, organizationId, member.id))!;
+    },
+  );
+
+  routes.post(
+    '/api/users/:id/password',
+    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: "Reset a user's password; their sessions end", params: idParamsSchema, body: resetPasswordBodySchema, response: { 204: z.null(), ...problems } } },
+    async (request, reply) => {
+      const organizationId = request.principal!.organizationId;
+      const member = await memberOr404(request, request.params.id);
+      const current = await memberships.findRole(organizationId, member.role);
+      assertHoldsAll(request, current?.permissions ?? [], "resetting this user's password");
+      assertPasswordAcceptable(request.body.password, passwordPolicy, { email: member.email });
+      await users.setPassword(member.id, await hashPassword(request.body.password));
+      await sessions.revokeAllForUser(member.id);
+      await throttle.clearAccount(member.email);
+      await recordAudit(app, request, { action: 'user.password.reset', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } });
+      return reply.code(204).send(null);
+    },
+  );
+
+}

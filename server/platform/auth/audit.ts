@@ -1,0 +1,12 @@
+/** Records through the audit log when it is installed; an audit failure is logged, never shown to the caller. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditEntry } from '../audit/audit-log.ts';
+
+export async function recordAudit(app: FastifyInstance, request: FastifyRequest, entry: AuditEntry): Promise<void> {
+  if (!app.hasDecorator('audit')) return;
+  try {
+    await app.audit.recordRequest(request, entry);
+  } catch (error) {
+    request.log.error({ err: error, action: entry.action }, 'could not write the audit record');
+  }
+}

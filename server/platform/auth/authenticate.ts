@@ -1,0 +1,108 @@
+/**
+ * Finds who is calling: an API key in `Authorization: Bearer wk_…`, else the session cookie.
+ * Sets `request.principal`, `request.ability` and (for a session) `request.session`; an invalid
+ * API key is a 401 at once, an invalid or expired session cookie is simply dropped.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
+import { AppError } from '../errors/index.ts';
+import { buildAbility, canOn } from './ability.ts';
+import type { ApiKeyRepository } from './api-key-repository.ts';
+import { recordAudit } from './audit.ts';
+import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, type SessionCookieOptions } from './session-cookie.ts';
+import type { SessionStore } from './session-store.ts';
+import type { UserRepository } from './user-repository.ts';
+
+export const ORGANIZATION_HEADER = 'x-organization';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface AuthenticatorDeps {
+  app: FastifyInstance;
+  users: UserRepository;
+  sessions: SessionStore;
+  memberships: MembershipRepository;
+  apiKeys: ApiKeyRepository;
+  cookie: SessionCookieOptions;
+}
+
+/**
+ * The organization a user acts in: the one named by X-Organization, else their oldest
+ * membership's. A user with no membership acts nowhere (no grants, so every permission check fails).
+ */
+export function actingOrganization(grants: readonly MembershipGrant[], header: string | undefined): string {
+  if (header !== undefined) {
+    if (!UUID.test(header) || !grants.some((g) => g.organizationId === header.toLowerCase())) {
+      // The same answer whether or not the organization exists.
+      throw new AppError('WK_ERR_FORBIDDEN', 'you are not a member of the organization named by X-Organization');
+    }
+    return header.toLowerCase();
+  }
+  return grants[0]?.organizationId ?? SYSTEM_ORGANIZATION_ID;
+}
+
+export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie }: AuthenticatorDeps) {
+  async function denyKey(request: FastifyRequest, reason: string, key?: { id: string; prefix: string; organizationId: string }): Promise<never> {
+    await recordAudit(app, request, {
+      action: 'api-key.use-denied',
+      outcome: 'denied',
+      actor: key ? { type: 'api-key', id: key.id, label: key.prefix } : { type: 'anonymous' },
+      ...(key ? { target: { type: 'api-key', id: key.id, label: key.prefix }, organizationId: key.organizationId } : {}),
+      details: { reason },
+    });
+    throw new AppError('WK_ERR_UNAUTHORIZED', 'the API key is not valid');
+  }
+
+  async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {
+    const key = await apiKeys.findBySecret(secret);
+    if (!key) return denyKey(request, 'unknown');
+    if (key.revokedAt) return denyKey(request, 'revoked', key);
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return denyKey(request, 'expired', key);
+    // A key never holds more than its creator still holds: demoting or disabling a user narrows
+    // or stops the keys they made.
+    const creator = key.createdBy ? await users.findById(key.createdBy) : undefined;
+    if (!creator || creator.disabledAt) return denyKey(request, 'creator-inactive', key);
+    const creatorAbility = buildAbility((await memberships.grantsOf(creator.id)).filter((g) => g.organizationId === key.organizationId));
+    const scopes = key.scopes.filter((scope) => canOn(creatorAbility, scope, { organizationId: key.organizationId, projectId: key.projectId }));
+    await apiKeys.markUsed(key);
+    request.principal = { kind: 'api-key', apiKeyId: key.id, keyPrefix: key.prefix, organizationId: key.organizationId, projectId: key.projectId ?? undefined, scopes };
+    request.ability = buildAbility([{ organizationId: key.organizationId, projectId: key.projectId, permissions: scopes }]);
+  }
+
+  async function fromSession(request: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
+    let session = await sessions.find(id);
+    const user = session && (await users.findById(session.userId));
+    if (!session || !user || user.disabledAt) {
+      if (session) await sessions.revoke(session.idHash);
+      clearSessionCookie(request, reply, cookie);
+      return;
+    }
+    if (session.rotateRequired) {
+      // The user's privileges changed: a new id from here on, so a copy of the old cookie taken
+      // before the change does not carry the new privileges.
+      const rotated = await sessions.rotate(session, { ip: request.ip, userAgent: request.headers['user-agent'] });
+      setSessionCookie(request, reply, rotated.id, cookie);
+      session = rotated.session;
+    } else {
+      await sessions.touch(session);
+    }
+    const grants = await memberships.grantsOf(user.id);
+    const header = request.headers[ORGANIZATION_HEADER];
+    const organizationId = actingOrganization(grants, typeof header === 'string' ? header : undefined);
+    request.session = session;
+    request.grants = grants;
+    request.principal = { kind: 'user', userId: user.id, email: user.email, sessionId: session.idHash, organizationId };
+    request.ability = buildAbility(grants.filter((g) => g.organizationId === organizationId));
+  }
+
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const [scheme, token] = authorization.split(' ', 2);
+      if (scheme?.toLowerCase() !== 'bearer' || !token) throw new AppError('WK_ERR_UNAUTHORIZED', 'the Authorization header must be `Bearer <API key>`');
+      return fromApiKey(request, token.trim());
+    }
+    const id = request.cookies[SESSION_COOKIE];
+    if (id) await fromSession(request, reply, id);
+  };
+}

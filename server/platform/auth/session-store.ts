@@ -1,0 +1,172 @@
+/**
+ * Server-side sessions. The cookie carries 32 random bytes; the database keeps their SHA-256,
+ * and the cache (Redis when configured) holds the row so most requests touch no table. A session
+ * ends after `idleTimeoutMs` without use or `absoluteTimeoutMs` after sign-in, whichever is first.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Cache } from '../../infra/cache/index.ts';
+import type { Database } from '../../infra/database/schema.ts';
+import { randomToken, sha256 } from './tokens.ts';
+
+export interface SessionRecord {
+  idHash: string;
+  userId: string;
+  csrfToken: string;
+  /** Epoch milliseconds (they travel through the cache as JSON). */
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  rotateRequired: boolean;
+}
+
+export interface SessionStoreOptions {
+  db: Kysely<Database>;
+  cache: Cache;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  /** last_seen_at is written at most this often, so a busy session is not a write per request. */
+  touchIntervalMs?: number;
+  now?: () => number;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const cacheKey = (idHash: string) => `session:${idHash}`;
+
+export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs = 60_000, now = Date.now }: SessionStoreOptions) {
+  const isLive = (s: SessionRecord, at: number) => at < s.expiresAt && at - s.lastSeenAt < idleTimeoutMs;
+
+  async function remember(session: SessionRecord): Promise<void> {
+    const ttlMs = Math.min(idleTimeoutMs, session.expiresAt - now());
+    // The cache is an accelerator: when it is away, the database still answers.
+    if (ttlMs > 0) await cache.set(cacheKey(session.idHash), session, { ttlMs }).catch(() => undefined);
+  }
+
+  async function forget(idHashes: string[]): Promise<void> {
+    await Promise.all(idHashes.map((h) => cache.delete(cacheKey(h)).catch(() => undefined)));
+  }
+
+  async function load(idHash: string): Promise<SessionRecord | undefined> {
+    const cached = await cache.get<SessionRecord>(cacheKey(idHash)).catch(() => undefined);
+    if (cached) return cached;
+    const row = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    if (!row) return undefined;
+    const session: SessionRecord = {
+      idHash: row.id_hash,
+      userId: row.user_id,
+      csrfToken: row.csrf_token,
+      createdAt: row.created_at.getTime(),
+      lastSeenAt: row.last_seen_at.getTime(),
+      expiresAt: row.expires_at.getTime(),
+      rotateRequired: row.rotate_required,
+    };
+    if (isLive(session, now())) await remember(session);
+    return session;
+  }
+
+  const store = {
+    /** Starts a session; returns the secret id for the cookie (never stored) and the record. */
+    async create({ userId, ip, userAgent, csrfToken = randomToken() }: { userId: string; ip?: string; userAgent?: string; csrfToken?: string }, trx: Db = db): Promise<{ id: string; session: SessionRecord }> {
+      const id = randomToken();
+      const at = now();
+      const session: SessionRecord = {
+        idHash: sha256(id),
+        userId,
+        csrfToken,
+        createdAt: at,
+        lastSeenAt: at,
+        expiresAt: at + absoluteTimeoutMs,
+        rotateRequired: false,
+      };
+      await trx
+        .insertInto('sessions')
+        .values({
+          id_hash: session.idHash,
+          user_id: userId,
+          csrf_token: session.csrfToken,
+          created_at: new Date(at),
+          last_seen_at: new Date(at),
+          expires_at: new Date(session.expiresAt),
+          ip: ip ?? null,
+          user_agent: userAgent?.slice(0, 512) ?? null,
+        })
+        .execute();
+      await remember(session);
+      return { id, session };
+    },
+
+    /** The live session for a cookie value; an idle or expired one is deleted and not returned. */
+    async find(id: string): Promise<SessionRecord | undefined> {
+      if (id.length === 0 || id.length > 128) return undefined;
+      const session = await load(sha256(id));
+      if (!session) return undefined;
+      if (!isLive(session, now())) {
+        await store.revoke(session.idHash);
+        return undefined;
+      }
+      return session;
+    },
+
+    /** Records use of the session (at most once per touch interval). */
+    async touch(session: SessionRecord): Promise<void> {
+      const at = now();
+      if (at - session.lastSeenAt < touchIntervalMs) return;
+      session.lastSeenAt = at;
+      await db.updateTable('sessions').set({ last_seen_at: new Date(at) }).where('id_hash', '=', session.idHash).execute();
+      await remember(session);
+    },
+
+    /**
+     * Replaces a session by a new one for the same user; the old id stops working. The CSRF token
+     * is kept, so a page open before the change can still post.
+     */
+    async rotate(session: SessionRecord, context: { ip?: string; userAgent?: string } = {}): Promise<{ id: string; session: SessionRecord }> {
+      return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
+        const created = await store.create({ userId: session.userId, csrfToken: session.csrfToken, ...context }, trx);
+        await forget([session.idHash]);
+        return created;
+      });
+    },
+
+    async revoke(idHash: string): Promise<void> {
+      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+      await forget([idHash]);
+    },
+
+    /** Ends every session of a user (logout everywhere, disabling, password reset), or all but one. */
+    async revokeAllForUser(userId: string, { except }: { except?: string } = {}): Promise<number> {
+      let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+      if (except) query = query.where('id_hash', '!=', except);
+      const rows = await query.returning('id_hash').execute();
+      await forget(rows.map((r) => r.id_hash));
+      return rows.length;
+    },
+
+    /** After a privilege change: each of the user's sessions gets a fresh id on its next request. */
+    async requireRotation(userId: string): Promise<void> {
+      const rows = await db.updateTable('sessions').set({ rotate_required: true }).where('user_id', '=', userId).returning('id_hash').execute();
+      await forget(rows.map((r) => r.id_hash));
+    },
+
+    async countForUser(userId: string): Promise<number> {
+      const { count } = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<string>().as('count')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      return Number(count);
+    },
+
+    /** Deletes sessions past their absolute or idle limit (a scheduled job). */
+    async deleteExpired(): Promise<number> {
+      const at = now();
+      const rows = await db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', new Date(at)), eb('last_seen_at', '<=', new Date(at - idleTimeoutMs))]))
+        .returning('id_hash')
+        .execute();
+      await forget(rows.map((r) => r.id_hash));
+      return rows.length;
+    },
+  };
+  return store;
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;
