@@ -35,17 +35,18 @@ export function policiesFromConfig({ server }: Config): Record<LimitedClass, Rat
   };
 }
 
-// For routes that do not declare a class (and for 404s, which have no route config).
-const classByPrefix: Array<[string, RateLimitClass]> = [
-  ['/health/', 'health'],
-  ['/api/auth/', 'auth'],
+// For routes that do not declare a class (and for 404s, which have no route config). Only the
+// auth POSTs (sign-in, password changes) are strict: GET /api/auth/session runs on every page view.
+const classByPrefix: Array<{ prefix: string; method?: string; name: RateLimitClass }> = [
+  { prefix: '/health/', name: 'health' },
+  { prefix: '/api/auth/', method: 'POST', name: 'auth' },
 ];
 
 export function rateLimitClassOf(request: FastifyRequest): RateLimitClass {
   const declared = request.routeOptions.config?.rateLimit;
   if (declared) return declared;
   const path = request.url.split('?')[0]!;
-  return classByPrefix.find(([prefix]) => path.startsWith(prefix))?.[1] ?? 'api';
+  return classByPrefix.find(({ prefix, method }) => path.startsWith(prefix) && (!method || method === request.method))?.name ?? 'api';
 }
 
 export interface RateLimitBucket {
