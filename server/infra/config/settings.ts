@@ -40,8 +40,8 @@ const addressList = z
   );
 const rateLimit = <E extends string, N extends string>(env: E, name: N, points: number, windowSeconds: number, what: string) =>
   [
-    { env: `RATE_LIMIT_${env}_POINTS`, path: `server.rateLimit${name}Points`, schema: positiveInt.default(points), description: `Requests per window per client for ${what}.` },
-    { env: `RATE_LIMIT_${env}_WINDOW_SECONDS`, path: `server.rateLimit${name}WindowSeconds`, schema: positiveInt.default(windowSeconds), description: `Window of the ${what} limit, in seconds.` },
+    { env: `RATE_LIMIT_${env}_POINTS`, path: `server.rateLimit${name}Points`, schema: positiveInt.default(points), description: `Requests per window per client (API key, user, or address) to ${what}.` },
+    { env: `RATE_LIMIT_${env}_WINDOW_SECONDS`, path: `server.rateLimit${name}WindowSeconds`, schema: positiveInt.default(windowSeconds), description: `Window, in seconds, over which RATE_LIMIT_${env}_POINTS are counted.` },
   ] as const;
 
 export interface SettingDefinition {
@@ -84,8 +84,8 @@ export const settings = [
   { env: 'TLS_KEY_FILE', path: 'server.tlsKeyFile', schema: z.string().min(1).optional(), description: 'PEM private key file of TLS_CERT_FILE.' },
   { env: 'TLS_REDIRECT_PORT', path: 'server.tlsRedirectPort', schema: port.optional(), description: 'With TLS on, also listen for plain HTTP on this port and redirect every request to HTTPS (308).' },
   { env: 'RATE_LIMIT_ENABLED', path: 'server.rateLimitEnabled', schema: bool.default(true), description: 'Rate-limit every endpoint per client (API key, user, or IP address); shared through Redis when REDIS_URL is set, in-process otherwise.' },
-  ...rateLimit('AUTH', 'Auth', 10, 60, 'authentication endpoints'),
-  ...rateLimit('API', 'Api', 300, 60, 'the API and everything not classed otherwise'),
+  ...rateLimit('AUTH', 'Auth', 10, 60, 'sign-in and the other POST /api/auth endpoints'),
+  ...rateLimit('API', 'Api', 300, 60, 'the API and every route not classed otherwise'),
   ...rateLimit('INGEST', 'Ingest', 6_000, 60, 'ingestion endpoints'),
   ...rateLimit('HEALTH', 'Health', 600, 60, 'health probes'),
   { env: 'IP_RULES_REFRESH_MS', path: 'server.ipRulesRefreshMs', schema: positiveInt.default(10_000), description: 'How often each instance reloads the IP allow/deny rules from the database (changes through this instance apply at once).' },
