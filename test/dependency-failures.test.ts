@@ -200,6 +200,45 @@ describe('PostgreSQL failing and coming back', () => {
   });
 });
 
+describe('PostgreSQL slowing down', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proxy = await proxyFor(database.url);
+    // Its own app: the latency baseline is the history of this app's checks alone.
+    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), HEALTH_DEGRADATION_FACTOR: '3' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('warns, saying so, while PostgreSQL answers far slower than its own baseline, and passes when it is fast again', async () => {
+    const { transitions } = recordEvents(t.app);
+    for (let run = 0; run < 30; run++) expect((await t.app.health.runNow('database'))?.status).toBe('pass');
+    proxy.setLatency(100);
+    try {
+      for (let run = 0; run < 10; run++) await t.app.health.runNow('database');
+      const slow = t.app.health.get('database');
+      expect(slow?.status).toBe('warn');
+      expect(slow?.output).toMatch(/^latency degraded: p95 \d+\.\d ms over the last 10 checks is \d+\.\d× the baseline p95 of \d+\.\d ms$/);
+      // Slow is not down: readiness still passes, reporting the warning.
+      const ready = await t.app.inject({ url: '/health/readiness' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().status).toBe('warn');
+      expect(transitions.filter((e) => e.component === 'database').map((e) => [e.from, e.to])).toContainEqual(['pass', 'warn']);
+    } finally {
+      proxy.setLatency(0);
+    }
+    for (let run = 0; run < 10; run++) await t.app.health.runNow('database');
+    expect(t.app.health.get('database')).toMatchObject({ status: 'pass', degradation: undefined });
+  });
+});
+
 describe.skipIf(!redis.available)(`Redis failing and coming back ${redis.reason}`, () => {
   let proxy: TcpProxy;
   let t: TestApp;
@@ -293,7 +332,11 @@ describe('memory pressure', () => {
     const overall = await t.app.inject({ url: '/health/status', headers });
     expect(overall.statusCode).toBe(200);
     expect(overall.json()).toMatchObject({ status: 'warn', output: expect.stringContaining('memory: heap at') });
-    expect((await t.app.inject({ url: '/health/memory', headers })).statusCode).toBe(503);
+    const memory = await t.app.inject({ url: '/health/memory', headers });
+    expect(memory.statusCode).toBe(503);
+    expect(memory.headers['content-type']).toMatch(/^application\/health\+json/);
+    expect(memory.headers['cache-control']).toBe('no-store');
+    expect(memory.json()).toMatchObject({ status: 'fail', checks: { 'memory:heap': [{ status: 'fail', observedUnit: 'bytes' }] } });
     expect((await t.app.inject({ url: '/health/readiness' })).statusCode).toBe(200);
     expect(recoveries).toEqual([]);
     expect(await t.app.cache.get('a')).toBe(1);
@@ -302,6 +345,10 @@ describe('memory pressure', () => {
     expect(recoveries).toEqual([{ component: 'memory', action: 'drop in-process caches', outcome: 'succeeded', detail: expect.stringMatching(/^dropped \d+ in-process cache entries$/), at: expect.any(Date) }]);
     expect(await t.app.cache.get('a')).toBeUndefined();
     expect(await t.app.cache.get('b')).toBeUndefined();
+
+    const onDemand = await t.app.inject({ method: 'POST', url: '/health/test/memory', headers });
+    expect(onDemand.statusCode).toBe(503);
+    expect(onDemand.json()).toMatchObject({ status: 'fail', description: 'on-demand check of memory' });
   });
 });
 

@@ -21,12 +21,15 @@ export interface TcpProxy {
   freeze(): void;
   /** Forwards again, delivering what was held back. */
   thaw(): void;
+  /** Delays every chunk by this many ms in each direction (0: none), as a slow network or server would. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy({ targetHost, targetPort }: { targetHost: string; targetPort: number }): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket; held: Array<{ to: Socket; chunk: Buffer }> }>();
   let frozen = false;
+  let latencyMs = 0;
   let server: Server | undefined;
   let port = 0;
 
@@ -37,6 +40,8 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
     // Forwarded by hand rather than piped, so that a frozen proxy lets nothing through.
     const forward = (to: Socket) => (chunk: Buffer) => {
       if (frozen) pair.held.push({ to, chunk });
+      // Timers of equal delay fire in order, so the stream stays in order.
+      else if (latencyMs > 0) setTimeout(() => to.destroyed || to.write(chunk), latencyMs);
       else to.write(chunk);
     };
     client.on('data', forward(upstream));
@@ -107,6 +112,9 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
       for (const pair of pairs) {
         for (const { to, chunk } of pair.held.splice(0)) to.write(chunk);
       }
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     async close() {
       reset();
