@@ -1,12 +1,15 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCache } from '../server/infra/cache/index.ts';
 import { postgresTls } from '../server/infra/database/database-plugin.ts';
 import { DevCertificateExistsError, generateDevCertificate, type DevCertificate } from '../server/platform/security/tls/dev-cert.ts';
 import { startRedirectServer } from '../server/platform/security/tls/redirect-server.ts';
@@ -155,5 +158,65 @@ describe('PostgreSQL TLS options', () => {
     expect(verifyCa.connectionString).toBe('postgres://u@db/wk');
     expect(verifyCa.ssl).toMatchObject({ ca: 'CA PEM', rejectUnauthorized: true, checkServerIdentity: expect.any(Function) });
     expect(postgresTls('postgres://u@db/wk?sslmode=disable', caFile).ssl).toBe(false);
+  });
+});
+
+function hasRedisServer(): boolean {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.skipIf(!hasRedisServer())('Redis over TLS (needs the redis-server binary)', () => {
+  let dir: string;
+  let cert: DevCertificate;
+  let redis: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'watchkeeper-redis-tls-'));
+    cert = await generateDevCertificate({ dataDir: dir });
+    const port = await freePort();
+    redis = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile, '--tls-auth-clients', 'no', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    url = `rediss://localhost:${port}`;
+  });
+  afterAll(async () => {
+    if (redis && redis.exitCode === null) {
+      const exited = new Promise((resolve) => redis.once('exit', resolve));
+      redis.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects to rediss:// verifying the server against REDIS_TLS_CA_FILE', async () => {
+    const cache = createRedisCache({ url, keyPrefix: 'wk_tls_test:', logger: pino({ level: 'silent' }), tlsCaFile: cert.certFile });
+    try {
+      await expect.poll(() => cache.ready(1_000), { timeout: 15_000 }).toBe(true);
+      await cache.set('greeting', 'over tls');
+      expect(await cache.get('greeting')).toBe('over tls');
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('does not connect when the server certificate is not trusted', async () => {
+    const cache = createRedisCache({ url, keyPrefix: 'wk_tls_test:', logger: pino({ level: 'silent' }) });
+    try {
+      expect(await cache.ready(2_000)).toBe(false);
+    } finally {
+      await cache.close();
+    }
   });
 });
