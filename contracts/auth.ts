@@ -86,3 +86,17 @@ export const createdApiKeySchema = apiKeySchema.extend({
 });
 
 export const idParamsSchema = z.object({ id: z.uuid() });
+
+export const roleSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  builtIn: z.boolean(),
+  permissions: z.array(permissionSchema),
+});
+
+export const createRoleBodySchema = z.object({
+  name: roleNameSchema,
+  description: z.string().max(500).default(''),
+  permissions: z.array(permissionSchema).min(1).max(permissions.length),
+});

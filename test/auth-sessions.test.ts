@@ -226,6 +226,15 @@ describe('sign-in throttling', () => {
     expect((await attempt({ email: user.email, password }, '198.51.100.62')).statusCode).toBe(200);
   });
 
+  it('audits sign-in successes, failures, lockouts and logouts', async () => {
+    const actions = await t.app.database.db
+      .selectFrom('audit_log' as never)
+      .select(['action as action', 'outcome as outcome'] as never[])
+      .execute() as unknown as Array<{ action: string; outcome: string }>;
+    const seen = new Set(actions.map((r) => `${r.action}:${r.outcome}`));
+    for (const entry of ['auth.login:success', 'auth.login:failure', 'auth.login:denied', 'auth.lockout:success', 'user.password.reset:success']) expect(seen).toContain(entry);
+  });
+
   it('sets the Secure flag when configured to always', async () => {
     const user = await createUser(t.app);
     const response = await attempt(user, '198.51.100.80');
