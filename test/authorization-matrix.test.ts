@@ -93,6 +93,12 @@ describe('authorization matrix', () => {
     expect(publicRoutes.filter((r) => !PUBLIC_ROUTES.includes(r))).toEqual([]);
   });
 
+  it('serves the API description to anyone', async () => {
+    const response = await t.app.inject({ url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(response.json().paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/users', '/api/api-keys', '/health/status']));
+  });
+
   it('answers every route for every caller as its declaration says', async () => {
     const mismatches: string[] = [];
     for (const route of t.app.registeredRoutes()) {
