@@ -154,6 +154,9 @@ function slowUpload(port: number): { sent: Promise<void>; response: Promise<{ st
   return { sent, response, finish: () => req.end(body.slice(half)) };
 }
 
+/** The server has taken the upload in (it is in flight from its point of view, not merely sent). */
+const isUploadArrival = (line: LogLine) => line.msg === 'incoming request' && (line.req as { url?: string } | undefined)?.url === '/uploads/slow';
+
 /** Refused, reset or 503 — anything but ready. */
 async function readinessAfterSignal(port: number): Promise<string> {
   try {
@@ -180,6 +183,7 @@ describe('graceful shutdown of `watchkeeper start`', () => {
 
     const upload = slowUpload(wk.port);
     await upload.sent;
+    await wk.waitForLog(isUploadArrival);
     wk.child.kill('SIGTERM');
     await wk.waitForLog((line) => line.msg === 'shutting down: draining in-flight requests');
     expect(['503', 'ECONNREFUSED', 'ECONNRESET']).toContain(await readinessAfterSignal(wk.port));
@@ -218,6 +222,7 @@ describe('graceful shutdown of `watchkeeper start`', () => {
     const upload = slowUpload(wk.port);
     upload.response.catch(() => undefined);
     await upload.sent;
+    await wk.waitForLog(isUploadArrival);
     wk.child.kill('SIGTERM');
     expect(await wk.exited).toBe(1);
     expect(wk.logs.find((line) => line.msg === 'shutdown took too long; exiting')).toMatchObject({ level: 50, timeoutMs: 1500 });
