@@ -46,6 +46,17 @@ describe('sign-in and sessions', () => {
     expect(answers[2]).toEqual(answers[0]);
   });
 
+  it('takes sign-in as JSON only, which a cross-site form cannot send (login CSRF)', async () => {
+    const form = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ email: user.email, password: user.password }).toString(),
+    });
+    expect(form.statusCode).toBe(415);
+    expect(sessionCookieOf(form)).toBeUndefined();
+  });
+
   it('sets the session cookie HttpOnly, SameSite=Lax, path /, and not Secure over plain HTTP by default', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: user, remoteAddress: '192.0.2.30' });
     const cookie = sessionCookieOf(response)!;

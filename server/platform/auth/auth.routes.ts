@@ -1,7 +1,8 @@
 /**
  * Sign-in and sessions: POST /api/auth/login, /logout, /logout-everywhere, /password and
  * GET /api/auth/session. A failed sign-in always answers the same 401, whether the account is
- * unknown, disabled or the password wrong.
+ * unknown, disabled or the password wrong. Sign-in takes JSON only (no form parser is registered
+ * here), which a cross-site form cannot send without a CORS preflight: that is its CSRF defence.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
