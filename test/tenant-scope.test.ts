@@ -36,6 +36,12 @@ describe('request.scope(): the organization and project a request acts in', () =
     expect((await app.inject({ url: '/test/scope', headers: { ...user.headers, 'x-project': SYSTEM_SCOPE.projectId } })).statusCode).toBe(404);
   });
 
+  it('is, for a member of single projects only, the first project they belong to', async () => {
+    const second = await app.database.db.insertInto('projects').values({ organization_id: other.id, slug: 'members-only', name: 'Members only' }).returning('id').executeTakeFirstOrThrow();
+    const user = await signIn(app, { role: 'editor', organizationId: other.id, projectId: second.id });
+    expect((await app.inject({ url: '/test/scope', headers: user.headers })).json()).toEqual({ organizationId: other.id, projectId: second.id });
+  });
+
   it("is an API key's own organization and project", async () => {
     const key = await createApiKey(app, { organizationId: other.id, projectId: other.projectId, scopes: ['logs:write'] });
     expect((await app.inject({ url: '/test/scope', headers: key.headers })).json()).toEqual({ organizationId: other.id, projectId: other.projectId });

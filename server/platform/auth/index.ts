@@ -103,6 +103,10 @@ export const authPlugin = fp<{ config: Config }>(
         if (!project) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
         return { organizationId, projectId: project.id };
       }
+      // A member of single projects only acts, by default, in the first project they belong to.
+      const here = (this.grants ?? []).filter((g) => g.organizationId === organizationId);
+      const projectOnly = here.length > 0 && here.every((g) => g.projectId !== null);
+      if (projectOnly) return { organizationId, projectId: here[0]!.projectId! };
       if (organizationId === SYSTEM_ORGANIZATION_ID) return { organizationId, projectId: SYSTEM_PROJECT_ID };
       const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').executeTakeFirst();
       if (!project) throw new AppError('WK_ERR_NOT_FOUND', 'this organization has no project yet');
