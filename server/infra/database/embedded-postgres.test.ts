@@ -99,7 +99,7 @@ afterEach(async () => {
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('embedded PostgreSQL', () => {
-  it('initialises a cluster on first use, serves it, stops it and keeps its data for the next start', async () => {
+  it('initialises a cluster on first use, serves it, stops it and keeps its data for the next start, logging no false errors', async () => {
     const dir = dataDir();
     const logs: Array<{ level: number; msg: string }> = [];
     const first = await startEmbeddedPostgres({ dataDir: dir, logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }), ephemeral: true });
@@ -111,7 +111,12 @@ describe('embedded PostgreSQL', () => {
     await query(first.url, 'CREATE TABLE kept (value text); INSERT INTO kept VALUES (\'still here\')');
     expect(existsSync(join(dir, 'watchkeeper.lock'))).toBe(true);
 
+    // Connections open while it stops are ended "due to administrator command": expected too.
+    const open = new pg.Client({ connectionString: first.url });
+    await open.connect();
+    open.on('error', () => undefined);
     await first.stop();
+    expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
     expect(running(first.pid!)).toBe(false);
     expect(existsSync(join(dir, 'watchkeeper.lock'))).toBe(false);
     expect(existsSync(join(dir, 'postgres', 'postmaster.pid'))).toBe(false);

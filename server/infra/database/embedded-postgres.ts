@@ -292,11 +292,15 @@ export async function startEmbeddedPostgres({
     if (ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     const child = spawn(bin.postgres, args, { ...runAs, env: childEnvironment(), stdio: ['ignore', 'ignore', 'pipe'] });
     let recentStderr = '';
+    let stopRequested = false;
+    // FATALs that are no failure: our own connection attempts before it accepts ("starting up"),
+    // and, once we have asked it to stop, the sessions and workers it ends on its way out.
+    const expected = (line: string) =>
+      /the database system is starting up/.test(line) || (stopRequested && /due to administrator command|the database system is shutting down/.test(line));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       recentStderr = (recentStderr + chunk).slice(-8000);
       for (const line of chunk.split('\n').filter(Boolean)) {
-        // Our own connection attempts before it accepts are refused with "starting up": expected.
-        if (/\b(FATAL|PANIC)\b/.test(line) && !/the database system is starting up/.test(line)) logger.error({ postgres: line }, 'embedded PostgreSQL');
+        if (/\b(FATAL|PANIC)\b/.test(line) && !expected(line)) logger.error({ postgres: line }, 'embedded PostgreSQL');
         else logger.debug({ postgres: line }, 'embedded PostgreSQL');
       }
     });
@@ -325,6 +329,7 @@ export async function startEmbeddedPostgres({
           if (child.exitCode === null && child.signalCode === null) {
             const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
             // SIGINT is PostgreSQL's "fast" shutdown: abort transactions, checkpoint, exit.
+            stopRequested = true;
             child.kill('SIGINT');
             const escalate = setTimeout(() => child.kill('SIGQUIT'), stopTimeoutMs);
             await exited;
