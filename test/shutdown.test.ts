@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../server/infra/database/embedded-postgres.ts';
 import { createTestDatabase, type TestDatabase } from './helpers.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -53,9 +55,8 @@ function baseEnvironment(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function startWatchkeeper(env: Record<string, string>): Promise<Running> {
+async function startWatchkeeper(env: Record<string, string>, dataDir = mkdtempSync(join(tmpdir(), 'wk-shutdown-'))): Promise<Running> {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'wk-shutdown-'));
   const child = spawn(process.execPath, ['bin/watchkeeper.js', 'start'], {
     cwd: repoRoot,
     env: { ...baseEnvironment(), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
@@ -229,7 +230,11 @@ describe('graceful shutdown of `watchkeeper start`', () => {
   }, 90_000);
 
   it('stops the embedded PostgreSQL it started, leaving no postmaster and no lock behind', async () => {
-    const wk = await startWatchkeeper({ SHUTDOWN_TIMEOUT_MS: '20000' });
+    // The cluster is initialised beforehand: on a busy machine a first start's initdb can outlast
+    // Fastify's 10 s plugin timeout, and start-up is not what this test is about.
+    const prepared = mkdtempSync(join(tmpdir(), 'wk-shutdown-'));
+    await (await startEmbeddedPostgres({ dataDir: prepared, logger: pino({ level: 'silent' }), ephemeral: true })).stop();
+    const wk = await startWatchkeeper({ SHUTDOWN_TIMEOUT_MS: '20000' }, prepared);
     const started = await wk.waitForLog((line) => line.msg === 'embedded PostgreSQL started');
     const dataDir = String(started.clusterDir).replace(/\/postgres$/, '');
     const postmasterPid = Number(started.pid);
