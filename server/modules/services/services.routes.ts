@@ -26,8 +26,11 @@ export interface ServicesRoutesOptions {
 export async function servicesRoutes(app: FastifyInstance, { directory, scopeOf = () => SYSTEM_SCOPE }: ServicesRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['services'];
-  const read = { access: { permission: 'services:read' } } as const;
-  const write = { access: { permission: 'services:write' } } as const;
+  // External services are checked by this instance and stored in the system scope until probes are
+  // namespaced per tenant, so only the system organization may manage them: a member of another
+  // organization must not write into Watchkeeper's own health.
+  const read = { access: { permission: 'services:read', organization: 'system' } } as const;
+  const write = { access: { permission: 'services:write', organization: 'system' } } as const;
 
   routes.get('/api/services', { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } }, async (request) => ({
     items: await directory.list(scopeOf(request)),
