@@ -59,3 +59,46 @@ describe('health endpoints', () => {
     expect(response.json()).toMatchObject({ status: 404, code: 'WK_ERR_NOT_FOUND' });
   });
 });
+
+describe('readiness and the schema version', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.app.health.start();
+  });
+  afterAll(() => t.close());
+
+  it('fails readiness naming the migrations when the schema is behind, and passes again once it is current', async () => {
+    const latest = await t.app.database.pool.query<{ name: string; timestamp: string }>('SELECT name, timestamp FROM kysely_migration WHERE name = $1', [LATEST_MIGRATION]);
+    await t.app.database.pool.query('DELETE FROM kysely_migration WHERE name = $1', [LATEST_MIGRATION]);
+    try {
+      await t.app.health.runNow('database');
+      const response = await t.app.inject({ url: '/health/readiness' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().output).toContain('migrations not applied');
+    } finally {
+      await t.app.database.pool.query('INSERT INTO kysely_migration (name, timestamp) VALUES ($1, $2)', [latest.rows[0]!.name, latest.rows[0]!.timestamp]);
+    }
+    await t.app.health.runNow('database');
+    expect((await t.app.inject({ url: '/health/readiness' })).statusCode).toBe(200);
+  });
+
+  it('names an unreachable database as failing, without claiming the migrations are missing', async () => {
+    const probe = t.app.health.probe('database')!;
+    const check = probe.check;
+    // The real check, against a pool whose server refuses the connection.
+    probe.check = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+    };
+    try {
+      await t.app.health.runNow('database');
+      const body = (await t.app.inject({ url: '/health/readiness' })).json();
+      expect(body.status).toBe('fail');
+      expect(body.output).toContain('database');
+      expect(body.output).not.toContain('migrations not applied');
+    } finally {
+      probe.check = check;
+      await t.app.health.runNow('database');
+    }
+  });
+});

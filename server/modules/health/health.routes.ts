@@ -63,8 +63,9 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     const reasons: string[] = [];
     if (isDraining()) reasons.push('draining: shutting down');
     const database = monitor.get('database');
-    const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion')?.observedValue;
-    if (database?.status !== undefined && !isSchemaCurrent(schemaVersion as string | undefined)) reasons.push('migrations not applied');
+    // Judged only from a check that reached the database; an unreachable one is reported as such below.
+    const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion');
+    if (schemaVersion && !isSchemaCurrent(schemaVersion.observedValue as string | undefined)) reasons.push('migrations not applied');
     for (const state of critical) {
       if (state.status === undefined) reasons.push(`${state.id}: not checked yet`);
       else if (state.status === 'fail') reasons.push(`${state.id}: ${state.output ?? 'failing'}`);
