@@ -118,6 +118,9 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A first start initialises the embedded PostgreSQL cluster and migrates; on a slow or busy
+    // machine that outlasts Fastify's 10 s default per plugin.
+    pluginTimeout: 120_000,
     // The client address is the socket peer unless the request came through a proxy we trust.
     trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
     ...tls(config),

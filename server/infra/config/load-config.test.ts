@@ -136,6 +136,12 @@ describe('loadConfig', () => {
 describe('describeConfig', () => {
   const row = (rows: ReturnType<typeof describeConfig>, env: string) => rows.find((r) => r.env === env)!;
 
+  it('masks credentials passed as query parameters of a secret URL', () => {
+    const rows = describeConfig(load({ DATABASE_URL: 'postgres://db.example/wk?password=s3cret&sslmode=require' }));
+    expect(row(rows, 'DATABASE_URL').value).not.toContain('s3cret');
+    expect(row(rows, 'DATABASE_URL').value).toContain('db.example');
+  });
+
   it('masks the credentials of secret URLs but keeps their shape', () => {
     const rows = describeConfig(load({ DATABASE_URL: 'postgres://wk:s3cret@db.example:5432/wk', REDIS_URL: 'redis://:hunter2@cache:6379/0' }));
     expect(row(rows, 'DATABASE_URL')).toMatchObject({ secret: true, value: 'postgres://****:****@db.example:5432/wk' });

@@ -121,6 +121,8 @@ function maskValue(value: unknown, secret: boolean): string {
     const parsed = new URL(String(value));
     if (parsed.password) parsed.password = '****';
     if (parsed.username) parsed.username = '****';
+    // Drivers also take credentials and keys as query parameters (?password=, ?sslkey=): hide every value.
+    for (const key of [...parsed.searchParams.keys()]) parsed.searchParams.set(key, '****');
     return parsed.toString();
   } catch {
     return '****';

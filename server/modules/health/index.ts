@@ -34,7 +34,7 @@ export interface HealthPluginOptions {
 export const healthPlugin = fp<HealthPluginOptions>(
   async (app, { config, identity, autoStart = true }) => {
     const { health } = config;
-    const loop = new EventLoopMonitor();
+    const loop = new EventLoopMonitor({ stallMemoryMs: Math.max(10_000, 2 * health.eventLoopStallMs) });
     const history = createHealthHistory(app, { settings: health });
     const monitor = new HealthMonitor({
       logger: app.log.child({ component: 'health' }),

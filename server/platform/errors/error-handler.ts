@@ -19,6 +19,19 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'WK_ERR_BAD_REQUEST',
 };
 
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/];
+
+/**
+ * A database or cache that cannot be reached is not a bug in the request: answer 503 (retryable)
+ * rather than 500. SQLSTATE class 08 is "connection exception"; 57P0x are server shutdowns.
+ */
+function isDependencyUnavailable(error: { code?: unknown; message?: string }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  if (UNAVAILABLE_NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
+  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message ?? ''));
+}
+
 export function problemTypeFor(code: ErrorCode): string {
   return `https://watchkeeper.dev/problems/${code.slice('WK_ERR_'.length).toLowerCase().replaceAll('_', '-')}`;
 }
@@ -80,6 +93,10 @@ export const errorHandlerPlugin = fp(
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         request.log.info({ err: error }, 'client error without a catalogue code');
         return sendProblem(request, reply, 'WK_ERR_BAD_REQUEST', error.message);
+      }
+      if (isDependencyUnavailable(error)) {
+        request.log.warn({ err: error }, 'a dependency is unavailable');
+        return sendProblem(request, reply, 'WK_ERR_DEPENDENCY_UNAVAILABLE', 'The database or cache is unavailable; retry shortly.');
       }
       request.log.error({ err: error }, 'unhandled error');
       return sendProblem(request, reply, 'WK_ERR_INTERNAL', 'An internal error occurred; the request id identifies it in the logs.');
