@@ -15,6 +15,7 @@ import { buildTestApp, createApiKey, createOrganization, createUser, signIn, typ
 
 /** Routes anyone may call. A new public route must be added here on purpose. */
 const PUBLIC_ROUTES = [
+  'GET /',
   'GET /health/liveness',
   'GET /health/readiness',
   'GET /setup',
