@@ -7,6 +7,8 @@ export const serviceNameSchema = z
   .max(63)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes, starting with a letter or digit');
 
+// Linear: each repeated label starts with a literal dot and the lookahead caps the length at 253.
+// eslint-disable-next-line security/detect-unsafe-regex
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const ipv6 = z.ipv6();
 

@@ -5,8 +5,8 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Cache, CacheStats } from './cache.ts';
 
 function infoField(info: string, field: string): string | undefined {
-  const match = new RegExp(`^${field}:(.*)$`, 'm').exec(info);
-  return match?.[1]?.trim();
+  const prefix = `${field}:`;
+  return info.split('\n').find((line) => line.startsWith(prefix))?.slice(prefix.length).trim();
 }
 
 export function createRedisCache({ url, keyPrefix, logger, tlsCaFile }: { url: string; keyPrefix: string; logger: Logger; tlsCaFile?: string }): Cache {

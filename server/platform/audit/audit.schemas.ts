@@ -23,6 +23,8 @@ const filterShape = {
   action: z
     .string()
     .max(128)
+    // Linear: each repetition starts with a literal dot that [\w-] cannot match; input is capped at 128.
+    // eslint-disable-next-line security/detect-unsafe-regex
     .regex(/^[\w-]+(\.[\w-]+)*(\.\*)?$/, 'must be an action such as `auth.login`, or a prefix such as `auth.*`')
     .optional(),
   actorType: actorTypeSchema.optional(),

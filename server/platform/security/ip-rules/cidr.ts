@@ -14,7 +14,7 @@ export interface Cidr {
   family: IpFamily;
 }
 
-const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+const MAPPED_IPV4 = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i;
 
 /** The address in canonical form with its family, or undefined when it is not an IP address. */
 export function parseIp(text: string): { address: string; family: IpFamily } | undefined {
@@ -74,7 +74,7 @@ function formatIpv4(value: bigint): string {
 /** Parses an address `isIP` accepted as IPv6 (with an embedded IPv4 tail where present). */
 function parseIpv6(address: string): bigint {
   let text = address.toLowerCase();
-  const ipv4Tail = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  const ipv4Tail = /(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
   if (ipv4Tail) {
     const tail = parseIpv4(ipv4Tail[1]!);
     text = `${text.slice(0, -ipv4Tail[1]!.length)}${(tail >> 16n).toString(16)}:${(tail & 0xffffn).toString(16)}`;
