@@ -22,6 +22,8 @@ import { auditPlugin } from './platform/audit/index.ts';
 import { securityHeadersPlugin } from './platform/security/headers/index.ts';
 import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
 import { rateLimitPlugin } from './platform/security/rate-limit/index.ts';
+import { securityEventsPlugin } from './platform/security/events/index.ts';
+import { metricsPlugin } from './platform/metrics/index.ts';
 import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { healthPlugin } from './modules/health/index.ts';
 import { setupPlugin } from './modules/setup/index.ts';
@@ -75,6 +77,7 @@ export const app = fp<AppOptions>(
     // Platform
     await instance.register(lifecyclePlugin);
     await instance.register(eventsPlugin);
+    await instance.register(metricsPlugin);
     await instance.register(schedulerPlugin);
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
@@ -82,6 +85,8 @@ export const app = fp<AppOptions>(
     await instance.register(authPlugin, { config });
     // After authentication, so an authenticated caller is limited per API key or user.
     await instance.register(rateLimitPlugin, { config });
+    // After authentication: detectors observe audit records and authenticated API key use.
+    await instance.register(securityEventsPlugin, { config });
 
     // Modules
     await instance.register(setupPlugin);

@@ -100,4 +100,10 @@ export const settings = [
   { env: 'AUTH_LOCKOUT_BASE_MS', path: 'auth.lockoutBaseMs', schema: positiveInt.default(60_000), description: 'Length of the first lockout; it doubles with each further failure.' },
   { env: 'AUTH_LOCKOUT_MAX_MS', path: 'auth.lockoutMaxMs', schema: positiveInt.default(3_600_000), description: 'Longest lockout.' },
   { env: 'AUTH_LOGIN_FAILURE_WINDOW_MS', path: 'auth.loginFailureWindowMs', schema: positiveInt.default(900_000), description: 'Failures older than this are forgotten when counting towards a lockout.' },
+  { env: 'SECURITY_DETECTION_WINDOW_MS', path: 'server.securityDetectionWindowMs', schema: positiveInt.default(600_000), description: 'Sliding window over which security detectors count, and the span of one stored security event. Each instance counts only its own traffic.' },
+  { env: 'SECURITY_BRUTE_FORCE_THRESHOLD', path: 'server.securityBruteForceThreshold', schema: positiveInt.default(10), description: 'Failed sign-ins on one account within the window that open a brute-force security event (high).' },
+  { env: 'SECURITY_SPRAY_ACCOUNTS_THRESHOLD', path: 'server.securitySprayAccountsThreshold', schema: positiveInt.default(5), description: 'Distinct accounts with failed sign-ins from one address within the window that open a password-spraying security event (high).' },
+  { env: 'SECURITY_DENIAL_BURST_THRESHOLD', path: 'server.securityDenialBurstThreshold', schema: positiveInt.default(10), description: 'Permission denials for one user or API key within the window that open a denied-permission-burst security event (medium).' },
+  { env: 'SECURITY_IP_RULE_DENIALS_THRESHOLD', path: 'server.securityIpRuleDenialsThreshold', schema: positiveInt.default(1), description: 'Audited IP-rule denials of one address within the window that open an IP-rule-denial security event (low).' },
+  { env: 'SECURITY_RATE_LIMIT_STORM_THRESHOLD', path: 'server.securityRateLimitStormThreshold', schema: positiveInt.default(20), description: 'Distinct clients refused by one rate-limit class within the window that open a rate-limit-storm security event (medium).' },
 ] as const satisfies readonly SettingDefinition[];

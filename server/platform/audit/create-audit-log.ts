@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
+import type { EventBus } from '../events/event-bus.ts';
 import type { AuditActor, AuditEntry, AuditLog } from './audit-log.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { storableDetails, storableText, type ChainedFields } from './hash-chain.ts';
@@ -53,9 +54,26 @@ export function toChainedFields(entry: AuditEntry): Omit<ChainedFields, 'occurre
   };
 }
 
-export function createAuditLog({ repository }: { repository: AuditRepository }): AuditLog {
+export function createAuditLog({ repository, events }: { repository: AuditRepository; events?: EventBus }): AuditLog {
   async function record(entry: AuditEntry, { trx }: Parameters<AuditLog['record']>[1] = {}): Promise<void> {
-    await repository.append(toChainedFields(entry), { trx });
+    const stored = await repository.append(toChainedFields(entry), { trx });
+    // Published once the insert returns. Inside a caller's transaction that is before the commit
+    // (Kysely has no after-commit hook), so a rolled-back record may still have been observed;
+    // today's security-relevant callers record outside transactions.
+    events?.emit('audit.recorded', {
+      action: stored.action,
+      outcome: stored.outcome,
+      organizationId: stored.organizationId,
+      actorType: stored.actorType,
+      actorId: stored.actorId,
+      actorLabel: stored.actorLabel,
+      targetType: stored.targetType,
+      targetId: stored.targetId,
+      targetLabel: stored.targetLabel,
+      ip: stored.ip,
+      details: stored.details,
+      at: new Date(stored.occurredAt),
+    });
   }
 
   return {

@@ -14,8 +14,8 @@ export { verifyAuditChain, type AuditChainReport, type AuditChainProblem } from 
 export const auditPlugin = fp(
   async (app) => {
     const repository = createAuditRepository({ db: app.database.db });
-    app.decorate('audit', createAuditLog({ repository }));
+    app.decorate('audit', createAuditLog({ repository, events: app.events }));
     await app.register(auditRoutes, { repository });
   },
-  { name: 'audit', dependencies: ['database'] },
+  { name: 'audit', dependencies: ['database', 'events'] },
 );

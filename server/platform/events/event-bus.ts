@@ -23,10 +23,44 @@ export interface HealthRecoveryEvent {
   at: Date;
 }
 
+/** An audit record as appended: published so detectors observe what happened without hooks of their own. */
+export interface AuditRecordedEvent {
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  organizationId: string | null;
+  actorType: 'user' | 'api-key' | 'system' | 'anonymous';
+  actorId: string | null;
+  actorLabel: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  targetLabel: string | null;
+  ip: string | null;
+  details: Record<string, unknown> | null;
+  at: Date;
+}
+
+export type SecuritySeverity = 'low' | 'medium' | 'high' | 'critical';
+
+/** A security event opened by a detector (published once per event, not on each later update). */
+export interface SecurityEventPublished {
+  id: string;
+  kind: string;
+  severity: SecuritySeverity;
+  organizationId: string;
+  subject: string;
+  count: number;
+  windowSeconds: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  details: Record<string, unknown>;
+}
+
 /** Every event Watchkeeper publishes, by name. Later features add theirs here. */
 export interface WatchkeeperEvents {
   'health.transition': HealthTransitionEvent;
   'health.recovery': HealthRecoveryEvent;
+  'audit.recorded': AuditRecordedEvent;
+  'security.event': SecurityEventPublished;
 }
 
 type Handler<T> = (payload: T) => void | Promise<void>;

@@ -1,0 +1,24 @@
+/** Denied-permission bursts: one user or API key refused again and again (probing for access). */
+import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { SlidingWindow } from '../sliding-window.ts';
+
+export function permissionDenialsDetector({ threshold, windowMs }: DetectorOptions): SecurityDetector {
+  const window = new SlidingWindow({ windowMs });
+  return {
+    kind: 'permission-denials',
+    observe(record, now) {
+      if (record.action !== 'access.denied' || !record.actorId) return undefined;
+      const subject = `${record.actorType}:${record.actorId}`;
+      const count = window.count(`${record.organizationId ?? ''}|${subject}`, now);
+      if (count < threshold) return undefined;
+      return {
+        kind: 'permission-denials',
+        severity: 'medium',
+        subject,
+        organizationId: record.organizationId ?? undefined,
+        count,
+        details: { actor: record.actorLabel, lastIp: record.ip, lastPermission: record.details?.permission, lastRoute: record.details?.route },
+      };
+    },
+  };
+}

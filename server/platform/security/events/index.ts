@@ -1,0 +1,82 @@
+/**
+ * The `security-events` plugin: detectors observe what the audit log records (and, for API key
+ * addresses, authenticated requests), and each detection becomes a stored security event,
+ * counted in `watchkeeper_security_events_total` and published as `security.event`.
+ *
+ * Detection counts are kept in memory: each instance detects on its own traffic; a cluster-wide
+ * view is later work. Storage dedupes across instances (one row per kind, subject and window).
+ */
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import { SYSTEM_ORGANIZATION_ID } from '../../../../contracts/tenancy.ts';
+import type { Config } from '../../../infra/config/index.ts';
+import { apiKeyNewIpWatcher } from './api-key-new-ip.ts';
+import type { Detection, SecurityDetector } from './detector.ts';
+import { bruteForceDetector } from './detectors/brute-force.ts';
+import { ipRuleDenialsDetector } from './detectors/ip-rule-denials.ts';
+import { passwordSprayingDetector } from './detectors/password-spraying.ts';
+import { permissionDenialsDetector } from './detectors/permission-denials.ts';
+import { rateLimitStormDetector } from './detectors/rate-limit-storm.ts';
+import { createSecurityEventsRepository } from './security-events-repository.ts';
+import { securityEventsRoutes } from './security-events.routes.ts';
+
+export type { Detection, SecurityDetector } from './detector.ts';
+export type { SecurityEventsRepository, SecurityEventRecord } from './security-events-repository.ts';
+
+export function detectorsFromConfig(config: Config): SecurityDetector[] {
+  const windowMs = config.server.securityDetectionWindowMs;
+  return [
+    bruteForceDetector({ threshold: config.server.securityBruteForceThreshold, windowMs }),
+    passwordSprayingDetector({ threshold: config.server.securitySprayAccountsThreshold, windowMs }),
+    permissionDenialsDetector({ threshold: config.server.securityDenialBurstThreshold, windowMs }),
+    ipRuleDenialsDetector({ threshold: config.server.securityIpRuleDenialsThreshold, windowMs }),
+    rateLimitStormDetector({ threshold: config.server.securityRateLimitStormThreshold, windowMs }),
+  ];
+}
+
+export const securityEventsPlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
+    const windowMs = config.server.securityDetectionWindowMs;
+    const repository = createSecurityEventsRepository({ db: app.database.db });
+    const detectors = detectorsFromConfig(config);
+    const total = new Counter({
+      name: 'watchkeeper_security_events_total',
+      help: 'Security events opened by the detectors of this instance',
+      labelNames: ['kind', 'severity'] as const,
+      registers: [app.metrics],
+    });
+
+    async function store(detection: Detection, at: Date): Promise<void> {
+      const { event, opened } = await repository.record({ ...detection, organizationId: detection.organizationId ?? SYSTEM_ORGANIZATION_ID, windowMs, at });
+      // Counted and published when an event opens, not on each update, so alerting hears of an
+      // attack once per window rather than once per failed request.
+      if (!opened) return;
+      total.inc({ kind: event.kind, severity: event.severity });
+      app.log.warn({ securityEvent: { kind: event.kind, severity: event.severity, subject: event.subject } }, 'security event');
+      app.events.emit('security.event', event);
+    }
+
+    app.events.on('audit.recorded', async (record) => {
+      for (const detector of detectors) {
+        const detection = detector.observe(record, record.at.getTime());
+        if (detection) await store(detection, record.at);
+      }
+    });
+
+    const watchApiKey = apiKeyNewIpWatcher({ repository });
+    // Registered after the auth plugin, so the principal is known when this runs.
+    app.addHook('onRequest', async (request) => {
+      if (request.principal?.kind !== 'api-key') return;
+      try {
+        const detection = await watchApiKey(request);
+        if (detection) await store(detection, new Date());
+      } catch (error) {
+        // Detection must never fail the request it watches.
+        request.log.error({ err: error }, 'could not check the API key address');
+      }
+    });
+
+    await app.register(securityEventsRoutes, { repository });
+  },
+  { name: 'security-events', dependencies: ['database', 'events', 'metrics', 'audit', 'auth'] },
+);
