@@ -1,5 +1,6 @@
 /** Brute force: many failed sign-ins on one account, from anywhere. */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { isRefusedSignIn } from '../sign-in-attempt.ts';
 import { SlidingWindow } from '../sliding-window.ts';
 
 export function bruteForceDetector({ threshold, windowMs }: DetectorOptions): SecurityDetector {
@@ -7,7 +8,7 @@ export function bruteForceDetector({ threshold, windowMs }: DetectorOptions): Se
   return {
     kind: 'brute-force',
     observe(record, now) {
-      if (record.action !== 'auth.login' || record.outcome !== 'failure') return undefined;
+      if (!isRefusedSignIn(record)) return undefined;
       // A failed sign-in names the account tried in the actor label (the email as typed, normalized).
       const account = record.actorLabel ?? record.targetId;
       if (!account) return undefined;

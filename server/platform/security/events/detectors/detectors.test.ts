@@ -24,6 +24,13 @@ describe('brute-force detector', () => {
     expect(detector.observe(failedLogin('a@example.test', '192.0.2.3'), 3)).toMatchObject({ kind: 'brute-force', severity: 'high', subject: 'account:a@example.test', count: 3 });
   });
 
+  it('counts attempts refused during a lockout too', () => {
+    const detector = bruteForceDetector({ threshold: 2, windowMs: 60_000 });
+    detector.observe(failedLogin('a@example.test'), 0);
+    const locked = record({ outcome: 'denied', actorLabel: 'a@example.test', details: { reason: 'locked-out' } });
+    expect(detector.observe(locked, 1)).toMatchObject({ kind: 'brute-force', count: 2 });
+  });
+
   it('forgets failures older than the window', () => {
     const detector = bruteForceDetector({ threshold: 2, windowMs: 1_000 });
     detector.observe(failedLogin('a@example.test'), 0);

@@ -1,5 +1,6 @@
 /** Password spraying: failed sign-ins on many different accounts from one address. */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { isRefusedSignIn } from '../sign-in-attempt.ts';
 import { SlidingWindow } from '../sliding-window.ts';
 
 export function passwordSprayingDetector({ threshold, windowMs }: DetectorOptions): SecurityDetector {
@@ -7,7 +8,7 @@ export function passwordSprayingDetector({ threshold, windowMs }: DetectorOption
   return {
     kind: 'password-spraying',
     observe(record, now) {
-      if (record.action !== 'auth.login' || record.outcome !== 'failure' || !record.ip) return undefined;
+      if (!isRefusedSignIn(record) || !record.ip) return undefined;
       const accounts = window.distinct(record.ip, record.actorLabel ?? record.targetId ?? '', now);
       if (accounts < threshold) return undefined;
       return { kind: 'password-spraying', severity: 'high', subject: `ip:${record.ip}`, count: accounts, details: { ip: record.ip, accounts } };
