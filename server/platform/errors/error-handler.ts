@@ -20,6 +20,9 @@ const fastifyCodes: Record<string, ErrorCode> = {
 };
 
 const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+// PostgreSQL refuses text it cannot store (a NUL byte: 22021; a character the encoding lacks:
+// 22P05). That is the request's content, not a fault here: 400 rather than 500.
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/];
 
 /**
@@ -93,6 +96,10 @@ export const errorHandlerPlugin = fp(
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         request.log.info({ err: error }, 'client error without a catalogue code');
         return sendProblem(request, reply, 'WK_ERR_BAD_REQUEST', error.message);
+      }
+      if (typeof error.code === 'string' && UNSTORABLE_TEXT_CODES.has(error.code)) {
+        request.log.info({ err: error }, 'text the database cannot store');
+        return sendProblem(request, reply, 'WK_ERR_BAD_REQUEST', 'The request contains characters that cannot be stored (such as NUL).');
       }
       if (isDependencyUnavailable(error)) {
         request.log.warn({ err: error }, 'a dependency is unavailable');
