@@ -10,19 +10,14 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HealthRecoveryEvent, HealthTransitionEvent } from '../server/platform/events/index.ts';
 import { aggregateStatus } from '../server/modules/health/health-report.ts';
-import * as helpers from './helpers.ts';
-import { buildTestApp, createTestDatabase, redisAvailability, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
+import { buildTestApp, createTestDatabase, redisAvailability, signIn, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 const redis = redisAvailability();
 
-/**
- * Headers that may read every health report. Once accounts exist the detailed reports need a
- * signed-in administrator; before that, none.
- */
+/** Headers of a signed-in administrator, who may read every health report. */
 async function readerHeaders(app: FastifyInstance): Promise<Record<string, string>> {
-  const signIn = (helpers as unknown as Record<string, unknown>).signIn as ((app: FastifyInstance, options: { role: string }) => Promise<{ headers: Record<string, string> }>) | undefined;
-  return signIn ? (await signIn(app, { role: 'admin' })).headers : {};
+  return (await signIn(app, { role: 'admin' })).headers;
 }
 
 function recordEvents(app: FastifyInstance) {
