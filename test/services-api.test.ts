@@ -50,6 +50,20 @@ describe('external services API', () => {
     expectProblem(await t.app.inject({ url: '/api/services/billing' }), 404, 'WK_ERR_NOT_FOUND');
   });
 
+  it('records every change to a service in the audit log as a configuration change', async () => {
+    await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'audited', type: 'tcp', host: '127.0.0.1', port: 5432 } });
+    await t.app.inject({ method: 'PUT', url: '/api/services/audited', payload: { type: 'tcp', host: '127.0.0.1', port: 6379 } });
+    await t.app.inject({ method: 'DELETE', url: '/api/services/audited' });
+    const rows = await t.app.database.pool.query<{ action: string; outcome: string; actor_type: string }>(
+      "SELECT action, outcome, actor_type FROM audit_log WHERE target_type = 'service' AND target_label = 'audited' ORDER BY seq",
+    );
+    expect(rows.rows).toEqual([
+      { action: 'service.create', outcome: 'success', actor_type: 'user' },
+      { action: 'service.update', outcome: 'success', actor_type: 'user' },
+      { action: 'service.delete', outcome: 'success', actor_type: 'user' },
+    ]);
+  });
+
   it('replaces an HTTP service with a TCP one under the same name', async () => {
     await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'switcher', type: 'http', url: fake.url } });
     const replaced = await t.app.inject({ method: 'PUT', url: '/api/services/switcher', payload: { name: 'switcher', type: 'tcp', host: '127.0.0.1', port: 5432 } });

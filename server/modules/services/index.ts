@@ -55,7 +55,7 @@ export const servicesPlugin = fp<ServicesPluginOptions>(
 
     await app.register(servicesRoutes, { directory });
   },
-  { name: 'services', dependencies: ['database', 'health', 'scheduler'] },
+  { name: 'services', dependencies: ['database', 'health', 'scheduler', 'audit'] },
 );
 
 /** A config-file service must not shadow a built-in component or another service. */

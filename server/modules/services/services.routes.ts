@@ -32,12 +32,17 @@ export async function servicesRoutes(app: FastifyInstance, { directory, scopeOf 
   const read = { access: { permission: 'services:read', organization: 'system' } } as const;
   const write = { access: { permission: 'services:write', organization: 'system' } } as const;
 
+  // A configuration change: recorded once it has taken effect (the directory commits on its own).
+  const audit = (request: FastifyRequest, action: string, name: string, details?: Record<string, unknown>) =>
+    app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'service', label: name }, ...(details ? { details } : {}) });
+
   routes.get('/api/services', { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } }, async (request) => ({
     items: await directory.list(scopeOf(request)),
   }));
 
   routes.post('/api/services', { config: write, schema: { tags, summary: 'Add an external service to check', body: createServiceBodySchema, response: createServiceReplies } }, async (request, reply) => {
     const created = await directory.create(scopeOf(request), request.body);
+    await audit(request, 'service.create', created.name, { definition: request.body });
     return reply.code(201).header('location', `/api/services/${created.name}`).send(created);
   });
 
@@ -48,7 +53,11 @@ export async function servicesRoutes(app: FastifyInstance, { directory, scopeOf 
   routes.put(
     '/api/services/:name',
     { config: write, schema: { tags, summary: "Replace a service's definition (config-file services are read-only)", params: serviceParamsSchema, body: replaceServiceBodySchema, response: replaceServiceReplies } },
-    async (request) => directory.replace(scopeOf(request), request.params.name, request.body),
+    async (request) => {
+      const replaced = await directory.replace(scopeOf(request), request.params.name, request.body);
+      await audit(request, 'service.update', request.params.name, { definition: request.body });
+      return replaced;
+    },
   );
 
   routes.delete(
@@ -56,6 +65,7 @@ export async function servicesRoutes(app: FastifyInstance, { directory, scopeOf 
     { config: write, schema: { tags, summary: 'Stop checking a service and forget it (config-file services are read-only)', params: serviceParamsSchema, response: deleteServiceReplies } },
     async (request, reply) => {
       await directory.remove(scopeOf(request), request.params.name);
+      await audit(request, 'service.delete', request.params.name);
       return reply.code(204).send(null);
     },
   );
