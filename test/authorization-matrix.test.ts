@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInRolePermissions, permissions as allPermissions, type BuiltInRole, type Permission } from '../contracts/permissions.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
-import type { RouteAccess } from '../server/platform/auth/index.ts';
 import { buildTestApp, createApiKey, createOrganization, createUser, signIn, type TestApp } from './helpers.ts';
+import { expectedAccess } from './access-expectations.ts';
 
 /** Routes anyone may call. A new public route must be added here on purpose. */
 const PUBLIC_ROUTES = [
@@ -47,14 +47,6 @@ function urlFor(url: string): string {
     .replace(/:id\b/g, randomUUID())
     .replace(/:[A-Za-z]+/g, 'matrix-nonexistent')
     .replace('*', 'index.html');
-}
-
-function expectedFor(access: RouteAccess, caller: Caller | undefined): 'allowed' | 401 | 403 {
-  if (access === 'public') return 'allowed';
-  if (!caller) return 401;
-  if (access === 'authenticated') return 'allowed';
-  if (access.organization === 'system' && caller.organizationId !== SYSTEM_ORGANIZATION_ID) return 403;
-  return caller.holds.includes(access.permission) ? 'allowed' : 403;
 }
 
 describe('authorization matrix', () => {
@@ -106,7 +98,7 @@ describe('authorization matrix', () => {
       const key = `${route.method} ${route.url}`;
       if (route.method === 'HEAD' || route.access === undefined) continue;
       for (const caller of [undefined, ...callers]) {
-        const expected = expectedFor(route.access, caller);
+        const expected = expectedAccess(route.access, caller);
         if (caller && SESSION_ENDING.has(key)) continue;
         const response = await t.app.inject({ method: route.method as 'GET', url: urlFor(route.url), headers: caller?.headers ?? {} });
         const status = response.statusCode;
