@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildServer } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/infra/config/index.ts';
+import { migrateToLatest, type Database } from '../server/infra/database/index.ts';
 import { createAccount } from '../server/platform/auth/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import type { Permission } from '../contracts/permissions.ts';
@@ -226,4 +228,26 @@ export async function authenticateAll(app: FastifyInstance, options: Parameters<
     return inject({ ...opts, headers });
   }) as FastifyInstance['inject'];
   return user;
+}
+
+export interface MigratedDatabase {
+  database: TestDatabase;
+  db: Kysely<Database>;
+  /** Destroys the pool and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh test database with every migration applied, for repository tests that need no app. */
+export async function createMigratedDatabase({ poolMax = 4 }: { poolMax?: number } = {}): Promise<MigratedDatabase> {
+  const database = await createTestDatabase();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: poolMax }) }) });
+  await migrateToLatest(db as Kysely<unknown>);
+  return {
+    database,
+    db,
+    async close() {
+      await db.destroy();
+      await database.drop();
+    },
+  };
 }

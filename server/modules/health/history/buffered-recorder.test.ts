@@ -1,12 +1,11 @@
 import { Writable } from 'node:stream';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { type Kysely, sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HealthStatus } from '../../../../contracts/health.ts';
 import { SYSTEM_SCOPE } from '../../../../contracts/tenancy.ts';
-import { createTestDatabase, type TestDatabase } from '../../../../test/helpers.ts';
-import { migrateToLatest, type Database } from '../../../infra/database/index.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../../test/helpers.ts';
+import type { Database } from '../../../infra/database/index.ts';
 import type { SampleRecord } from '../health-recorder.ts';
 import { createBufferedRecorder, type BufferedRecorderOptions } from './buffered-recorder.ts';
 import { createHealthHistoryRepository, type HealthHistoryRepository } from './health-history-repository.ts';
@@ -27,7 +26,7 @@ function sample(component: string, i = 0, status: HealthStatus = 'pass'): Sample
 }
 
 describe('buffered health recorder', () => {
-  let database: TestDatabase;
+  let migrated: MigratedDatabase;
   let db: Kysely<Database>;
   let repository: HealthHistoryRepository;
   let logs: LogLine[];
@@ -42,14 +41,12 @@ describe('buffered health recorder', () => {
   );
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
-    await migrateToLatest(db as Kysely<unknown>);
+    migrated = await createMigratedDatabase();
+    ({ db } = migrated);
     repository = createHealthHistoryRepository({ db });
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await migrated?.close();
   });
   beforeEach(() => {
     logs = [];

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthStatus } from '../../../../contracts/health.ts';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_SCOPE } from '../../../../contracts/tenancy.ts';
-import { createTestDatabase, type TestDatabase } from '../../../../test/helpers.ts';
-import { migrateToLatest, type Database } from '../../../infra/database/index.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../../test/helpers.ts';
+import type { Database } from '../../../infra/database/index.ts';
 import type { SampleRecord } from '../health-recorder.ts';
 import { createHealthHistoryRepository, type HealthHistoryRepository, type HistoryWindow } from './health-history-repository.ts';
 
@@ -22,18 +21,16 @@ function lastHours(component: string | undefined, hours = 2, scope = system): Hi
 }
 
 describe('health history repository', () => {
-  let database: TestDatabase;
+  let migrated: MigratedDatabase;
   let db: Kysely<Database>;
   let repository: HealthHistoryRepository;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
-    await migrateToLatest(db as Kysely<unknown>);
+    migrated = await createMigratedDatabase();
+    ({ db } = migrated);
     repository = createHealthHistoryRepository({ db });
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await migrated?.close();
   });
 
   /** A stored 5-minute bucket, as retention writes it. */

@@ -1,11 +1,10 @@
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthStatus } from '../../../../contracts/health.ts';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_SCOPE } from '../../../../contracts/tenancy.ts';
-import { createTestDatabase, type TestDatabase } from '../../../../test/helpers.ts';
-import { migrateToLatest, type Database } from '../../../infra/database/index.ts';
+import { createMigratedDatabase, type MigratedDatabase, type TestDatabase } from '../../../../test/helpers.ts';
+import type { Database } from '../../../infra/database/index.ts';
 import { SwitchablePool } from '../../../infra/database/switchable-pool.ts';
 import { Scheduler } from '../../../platform/scheduler/index.ts';
 import type { SampleRecord } from '../health-recorder.ts';
@@ -25,18 +24,17 @@ function sample(component: string, status: HealthStatus, latencyMs: number, chec
 }
 
 describe('health history retention', () => {
+  let migrated: MigratedDatabase;
   let database: TestDatabase;
   let db: Kysely<Database>;
   let repository: HealthHistoryRepository;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) }) });
-    await migrateToLatest(db as Kysely<unknown>);
+    migrated = await createMigratedDatabase();
+    ({ database, db } = migrated);
     repository = createHealthHistoryRepository({ db });
   });
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await migrated?.close();
   });
 
   const rowsOf = (component: string) =>
