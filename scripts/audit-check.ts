@@ -4,16 +4,17 @@
  * advisory (npm advisory id, GHSA id or advisory URL) and the package, with the reason it was
  * accepted, the date it was reviewed and the date the acceptance expires; an expired entry is
  * reported as a warning so it gets reviewed again. When npm audit cannot get advisories from the
- * registry the check fails: an audit that did not run must not pass.
+ * registry the check exits with status 3 (UNAVAILABLE_EXIT), distinct from findings (1): an audit
+ * that did not run never passes, and `.ci/run` decides how loudly to report it.
  *
  * `npm run audit:check`; `npx tsx scripts/audit-check.ts --from report.json` checks a saved
- * `npm audit --json` report instead of running npm audit.
+ * `npm audit --json` report instead of running npm audit, and `--allowlist file.json` reads
+ * another allowlist (both for the script's own test).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-const ALLOWLIST = new URL('../.ci/audit-allowlist.json', import.meta.url);
 const FAILING = new Set(['high', 'critical']);
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -54,9 +55,12 @@ const reportSchema = z.object({
   vulnerabilities: z.record(z.string(), z.object({ via: z.array(z.union([z.string(), viaSchema])) })),
 });
 
-function fail(message: string): never {
-  console.error(`audit:check FAILED: ${message}`);
-  process.exit(1);
+/** The advisory service did not answer: no verdict either way. */
+const UNAVAILABLE_EXIT = 3;
+
+function fail(message: string, code = 1): never {
+  console.error(`audit:check ${code === UNAVAILABLE_EXIT ? 'NOT PERFORMED' : 'FAILED'}: ${message}`);
+  process.exit(code);
 }
 
 function runNpmAudit(): string {
@@ -81,6 +85,7 @@ function readReport(text: string): z.infer<typeof reportSchema> {
     fail(
       `npm audit could not get advisories from the registry, so the dependency audit did not run: ${String(why)}. ` +
         'The audit endpoint (POST /-/npm/v1/security/advisories/bulk on the configured registry) must be reachable from CI.',
+      UNAVAILABLE_EXIT,
     );
   }
   return report.data;
@@ -107,10 +112,16 @@ function covers(entry: AllowlistEntry, advisory: Advisory): boolean {
   return id === advisory.source || id === advisory.url || (advisory.ghsa !== undefined && id.toUpperCase() === advisory.ghsa.toUpperCase());
 }
 
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  if (index === -1) return undefined;
+  return process.argv[index + 1] ?? fail(`${name} needs a file`);
+}
+
 function readAllowlist(): AllowlistEntry[] {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(ALLOWLIST, 'utf8'));
+    json = JSON.parse(readFileSync(option('--allowlist') ?? new URL('../.ci/audit-allowlist.json', import.meta.url), 'utf8'));
   } catch (error) {
     fail(`cannot read .ci/audit-allowlist.json (${(error as Error).message})`);
   }
@@ -121,8 +132,8 @@ function readAllowlist(): AllowlistEntry[] {
   return allowlist.data.entries;
 }
 
-const fromIndex = process.argv.indexOf('--from');
-const reportText = fromIndex === -1 ? runNpmAudit() : readFileSync(process.argv[fromIndex + 1] ?? fail('--from needs a file'), 'utf8');
+const savedReport = option('--from');
+const reportText = savedReport === undefined ? runNpmAudit() : readFileSync(savedReport, 'utf8');
 const advisories = highAdvisories(readReport(reportText));
 const entries = readAllowlist();
 const today = new Date().toISOString().slice(0, 10);
