@@ -106,4 +106,5 @@ export const settings = [
   { env: 'SECURITY_DENIAL_BURST_THRESHOLD', path: 'server.securityDenialBurstThreshold', schema: positiveInt.default(10), description: 'Permission denials for one user or API key within the window that open a denied-permission-burst security event (medium).' },
   { env: 'SECURITY_IP_RULE_DENIALS_THRESHOLD', path: 'server.securityIpRuleDenialsThreshold', schema: positiveInt.default(1), description: 'Audited IP-rule denials of one address within the window that open an IP-rule-denial security event (low).' },
   { env: 'SECURITY_RATE_LIMIT_STORM_THRESHOLD', path: 'server.securityRateLimitStormThreshold', schema: positiveInt.default(20), description: 'Distinct clients refused by one rate-limit class within the window that open a rate-limit-storm security event (medium).' },
+  { env: 'SECURITY_EVENTS_RETENTION_DAYS', path: 'server.securityEventsRetentionDays', schema: positiveInt.default(90), description: 'How long security events, and the addresses an API key was used from, are kept. An address the key still uses is kept, so it does not count as new again.' },
 ] as const satisfies readonly SettingDefinition[];

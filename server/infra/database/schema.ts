@@ -161,6 +161,29 @@ export interface ApiKeysTable {
   created_at: Timestamp;
 }
 
+export interface SecurityEventsTable {
+  id: Generated<string>;
+  organization_id: string;
+  kind: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  subject: string;
+  count: number;
+  window_seconds: number;
+  window_start: Date;
+  first_seen: Date;
+  last_seen: Date;
+  details: unknown;
+}
+
+export interface SecurityApiKeyIpsTable {
+  api_key_id: string;
+  ip: string;
+  organization_id: string;
+  first_seen: Generated<Date>;
+  /** Bumped at most every few minutes while the key keeps being used from the address. */
+  last_seen: Generated<Date>;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
@@ -176,4 +199,6 @@ export interface Database {
   role_permissions: RolePermissionsTable;
   memberships: MembershipsTable;
   api_keys: ApiKeysTable;
+  security_events: SecurityEventsTable;
+  security_api_key_ips: SecurityApiKeyIpsTable;
 }

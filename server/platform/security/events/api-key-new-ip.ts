@@ -6,11 +6,21 @@
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Detection } from './detector.ts';
-import type { SecurityEventsRepository } from './security-events-repository.ts';
+import { API_KEY_IP_TOUCH_INTERVAL_MINUTES, type SecurityEventsRepository } from './security-events-repository.ts';
 
-export function apiKeyNewIpWatcher({ repository, maxRemembered = 10_000 }: { repository: SecurityEventsRepository; maxRemembered?: number }) {
-  // Pairs this instance already stored: the database is asked once per key and address, not per request.
-  const known = new LRUCache<string, true>({ max: maxRemembered });
+export function apiKeyNewIpWatcher({
+  repository,
+  maxRemembered = 10_000,
+  rememberMs = 2 * API_KEY_IP_TOUCH_INTERVAL_MINUTES * 60_000,
+}: {
+  repository: SecurityEventsRepository;
+  maxRemembered?: number;
+  /** How long a stored pair is trusted before the database is asked (and its last_seen bumped) again. */
+  rememberMs?: number;
+}) {
+  // Pairs this instance already stored: the database is asked once per key, address and
+  // `rememberMs`, not per request — and still often enough that retention sees the address in use.
+  const known = new LRUCache<string, true>({ max: maxRemembered, ttl: rememberMs });
 
   return async function observe(request: FastifyRequest): Promise<Detection | undefined> {
     const principal = request.principal;

@@ -4,7 +4,8 @@
  * counted in `watchkeeper_security_events_total` and published as `security.event`.
  *
  * Detection counts are kept in memory: each instance detects on its own traffic; a cluster-wide
- * view is later work. Storage dedupes across instances (one row per kind, subject and window).
+ * view is later work. Storage dedupes across instances (one row per kind, subject and window), and
+ * an hourly exclusive job deletes what is older than SECURITY_EVENTS_RETENTION_DAYS.
  */
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
@@ -17,11 +18,13 @@ import { ipRuleDenialsDetector } from './detectors/ip-rule-denials.ts';
 import { passwordSprayingDetector } from './detectors/password-spraying.ts';
 import { permissionDenialsDetector } from './detectors/permission-denials.ts';
 import { rateLimitStormDetector } from './detectors/rate-limit-storm.ts';
+import { scheduleSecurityRetention } from './retention.ts';
 import { createSecurityEventsRepository } from './security-events-repository.ts';
 import { securityEventsRoutes } from './security-events.routes.ts';
 
 export type { Detection, SecurityDetector } from './detector.ts';
 export type { SecurityEventsRepository, SecurityEventRecord } from './security-events-repository.ts';
+export { SECURITY_RETENTION_JOB, runSecurityRetention, type SecurityRetentionOutcome } from './retention.ts';
 
 export function detectorsFromConfig(config: Config): SecurityDetector[] {
   const windowMs = config.server.securityDetectionWindowMs;
@@ -76,7 +79,14 @@ export const securityEventsPlugin = fp<{ config: Config }>(
       }
     });
 
+    scheduleSecurityRetention({
+      scheduler: app.scheduler,
+      db: app.database.db,
+      logger: app.log.child({ component: 'security-events' }),
+      retentionDays: config.server.securityEventsRetentionDays,
+    });
+
     await app.register(securityEventsRoutes, { repository });
   },
-  { name: 'security-events', dependencies: ['database', 'events', 'metrics', 'audit', 'auth'] },
+  { name: 'security-events', dependencies: ['database', 'events', 'metrics', 'scheduler', 'audit', 'auth'] },
 );

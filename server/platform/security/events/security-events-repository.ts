@@ -3,30 +3,9 @@
  * (organization, kind, subject, window): a detection inside an open window updates that row's
  * count and last_seen instead of inserting another.
  */
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../../infra/database/index.ts';
 import type { SecuritySeverity } from '../../events/event-bus.ts';
-
-interface SecurityEventsTable {
-  id: Generated<string>;
-  organization_id: string;
-  kind: string;
-  severity: SecuritySeverity;
-  subject: string;
-  count: number;
-  window_seconds: number;
-  window_start: Date;
-  first_seen: Date;
-  last_seen: Date;
-  details: unknown;
-}
-
-interface SecurityApiKeyIpsTable {
-  api_key_id: string;
-  ip: string;
-  organization_id: string;
-  first_seen: Generated<Date>;
-}
 
 export interface SecurityEventRecord {
   id: string;
@@ -68,15 +47,17 @@ export interface SecurityEventsRepository {
   /** Opens the event for this window, or updates the open one; `opened` says which. */
   record(input: SecurityEventInput): Promise<{ event: SecurityEventRecord; opened: boolean }>;
   page(filters: SecurityEventFilters, options: { limit: number; beforeId?: string }): Promise<SecurityEventRecord[]>;
-  /** Remembers that the key was used from `ip`; returns whether that address is new and how many others the key had. */
+  /**
+   * Remembers that the key was used from `ip` (bumping last_seen when it is older than
+   * API_KEY_IP_TOUCH_INTERVAL_MINUTES); returns whether that address is new and how many others the key had.
+   */
   rememberApiKeyIp(input: { apiKeyId: string; ip: string; organizationId: string }): Promise<{ isNew: boolean; knownIps: number }>;
 }
 
-type Tables = Database & { security_events: SecurityEventsTable; security_api_key_ips: SecurityApiKeyIpsTable };
+/** How stale an address's last_seen may get before a use bumps it: one write per key, address and interval. */
+export const API_KEY_IP_TOUCH_INTERVAL_MINUTES = 5;
 
-export function createSecurityEventsRepository({ db: base }: { db: Kysely<Database> }): SecurityEventsRepository {
-  const db = base.withTables<{ security_events: SecurityEventsTable; security_api_key_ips: SecurityApiKeyIpsTable }>() as unknown as Kysely<Tables>;
-
+export function createSecurityEventsRepository({ db }: { db: Kysely<Database> }): SecurityEventsRepository {
   function toRecord(row: { id: string; organization_id: string; kind: string; severity: SecuritySeverity; subject: string; count: number; window_seconds: number; window_start: Date; first_seen: Date; last_seen: Date; details: unknown }): SecurityEventRecord {
     return {
       id: String(row.id),
@@ -139,12 +120,21 @@ export function createSecurityEventsRepository({ db: base }: { db: Kysely<Databa
     },
 
     async rememberApiKeyIp({ apiKeyId, ip, organizationId }) {
-      const inserted = await db
+      // A known address only writes when its last_seen is stale, so a busy key costs one UPDATE
+      // per address every few minutes; retention relies on last_seen to keep addresses in use.
+      const row = await db
         .insertInto('security_api_key_ips')
         .values({ api_key_id: apiKeyId, ip, organization_id: organizationId })
-        .onConflict((oc) => oc.columns(['api_key_id', 'ip']).doNothing())
-        .returning('ip')
+        .onConflict((oc) =>
+          oc
+            .columns(['api_key_id', 'ip'])
+            .doUpdateSet({ last_seen: sql<Date>`now()` })
+            .where('security_api_key_ips.last_seen', '<', sql<Date>`now() - make_interval(mins => ${API_KEY_IP_TOUCH_INTERVAL_MINUTES})`),
+        )
+        // xmax is 0 for a freshly inserted row and set for one the conflict clause updated.
+        .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
         .executeTakeFirst();
+      const inserted = row?.inserted === true;
       if (!inserted) return { isNew: false, knownIps: 0 };
       const { others } = await db
         .selectFrom('security_api_key_ips')
