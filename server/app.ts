@@ -28,6 +28,7 @@ import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { healthPlugin } from './modules/health/index.ts';
 import { setupPlugin } from './modules/setup/index.ts';
 import { usersPlugin } from './modules/users/index.ts';
+import { tenancyPlugin } from './modules/tenancy/index.ts';
 import { apiKeysPlugin } from './modules/api-keys/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
 
@@ -91,6 +92,7 @@ export const app = fp<AppOptions>(
     // Modules
     await instance.register(setupPlugin);
     await instance.register(usersPlugin);
+    await instance.register(tenancyPlugin);
     await instance.register(apiKeysPlugin);
     await instance.register(healthPlugin, {
       config,

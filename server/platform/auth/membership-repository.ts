@@ -97,6 +97,42 @@ export function createMembershipRepository(db: Kysely<Database>) {
       return { id: row.id, organizationId, name, description, builtIn: false, permissions: [...permissions] };
     },
 
+    /** A role by id, if usable in the organization: built-in, or one of its custom roles. */
+    async findRoleById(organizationId: string, id: string, trx: Db = db): Promise<RoleRecord | undefined> {
+      const row = await trx
+        .selectFrom('roles')
+        .selectAll()
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '=', organizationId)]))
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const custom = row.organization_id ? ((await customPermissions([row.id], trx)).get(row.id) ?? []) : [];
+      return { id: row.id, organizationId: row.organization_id, name: row.name, description: row.description, builtIn: row.organization_id === null, permissions: permissionsOf(row, custom) };
+    },
+
+    /** Changes a custom role's description and/or its permissions (replaced as a whole); pass a transaction. */
+    async updateCustomRole(id: string, { description, permissions }: { description?: string | undefined; permissions?: readonly Permission[] | undefined }, trx: Db = db): Promise<void> {
+      // Two concurrent replacements would otherwise both delete, then collide inserting the same permission.
+      await trx.selectFrom('roles').select('id').where('id', '=', id).forUpdate().execute();
+      if (description !== undefined) await trx.updateTable('roles').set({ description }).where('id', '=', id).where('organization_id', 'is not', null).execute();
+      if (permissions !== undefined) {
+        await trx.deleteFrom('role_permissions').where('role_id', '=', id).execute();
+        if (permissions.length) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role_id: id, permission }))).execute();
+      }
+    },
+
+    /** Deletes a custom role; its permissions go with it (foreign key). Memberships must not hold it. */
+    async deleteCustomRole(id: string, trx: Db = db): Promise<boolean> {
+      const result = await trx.deleteFrom('roles').where('id', '=', id).where('organization_id', 'is not', null).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    /** The users holding the role, in any membership. */
+    async roleHolders(roleId: string, trx: Db = db): Promise<{ memberships: number; userIds: string[] }> {
+      const rows = await trx.selectFrom('memberships').select('user_id').where('role_id', '=', roleId).execute();
+      return { memberships: rows.length, userIds: [...new Set(rows.map((r) => r.user_id))] };
+    },
+
     /** Gives a user a role in an organization (or project), replacing the role held there before. */
     async setMembership({ userId, organizationId, projectId = null, roleId }: { userId: string; organizationId: string; projectId?: string | null; roleId: string }, trx: Db = db): Promise<void> {
       await trx

@@ -1,0 +1,29 @@
+/** Permission checks the tenancy routes make in their handlers, beyond a route's declared access. */
+import type { FastifyRequest } from 'fastify';
+import type { Permission } from '../../../contracts/permissions.ts';
+import { buildAbility, canOn, type AppAbility } from '../../platform/auth/index.ts';
+import { AppError } from '../../platform/errors/index.ts';
+
+/**
+ * What the caller may do in an organization that need not be the one the request acts in: a
+ * user's memberships there, or an API key's scopes in its own organization. Undefined when the
+ * caller is not a member, which the caller then hears as 404 (no existence oracle).
+ */
+export function abilityIn(request: FastifyRequest, organizationId: string): AppAbility | undefined {
+  const principal = request.principal!;
+  if (principal.kind === 'api-key') return principal.organizationId === organizationId ? request.ability : undefined;
+  const grants = (request.grants ?? []).filter((g) => g.organizationId === organizationId);
+  return grants.length > 0 ? buildAbility(grants) : undefined;
+}
+
+/**
+ * Refuses when the caller lacks any of `held` where it applies — the permissions of a role given,
+ * or of a membership acted on. Nobody grants, or takes away, more than they hold themselves.
+ */
+export function assertHoldsAllOn(request: FastifyRequest, held: readonly Permission[], scope: { organizationId: string; projectId: string | null }, what: string): void {
+  const missing = held.filter((p) => !canOn(request.ability, p, scope));
+  if (missing.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `${what} needs permissions you do not hold${scope.projectId ? ' in that project' : ' organization-wide'}: ${missing.join(', ')}`);
+}
+
+/** The signed-in user behind the request, if it is a user. */
+export const callerUserId = (request: FastifyRequest): string | undefined => (request.principal?.kind === 'user' ? request.principal.userId : undefined);
