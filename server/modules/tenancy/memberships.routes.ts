@@ -107,8 +107,12 @@ export async function membershipsRoutes(app: FastifyInstance) {
       assertNotSelf(request, membership.userId);
       await db.transaction().execute(async (trx) => {
         await organizations.lock(organizationId, trx);
-        if (isOwnerOfOrganization(membership) && (await memberships.countOwners(organizationId, trx)) <= 1) throw lastOwner();
-        if (!(await memberships.delete(organizationId, membership.id, trx))) throw new AppError('WK_ERR_NOT_FOUND', 'no such membership in this organization');
+        // Read again under the lock: the role may have changed since the checks above.
+        const current = await memberships.find(organizationId, membership.id, trx);
+        if (!current) throw new AppError('WK_ERR_NOT_FOUND', 'no such membership in this organization');
+        if (current.roleId !== membership.roleId) throw new AppError('WK_ERR_CONFLICT', 'the membership changed meanwhile; try again');
+        if (isOwnerOfOrganization(current) && (await memberships.countOwners(organizationId, trx)) <= 1) throw lastOwner();
+        await memberships.delete(organizationId, current.id, trx);
         await app.audit.recordRequest(
           request,
           { action: 'membership.delete', outcome: 'success', organizationId, target: { type: 'user', id: membership.userId, label: membership.email }, details: { membershipId: membership.id, projectId: membership.projectId, role: membership.role } },
