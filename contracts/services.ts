@@ -1,5 +1,6 @@
 /** External services Watchkeeper checks: an HTTP(S) URL or a TCP host:port. */
 import { z } from 'zod';
+import { healthStatusSchema } from './health.ts';
 
 export const serviceNameSchema = z
   .string()
@@ -74,14 +75,26 @@ export type ServiceReplacement = z.output<typeof serviceReplacementSchema>;
 export const serviceSourceSchema = z.enum(['config', 'api']);
 export type ServiceSource = z.infer<typeof serviceSourceSchema>;
 
+/** The latest check of a service by the instance that answered (every instance checks every service). */
+export const serviceHealthSchema = z.object({
+  /** Null until the first check has finished. */
+  status: healthStatusSchema.nullable(),
+  output: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+  checkedAt: z.iso.datetime().nullable(),
+  consecutiveFailures: z.number().int(),
+});
+export type ServiceHealth = z.output<typeof serviceHealthSchema>;
+
 const recordFields = {
   source: serviceSourceSchema,
   /** Null for services from the config file. */
   createdAt: z.iso.datetime().nullable(),
   updatedAt: z.iso.datetime().nullable(),
+  health: serviceHealthSchema,
 };
 
-/** A service as the API returns it: its definition (defaults applied) and where it comes from. */
+/** A service as the API returns it: its definition (defaults applied), where it comes from, and its latest check. */
 export const serviceRecordSchema = z.discriminatedUnion('type', [
   httpServiceSchema.extend(recordFields),
   tcpServiceSchema.extend(recordFields),

@@ -142,7 +142,9 @@ describe('services from the config file', () => {
   it('are checked and listed, marked as coming from the config file', async () => {
     expect(t.app.health.probe('upstream')).toMatchObject({ groups: ['services'] });
     const list = (await t.app.inject({ url: '/api/services' })).json();
-    expect(list.items).toEqual([{ name: 'upstream', type: 'tcp', host: '127.0.0.1', port: 9, critical: false, source: 'config', createdAt: null, updatedAt: null }]);
+    expect(list.items).toEqual([
+      { name: 'upstream', type: 'tcp', host: '127.0.0.1', port: 9, critical: false, source: 'config', createdAt: null, updatedAt: null, health: expect.objectContaining({ consecutiveFailures: expect.any(Number) }) },
+    ]);
     expect((await t.app.inject({ url: '/api/services/upstream' })).json()).toMatchObject({ source: 'config' });
     await t.app.health.runNow('upstream');
     expect((await t.app.inject({ url: '/health/services' })).json().checks['upstream:responseTime']).toHaveLength(1);

@@ -28,6 +28,13 @@ function isIpOrCidr(value: string): boolean {
   if (!version || rest.length > 0 || address.includes('%')) return false;
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
 }
+// Watchkeeper's own host and the link-local range (where clouds serve instance metadata and credentials).
+const DEFAULT_TENANT_BLOCKED_NETWORKS = ['127.0.0.0/8', '::1/128', '0.0.0.0/8', '::/128', '169.254.0.0/16', 'fe80::/10'] as const;
+const networkList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((entry) => entry.trim()).filter(Boolean))
+  .pipe(z.array(z.string().refine(isIpOrCidr, { error: (issue) => `${JSON.stringify(issue.input)} is not an IP address or a CIDR range` })));
+
 const addressList = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((entry) => entry.trim()).filter(Boolean))
@@ -79,6 +86,8 @@ export const settings = [
   { env: 'HEALTH_HISTORY_RETENTION_DAYS', path: 'health.historyRetentionDays', schema: positiveInt.default(30), description: 'How long health history is kept.' },
   { env: 'HEALTH_HISTORY_RAW_HOURS', path: 'health.historyRawHours', schema: positiveInt.default(24), description: 'Samples older than this are downsampled to 5-minute buckets.' },
   { env: 'HEALTH_HISTORY_ENABLED', path: 'health.historyEnabled', schema: bool.default(true), description: 'Store health samples and state changes in the database.' },
+  { env: 'SERVICES_MAX_PER_PROJECT', path: 'health.servicesMaxPerProject', schema: positiveInt.default(100), description: 'Most external services one project may add through the API (every instance checks every service).' },
+  { env: 'SERVICES_TENANT_BLOCKED_NETWORKS', path: 'health.servicesTenantBlockedNetworks', schema: networkList.default([...DEFAULT_TENANT_BLOCKED_NETWORKS]), description: 'Networks (CIDR ranges or addresses, comma-separated) that the external services of organizations other than the system organization may not target, judged after DNS. Default: loopback, link-local (cloud metadata) and unspecified addresses. Add your private ranges if tenants must not reach them; set to an empty string to allow everything.' },
   { env: 'TRUST_PROXY', path: 'server.trustProxy', schema: addressList.default([]), description: 'Reverse proxies whose X-Forwarded-For/-Proto Watchkeeper believes: IPs or CIDR ranges, comma-separated. Empty (default): the client address is the socket peer, whatever headers say.' },
   { env: 'TLS_CERT_FILE', path: 'server.tlsCertFile', schema: z.string().min(1).optional(), description: 'PEM certificate (chain) file: set with TLS_KEY_FILE to serve HTTPS (TLS 1.2+). `watchkeeper tls dev-cert` makes one for local use.' },
   { env: 'TLS_KEY_FILE', path: 'server.tlsKeyFile', schema: z.string().min(1).optional(), description: 'PEM private key file of TLS_CERT_FILE.' },

@@ -1,3 +1,4 @@
+import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { EventBus, type HealthRecoveryEvent, type HealthTransitionEvent } from '../../platform/events/index.ts';
@@ -309,7 +310,7 @@ describe('HealthMonitor', () => {
       expect(run).not.toHaveBeenCalled();
       await monitor.runNow('db');
       expect(run).toHaveBeenCalledTimes(1);
-      expect(recoveries).toEqual([{ component: 'db', action: 'reconnect', outcome: 'succeeded', detail: 'reconnected', at: expect.any(Date) }]);
+      expect(recoveries).toEqual([{ component: 'db', scope: SYSTEM_SCOPE, action: 'reconnect', outcome: 'succeeded', detail: 'reconnected', at: expect.any(Date) }]);
       expect(logs.find((l) => l.msg === 'recovery action "reconnect" for db succeeded')).toMatchObject({ level: 30, action: 'reconnect', outcome: 'succeeded', consecutiveFailures: 3 });
       expect(events.find((e) => e.kind === 'recovery')).toMatchObject({ component: 'db', output: 'reconnected', details: { action: 'reconnect', outcome: 'succeeded' } });
 

@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { HealthStatus } from '../../../contracts/health.ts';
-import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
+import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
 import type { EventBus } from '../../platform/events/index.ts';
 import type { HealthRecorder } from './health-recorder.ts';
 import { LatencyDetector } from './latency-detector.ts';
@@ -37,6 +37,16 @@ interface Entry {
 
 const severity: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 
+/** Which components a read covers: one project, or every project of an organization. */
+export interface ScopeFilter {
+  organizationId: string;
+  projectId?: string | undefined;
+}
+
+const keyOf = (scope: TenantScope, id: string) => `${scope.organizationId}/${scope.projectId}/${id}`;
+const covers = (filter: ScopeFilter, scope: TenantScope) =>
+  filter.organizationId === scope.organizationId && (filter.projectId === undefined || filter.projectId === scope.projectId);
+
 export function worstStatus(statuses: Array<HealthStatus | undefined>): HealthStatus {
   return statuses.reduce<HealthStatus>((worst, s) => (s && severity[s] > severity[worst] ? s : worst), 'pass');
 }
@@ -48,7 +58,13 @@ export class ProbeTimeoutError extends Error {
   }
 }
 
+/**
+ * Components are named within a scope (a tenant's project): Watchkeeper's own built-in components
+ * live in the system scope, which every method defaults to, and two tenants may each have a
+ * service called `api`.
+ */
 export class HealthMonitor {
+  /** By scope and component name (keyOf). */
   readonly #entries = new Map<string, Entry>();
   readonly #options: HealthMonitorOptions;
   #running = false;
@@ -58,11 +74,14 @@ export class HealthMonitor {
   }
 
   register(probe: ProbeDefinition): void {
-    if (this.#entries.has(probe.id)) throw new Error(`a health probe named "${probe.id}" is already registered`);
+    const scope = probe.scope ?? SYSTEM_SCOPE;
+    const key = keyOf(scope, probe.id);
+    if (this.#entries.has(key)) throw new Error(`a health probe named "${probe.id}" is already registered in this scope`);
     const entry: Entry = {
       probe,
       state: {
         id: probe.id,
+        scope,
         componentType: probe.componentType,
         componentId: probe.componentId ?? probe.id,
         critical: probe.critical,
@@ -84,34 +103,41 @@ export class HealthMonitor {
       abandoned: {},
       removed: false,
     };
-    this.#entries.set(probe.id, entry);
+    this.#entries.set(key, entry);
     if (this.#running) this.#schedule(entry, 0);
   }
 
-  unregister(id: string): boolean {
-    const entry = this.#entries.get(id);
+  unregister(id: string, scope: TenantScope = SYSTEM_SCOPE): boolean {
+    const key = keyOf(scope, id);
+    const entry = this.#entries.get(key);
     if (!entry) return false;
     entry.removed = true;
     clearTimeout(entry.timer);
-    this.#entries.delete(id);
+    this.#entries.delete(key);
     return true;
   }
 
-  has(id: string): boolean {
-    return this.#entries.has(id);
+  has(id: string, scope: TenantScope = SYSTEM_SCOPE): boolean {
+    return this.#entries.has(keyOf(scope, id));
   }
 
-  get(id: string): ComponentState | undefined {
-    return this.#entries.get(id)?.state;
+  get(id: string, scope: TenantScope = SYSTEM_SCOPE): ComponentState | undefined {
+    return this.#entries.get(keyOf(scope, id))?.state;
   }
 
-  probe(id: string): ProbeDefinition | undefined {
-    return this.#entries.get(id)?.probe;
+  probe(id: string, scope: TenantScope = SYSTEM_SCOPE): ProbeDefinition | undefined {
+    return this.#entries.get(keyOf(scope, id))?.probe;
   }
 
-  list(group?: string): ComponentState[] {
-    const states = [...this.#entries.values()].map((e) => e.state);
+  /** The components of a scope (Watchkeeper's own by default), optionally of one report group. */
+  list(group?: string, scope: ScopeFilter = SYSTEM_SCOPE): ComponentState[] {
+    const states = [...this.#entries.values()].map((e) => e.state).filter((s) => covers(scope, s.scope));
     return group ? states.filter((s) => s.groups.includes(group)) : states;
+  }
+
+  /** How many components are registered in every scope together (what this instance checks). */
+  get size(): number {
+    return this.#entries.size;
   }
 
   /** Starts the schedule; resolves once every probe has run once (each bounded by its timeout). */
@@ -132,8 +158,8 @@ export class HealthMonitor {
   }
 
   /** Runs a component's check now; joins a run already in progress rather than starting another. */
-  runNow(id: string): Promise<ComponentState> | undefined {
-    const entry = this.#entries.get(id);
+  runNow(id: string, scope: TenantScope = SYSTEM_SCOPE): Promise<ComponentState> | undefined {
+    const entry = this.#entries.get(keyOf(scope, id));
     return entry ? this.#run(entry) : undefined;
   }
 
@@ -201,8 +227,7 @@ export class HealthMonitor {
       state.consecutiveFailures = 0;
     }
 
-    const scope = probe.scope ?? SYSTEM_SCOPE;
-    this.#options.recorder?.recordSample({ component: probe.id, scope, status, latencyMs, output, checkedAt: at });
+    this.#options.recorder?.recordSample({ component: probe.id, scope: state.scope, status, latencyMs, output, checkedAt: at });
     if (previous !== status) this.#transition(entry, previous, status, output, at);
 
     if (status === 'fail' && probe.recover && state.consecutiveFailures % this.#options.recoveryAfterFailures === 0) {
@@ -212,12 +237,13 @@ export class HealthMonitor {
   }
 
   #transition(entry: Entry, from: HealthStatus | undefined, to: HealthStatus, output: string | undefined, at: Date): void {
-    const { probe } = entry;
+    const { probe, state } = entry;
     const log = to === 'pass' ? this.#options.logger.info.bind(this.#options.logger) : this.#options.logger.warn.bind(this.#options.logger);
     log({ component: probe.id, from, to, output }, `health of ${probe.id}: ${from ?? 'unknown'} → ${to}`);
-    this.#options.recorder?.recordEvent({ component: probe.id, scope: probe.scope ?? SYSTEM_SCOPE, kind: 'transition', from, to, output, occurredAt: at });
+    this.#options.recorder?.recordEvent({ component: probe.id, scope: state.scope, kind: 'transition', from, to, output, occurredAt: at });
     this.#options.events.emit('health.transition', {
       component: probe.id,
+      scope: state.scope,
       componentType: probe.componentType,
       critical: probe.critical,
       from,
@@ -252,13 +278,13 @@ export class HealthMonitor {
     );
     this.#options.recorder?.recordEvent({
       component: probe.id,
-      scope: probe.scope ?? SYSTEM_SCOPE,
+      scope: state.scope,
       kind: 'recovery',
       output: detail,
       details: { action: recover.action, outcome, consecutiveFailures: state.consecutiveFailures },
       occurredAt: at,
     });
-    this.#options.events.emit('health.recovery', { component: probe.id, action: recover.action, outcome, detail, at });
+    this.#options.events.emit('health.recovery', { component: probe.id, scope: state.scope, action: recover.action, outcome, detail, at });
   }
 }
 

@@ -3,6 +3,7 @@
  * The monitor schedules it, bounds it with its timeout, and keeps its latest result.
  */
 import type { ComponentType, HealthStatus } from '../../../contracts/health.ts';
+import type { TenantScope } from '../../../contracts/tenancy.ts';
 
 /** One named observation of a component, reported as the check `<component>:<name>`. */
 export interface Measurement {
@@ -27,7 +28,7 @@ export interface ProbeContext {
 }
 
 export interface ProbeDefinition {
-  /** Unique component name, e.g. `database` or an external service's name. */
+  /** Component name, unique within its scope, e.g. `database` or an external service's name. */
   id: string;
   componentType: ComponentType;
   /** Instance identifier reported as `componentId`; defaults to the id. */
@@ -40,8 +41,12 @@ export interface ProbeDefinition {
   affectedEndpoints?: string[];
   /** Which report groups this component belongs to (e.g. `services`); the id is always one. */
   groups?: string[];
-  /** Tenancy of the stored history; defaults to Watchkeeper's own organization and project. */
-  scope?: { organizationId: string; projectId: string };
+  /**
+   * The tenant the component belongs to; defaults to Watchkeeper's own organization and project.
+   * Watchkeeper's /health reports and readiness read only its own scope, so a tenant's failing
+   * service never degrades Watchkeeper's health; history and events are stored under the scope.
+   */
+  scope?: TenantScope;
   check(context: ProbeContext): Promise<ProbeResult>;
   /**
    * The automated recovery action, run after repeated failures. Resolves with what it did;
@@ -52,6 +57,7 @@ export interface ProbeDefinition {
 
 export interface ComponentState {
   id: string;
+  scope: TenantScope;
   componentType: ComponentType;
   componentId: string;
   critical: boolean;

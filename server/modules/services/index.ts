@@ -4,11 +4,11 @@
  * and the config file.
  */
 import fp from 'fastify-plugin';
-import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
 import { ConfigError, type Config } from '../../infra/config/index.ts';
 import { ServiceDirectory } from './service-directory.ts';
 import { ServiceProbeRegistry } from './service-probe-registry.ts';
 import { createServicesRepository } from './services-repository.ts';
+import { createTargetGuard } from './probes/target-guard.ts';
 import { servicesRoutes } from './services.routes.ts';
 
 export { ServiceDirectory } from './service-directory.ts';
@@ -34,23 +34,23 @@ export const servicesPlugin = fp<ServicesPluginOptions>(
     const logger = app.log.child({ component: 'services' });
     assertConfiguredNamesFree(config, (name) => app.health.has(name));
 
-    const probes = new ServiceProbeRegistry({ monitor: app.health, logger, defaultCooldownMs });
+    const probes = new ServiceProbeRegistry({ monitor: app.health, logger, defaultCooldownMs, tenantGuard: createTargetGuard(config.health.servicesTenantBlockedNetworks) });
     const directory = new ServiceDirectory({
       configured: config.services,
       repository: createServicesRepository({ db: app.database.db }),
       probes,
       logger,
       configFile: config.configFile,
+      maxPerProject: config.health.servicesMaxPerProject,
     });
     app.decorate('services', directory);
 
-    // Until accounts exist every service lives in Watchkeeper's own scope; the auth work passes
-    // the caller's scope to the routes and syncs each scope that has services.
-    await directory.sync(SYSTEM_SCOPE);
+    // Every instance checks every tenant's services; each tenant reads only its own.
+    await directory.sync();
     // Not exclusive: each instance runs its own probes, so each must read the table itself. This
     // is how a change made through one instance reaches the others.
     app.scheduler.every({ name: SERVICES_SYNC_JOB, intervalMs: syncIntervalMs }, async () => {
-      await directory.sync(SYSTEM_SCOPE);
+      await directory.sync();
     });
 
     await app.register(servicesRoutes, { directory });

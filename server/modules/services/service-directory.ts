@@ -3,7 +3,8 @@
  * enforces the naming rules, and keeps this instance's probes in step with every change.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { ExternalService, ServiceRecord, ServiceReplacement } from '../../../contracts/services.ts';
+import type { ExternalService, ServiceHealth, ServiceRecord, ServiceReplacement } from '../../../contracts/services.ts';
+import type { ComponentState } from '../health/index.ts';
 import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { ServiceProbeRegistry, ReconcileResult, WantedService } from './service-probe-registry.ts';
@@ -16,16 +17,20 @@ export interface ServiceDirectoryOptions {
   probes: ServiceProbeRegistry;
   logger: Logger;
   configFile?: string | undefined;
+  /** How many services one project may have through the API (each is checked by every instance). */
+  maxPerProject?: number;
 }
 
 const sameScope = (a: TenantScope, b: TenantScope) => a.organizationId === b.organizationId && a.projectId === b.projectId;
 
-function fromConfig(service: ExternalService): ServiceRecord {
-  return { ...service, source: 'config', createdAt: null, updatedAt: null };
-}
-
-function fromStore({ service, createdAt, updatedAt }: StoredService): ServiceRecord {
-  return { ...service, source: 'api', createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+function healthOf(state: ComponentState | undefined): ServiceHealth {
+  return {
+    status: state?.status ?? null,
+    output: state?.status === undefined ? null : (state.output ?? null),
+    latencyMs: state?.latencyMs ?? null,
+    checkedAt: state?.checkedAt?.toISOString() ?? null,
+    consecutiveFailures: state?.consecutiveFailures ?? 0,
+  };
 }
 
 export class ServiceDirectory {
@@ -34,11 +39,13 @@ export class ServiceDirectory {
   readonly #probes: ServiceProbeRegistry;
   readonly #logger: Logger;
   readonly #configFile: string;
+  readonly #maxPerProject: number;
   // Writes and reconciliations run one at a time on this instance, so a reconciliation that read
   // the table before a write committed cannot remove the probe that write just added.
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor({ configured, repository, probes, logger, configFile }: ServiceDirectoryOptions) {
+  constructor({ configured, repository, probes, logger, configFile, maxPerProject = Number.POSITIVE_INFINITY }: ServiceDirectoryOptions) {
+    this.#maxPerProject = maxPerProject;
     this.#configured = new Map(configured.map((service) => [service.name, service]));
     this.#repository = repository;
     this.#probes = probes;
@@ -60,24 +67,27 @@ export class ServiceDirectory {
   async list(scope: TenantScope): Promise<ServiceRecord[]> {
     const configured = this.#configuredIn(scope);
     const stored = (await this.#repository.list(scope)).filter((s) => !configured.has(s.service.name));
-    return [...[...configured.values()].map(fromConfig), ...stored.map(fromStore)].sort((a, b) => a.name.localeCompare(b.name));
+    return [...[...configured.values()].map((service) => this.#fromConfig(service)), ...stored.map((service) => this.#fromStore(service))].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async get(scope: TenantScope, name: string): Promise<ServiceRecord> {
     const configured = this.#configuredIn(scope).get(name);
-    if (configured) return fromConfig(configured);
+    if (configured) return this.#fromConfig(configured);
     const stored = await this.#repository.get(scope, name);
     if (!stored) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
-    return fromStore(stored);
+    return this.#fromStore(stored);
   }
 
   create(scope: TenantScope, service: ExternalService): Promise<ServiceRecord> {
     return this.#serially(async () => {
       this.#assertNotReserved(scope, service.name);
+      if ((await this.#repository.count(scope)) >= this.#maxPerProject) {
+        throw new AppError('WK_ERR_CONFLICT', `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`);
+      }
       const stored = await this.#repository.create(scope, service);
       if (!stored) throw new AppError('WK_ERR_CONFLICT', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
       this.#probes.put({ service: stored.service, scope });
-      return fromStore(stored);
+      return this.#fromStore(stored);
     });
   }
 
@@ -92,7 +102,7 @@ export class ServiceDirectory {
       const stored = await this.#repository.update(scope, { ...replacement, name } as ExternalService);
       if (!stored) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
       this.#probes.put({ service: stored.service, scope });
-      return fromStore(stored);
+      return this.#fromStore(stored);
     });
   }
 
@@ -100,32 +110,49 @@ export class ServiceDirectory {
     return this.#serially(async () => {
       this.#assertWritable(scope, name);
       if (!(await this.#repository.delete(scope, name))) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
-      this.#probes.remove(name);
+      this.#probes.remove(name, scope);
     });
   }
 
   /**
-   * Brings this instance's probes in line with the config file and the database, picking up
-   * changes made through other instances.
+   * Brings this instance's probes in line with the config file and the database — every tenant's
+   * services — picking up changes made through other instances.
    */
-  sync(scope: TenantScope): Promise<ReconcileResult> {
+  sync(): Promise<ReconcileResult> {
     return this.#serially(async () => {
-      const configured = this.#configuredIn(scope);
-      const wanted: WantedService[] = [...configured.values()].map((service) => ({ service, scope }));
-      for (const { service } of await this.#repository.list(scope)) {
-        if (configured.has(service.name)) continue; // the config file wins; create refuses such names anyway
+      const wanted: WantedService[] = [...this.#configured.values()].map((service) => ({ service, scope: SYSTEM_SCOPE }));
+      const stored = await this.#repository.listAll((error) => this.#logger.error({ err: error }, 'a stored external service is not checked'));
+      for (const { service, scope } of stored) {
+        if (this.#configuredIn(scope).has(service.name)) continue; // the config file wins; create refuses such names anyway
         wanted.push({ service, scope });
       }
-      const result = this.#probes.reconcile(scope, wanted);
+      const result = this.#probes.reconcile(wanted);
       if (result.added.length + result.replaced.length + result.removed.length > 0) this.#logger.info(result, 'external service probes reconciled');
       return result;
     });
   }
 
+  /** Runs a service's check now; the service must exist in the scope (404 otherwise). */
+  async check(scope: TenantScope, name: string): Promise<ServiceRecord> {
+    const record = await this.get(scope, name);
+    // A service stored moments ago through another instance gets its probe at the next sync.
+    if (!this.#probes.has(name, scope)) await this.sync();
+    const state = await this.#probes.runNow(name, scope);
+    return { ...record, health: healthOf(state) };
+  }
+
+  #fromConfig(service: ExternalService): ServiceRecord {
+    return { ...service, source: 'config', createdAt: null, updatedAt: null, health: healthOf(this.#probes.state(service.name, SYSTEM_SCOPE)) };
+  }
+
+  #fromStore({ scope, service, createdAt, updatedAt }: StoredService): ServiceRecord {
+    return { ...service, source: 'api', createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString(), health: healthOf(this.#probes.state(service.name, scope)) };
+  }
+
   #assertNotReserved(scope: TenantScope, name: string): void {
     const conflict = (detail: string) => new AppError('WK_ERR_CONFLICT', detail, { fieldErrors: [{ pointer: '/body/name', detail: 'is reserved' }] });
     if (this.#configuredIn(scope).has(name)) throw conflict(`"${name}" is declared in ${this.#configFile}`);
-    if (this.#probes.isBuiltIn(name)) throw conflict(`"${name}" is the name of a built-in health component`);
+    if (this.#probes.isBuiltIn(name, scope)) throw conflict(`"${name}" is the name of a built-in health component`);
   }
 
   // Config-file services answer 409 rather than 405: PUT and DELETE are allowed on the resource

@@ -33,13 +33,31 @@ describe('ServiceProbeRegistry', () => {
     expect(monitor.probe('queue')?.componentId).toBe('127.0.0.1:10');
   });
 
-  it('reconciles one scope without touching the probes of another', () => {
+  it('keeps services of the same name apart in different scopes, and out of Watchkeeper\'s own components', () => {
+    const { monitor, registry } = setup();
+    expect(registry.put({ service: service('api', 10), scope: SYSTEM_SCOPE })).toBe('added');
+    expect(registry.put({ service: service('api', 11), scope: otherScope })).toBe('added');
+    expect(monitor.probe('api')?.componentId).toBe('127.0.0.1:10');
+    expect(monitor.probe('api', otherScope)?.componentId).toBe('127.0.0.1:11');
+    expect(monitor.list('services').map((s) => s.id)).toEqual(['api']);
+    expect(monitor.list('services', otherScope).map((s) => s.scope)).toEqual([otherScope]);
+    // A tenant may use a name that is a built-in component in Watchkeeper's own scope.
+    expect(registry.put({ service: service('database'), scope: otherScope })).toBe('added');
+    expect(registry.isBuiltIn('database', otherScope)).toBe(false);
+  });
+
+  it('reconciles every scope to the wanted set: what is no longer wanted anywhere is removed', () => {
     const { monitor, registry } = setup();
     registry.put({ service: service('theirs'), scope: otherScope });
+    registry.put({ service: service('kept'), scope: otherScope });
     registry.put({ service: service('gone'), scope: SYSTEM_SCOPE });
-    const result = registry.reconcile(SYSTEM_SCOPE, [{ service: service('new'), scope: SYSTEM_SCOPE }]);
-    expect(result).toEqual({ added: ['new'], replaced: [], removed: ['gone'] });
-    expect(monitor.has('theirs')).toBe(true);
+    const result = registry.reconcile([
+      { service: service('new'), scope: SYSTEM_SCOPE },
+      { service: service('kept'), scope: otherScope },
+    ]);
+    expect(result).toEqual({ added: ['new'], replaced: [], removed: [`${otherScope.projectId}/theirs`, 'gone'] });
+    expect(monitor.has('theirs', otherScope)).toBe(false);
+    expect(monitor.has('kept', otherScope)).toBe(true);
     expect(monitor.has('gone')).toBe(false);
   });
 
@@ -47,8 +65,8 @@ describe('ServiceProbeRegistry', () => {
     const { monitor, registry, error } = setup();
     const builtIn = monitor.probe('database');
     const wanted = [{ service: service('database'), scope: SYSTEM_SCOPE }];
-    expect(registry.reconcile(SYSTEM_SCOPE, wanted).added).toEqual([]);
-    registry.reconcile(SYSTEM_SCOPE, wanted);
+    expect(registry.reconcile(wanted).added).toEqual([]);
+    registry.reconcile(wanted);
     expect(monitor.probe('database')).toBe(builtIn);
     expect(registry.isBuiltIn('database')).toBe(true);
     expect(error).toHaveBeenCalledTimes(1);

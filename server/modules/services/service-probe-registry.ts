@@ -5,10 +5,11 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { ExternalService } from '../../../contracts/services.ts';
-import type { TenantScope } from '../../../contracts/tenancy.ts';
-import type { HealthMonitor } from '../health/index.ts';
+import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
+import type { ComponentState, HealthMonitor } from '../health/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { createServiceProbe } from './service-probe.ts';
+import type { TargetGuard } from './probes/target-guard.ts';
 
 export interface WantedService {
   service: ExternalService;
@@ -20,6 +21,8 @@ export interface ServiceProbeRegistryOptions {
   logger: Logger;
   defaultCooldownMs?: number;
   now?: () => number;
+  /** Applied to the services of every organization but Watchkeeper's own system organization. */
+  tenantGuard?: TargetGuard | undefined;
 }
 
 export interface ReconcileResult {
@@ -37,47 +40,68 @@ function fingerprint(wanted: WantedService): string {
   return JSON.stringify(sorted({ service: wanted.service, scope: wanted.scope }));
 }
 
+const keyOf = (scope: TenantScope, name: string) => `${scope.organizationId}/${scope.projectId}/${name}`;
+const isSystem = (scope: TenantScope) => scope.organizationId === SYSTEM_SCOPE.organizationId && scope.projectId === SYSTEM_SCOPE.projectId;
+
 export class ServiceProbeRegistry {
-  /** Name → fingerprint and scope of each probe this registry put in the monitor. */
-  readonly #registered = new Map<string, { print: string; scope: TenantScope }>();
+  /** Scope and name (keyOf) → fingerprint, scope and name of each probe this registry put in the monitor. */
+  readonly #registered = new Map<string, { print: string; scope: TenantScope; name: string }>();
   /** Names already reported as shadowed by a built-in, so a reconciliation does not repeat it. */
   readonly #shadowed = new Set<string>();
   readonly #monitor: HealthMonitor;
   readonly #logger: Logger;
   readonly #defaultCooldownMs: number;
   readonly #now: (() => number) | undefined;
+  readonly #tenantGuard: TargetGuard | undefined;
 
-  constructor({ monitor, logger, defaultCooldownMs = 60_000, now }: ServiceProbeRegistryOptions) {
+  constructor({ monitor, logger, defaultCooldownMs = 60_000, now, tenantGuard }: ServiceProbeRegistryOptions) {
+    this.#tenantGuard = tenantGuard;
     this.#monitor = monitor;
     this.#logger = logger;
     this.#defaultCooldownMs = defaultCooldownMs;
     this.#now = now;
   }
 
-  /** Whether `name` is a probe this registry put in the monitor. */
-  has(name: string): boolean {
-    return this.#registered.has(name);
+  /** Whether `name` is a probe this registry put in the monitor, in `scope`. */
+  has(name: string, scope: TenantScope = SYSTEM_SCOPE): boolean {
+    return this.#registered.has(keyOf(scope, name));
   }
 
-  /** Whether `name` is taken by a health component that is not an external service. */
-  isBuiltIn(name: string): boolean {
-    return this.#monitor.has(name) && !this.#registered.has(name);
+  /** Whether `name` is taken in `scope` by a health component that is not an external service (built-ins live in the system scope). */
+  isBuiltIn(name: string, scope: TenantScope = SYSTEM_SCOPE): boolean {
+    return this.#monitor.has(name, scope) && !this.has(name, scope);
+  }
+
+  /** The latest state of a service's probe, when this registry runs one for it. */
+  state(name: string, scope: TenantScope = SYSTEM_SCOPE): ComponentState | undefined {
+    return this.has(name, scope) ? this.#monitor.get(name, scope) : undefined;
+  }
+
+  /** Runs a service's check now (joining one in progress); undefined when it has no probe here. */
+  runNow(name: string, scope: TenantScope = SYSTEM_SCOPE): Promise<ComponentState> | undefined {
+    return this.has(name, scope) ? this.#monitor.runNow(name, scope) : undefined;
+  }
+
+  /** The probes this registry runs, in every scope. */
+  get size(): number {
+    return this.#registered.size;
   }
 
   /** Registers a service's probe, or replaces it when its definition changed. Returns what it did. */
   put(wanted: WantedService): 'added' | 'replaced' | 'unchanged' | 'skipped' {
     const { service, scope } = wanted;
+    const key = keyOf(scope, service.name);
     const print = fingerprint(wanted);
-    const current = this.#registered.get(service.name)?.print;
+    const current = this.#registered.get(key)?.print;
     if (current === print) return 'unchanged';
-    if (current === undefined && this.#monitor.has(service.name)) {
+    if (current === undefined && this.#monitor.has(service.name, scope)) {
       // Only possible for a stored service whose name a newer built-in probe took since.
-      if (this.#shadowed.has(service.name)) return 'skipped';
-      this.#shadowed.add(service.name);
+      if (this.#shadowed.has(key)) return 'skipped';
+      this.#shadowed.add(key);
       this.#logger.error({ service: service.name }, `external service "${service.name}" is not checked: a built-in health component has that name`);
       return 'skipped';
     }
-    if (current !== undefined) this.#monitor.unregister(service.name);
+    if (current !== undefined) this.#monitor.unregister(service.name, scope);
     const breaker = new CircuitBreaker({ cooldownMs: service.breakerCooldownMs ?? this.#defaultCooldownMs, now: this.#now });
     this.#monitor.register(
       createServiceProbe({
@@ -85,35 +109,41 @@ export class ServiceProbeRegistry {
         scope,
         breaker,
         logger: this.#logger,
+        guard: scope.organizationId === SYSTEM_SCOPE.organizationId ? undefined : this.#tenantGuard,
         lastError: () => {
-          const state = this.#monitor.get(service.name);
+          const state = this.#monitor.get(service.name, scope);
           return state?.lastError && state.lastErrorAt ? { message: state.lastError, at: state.lastErrorAt } : undefined;
         },
       }),
     );
-    this.#registered.set(service.name, { print, scope });
+    this.#registered.set(key, { print, scope, name: service.name });
     return current === undefined ? 'added' : 'replaced';
   }
 
-  remove(name: string): boolean {
-    this.#shadowed.delete(name);
-    if (!this.#registered.delete(name)) return false;
-    this.#monitor.unregister(name);
+  remove(name: string, scope: TenantScope = SYSTEM_SCOPE): boolean {
+    const key = keyOf(scope, name);
+    this.#shadowed.delete(key);
+    if (!this.#registered.delete(key)) return false;
+    this.#monitor.unregister(name, scope);
     return true;
   }
 
-  /** Makes the registered probes of `scope` exactly `wanted`; other scopes' probes are left alone. */
-  reconcile(scope: TenantScope, wanted: WantedService[]): ReconcileResult {
+  /**
+   * Makes the registered probes exactly `wanted`, in every scope: a service deleted, or a project
+   * or organization removed, through another instance loses its probe here too. Results name
+   * system-scope services plainly and tenants' as `<projectId>/<name>`.
+   */
+  reconcile(wanted: WantedService[]): ReconcileResult {
     const result: ReconcileResult = { added: [], replaced: [], removed: [] };
-    const names = new Set(wanted.map((w) => w.service.name));
-    for (const name of this.#shadowed) if (!names.has(name)) this.#shadowed.delete(name);
-    for (const [name, entry] of [...this.#registered]) {
-      const inScope = entry.scope.organizationId === scope.organizationId && entry.scope.projectId === scope.projectId;
-      if (inScope && !names.has(name) && this.remove(name)) result.removed.push(name);
+    const label = (scope: TenantScope, name: string) => (isSystem(scope) ? name : `${scope.projectId}/${name}`);
+    const keys = new Set(wanted.map((w) => keyOf(w.scope, w.service.name)));
+    for (const key of this.#shadowed) if (!keys.has(key)) this.#shadowed.delete(key);
+    for (const [key, entry] of [...this.#registered]) {
+      if (!keys.has(key) && this.remove(entry.name, entry.scope)) result.removed.push(label(entry.scope, entry.name));
     }
     for (const entry of wanted) {
       const outcome = this.put(entry);
-      if (outcome === 'added' || outcome === 'replaced') result[outcome].push(entry.service.name);
+      if (outcome === 'added' || outcome === 'replaced') result[outcome].push(label(entry.scope, entry.service.name));
     }
     return result;
   }

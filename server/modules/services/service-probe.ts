@@ -10,6 +10,7 @@ import type { Measurement, ProbeDefinition, ProbeResult } from '../health/index.
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import { createHttpServiceProbe } from './probes/http-service-probe.ts';
 import { createTcpServiceProbe } from './probes/tcp-service-probe.ts';
+import type { TargetGuard } from './probes/target-guard.ts';
 
 export const SERVICES_GROUP = 'services';
 export const OPEN_BREAKER_ACTION = 'open the circuit breaker';
@@ -21,19 +22,21 @@ export interface ServiceProbeOptions {
   /** The monitor's record of this component's last failure. */
   lastError: () => { message: string; at: Date } | undefined;
   logger: Logger;
+  /** Refuses targets in blocked networks (given for tenants' services, not Watchkeeper's own). */
+  guard?: TargetGuard | undefined;
 }
 
-function createKindProbe(service: ExternalService): ProbeDefinition {
+function createKindProbe(service: ExternalService, guard: TargetGuard | undefined): ProbeDefinition {
   switch (service.type) {
     case 'http':
-      return createHttpServiceProbe(service);
+      return createHttpServiceProbe(service, guard);
     case 'tcp':
-      return createTcpServiceProbe(service);
+      return createTcpServiceProbe(service, guard);
   }
 }
 
-export function createServiceProbe({ service, scope, breaker, lastError, logger }: ServiceProbeOptions): ProbeDefinition {
-  const probe = createKindProbe(service);
+export function createServiceProbe({ service, scope, breaker, lastError, logger, guard }: ServiceProbeOptions): ProbeDefinition {
+  const probe = createKindProbe(service, guard);
   const name = service.name;
 
   const circuit = (): Measurement => {

@@ -9,6 +9,7 @@ import type { Database } from '../../infra/database/index.ts';
 import type { ExternalServicesTable } from '../../infra/database/schema.ts';
 
 export interface StoredService {
+  scope: TenantScope;
   service: ExternalService;
   createdAt: Date;
   updatedAt: Date;
@@ -27,7 +28,7 @@ function toStored(row: Selectable<ExternalServicesTable>): StoredService {
   if (!parsed.success) {
     throw new Error(`stored service "${row.name}" (${row.id}) no longer matches the service schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
-  return { service: parsed.data, createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
+  return { scope: { organizationId: row.organization_id, projectId: row.project_id }, service: parsed.data, createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
 }
 
 /** The stored definition leaves the name out: it lives in its own (unique) column. */
@@ -44,6 +45,32 @@ export function createServicesRepository({ db }: { db: Kysely<Database> }) {
     async list(scope: TenantScope, trx: Executor = db): Promise<StoredService[]> {
       const rows = await scoped(trx, scope).orderBy('name').execute();
       return rows.map(toStored);
+    },
+
+    /**
+     * Every stored service of every tenant: what this instance must check. A row that no longer
+     * parses is passed to `onInvalid` and left out, so one bad row does not stop everyone's checks.
+     */
+    async listAll(onInvalid: (error: Error) => void, trx: Executor = db): Promise<StoredService[]> {
+      const rows = await trx.selectFrom('external_services').selectAll().orderBy('organization_id').orderBy('project_id').orderBy('name').execute();
+      return rows.flatMap((row) => {
+        try {
+          return [toStored(row)];
+        } catch (error) {
+          onInvalid(error as Error);
+          return [];
+        }
+      });
+    },
+
+    async count(scope: TenantScope, trx: Executor = db): Promise<number> {
+      const row = await trx
+        .selectFrom('external_services')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('organization_id', '=', scope.organizationId)
+        .where('project_id', '=', scope.projectId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     async get(scope: TenantScope, name: string, trx: Executor = db): Promise<StoredService | undefined> {

@@ -11,4 +11,5 @@ export const listServicesReplies = { 200: z.object({ items: z.array(serviceRecor
 export const getServiceReplies = { 200: serviceRecordSchema, 400: problemSchema, 404: problemSchema };
 export const createServiceReplies = { 201: serviceRecordSchema, 400: problemSchema, 409: problemSchema };
 export const replaceServiceReplies = { 200: serviceRecordSchema, 400: problemSchema, 404: problemSchema, 409: problemSchema };
+export const checkServiceReplies = { 200: serviceRecordSchema, 400: problemSchema, 404: problemSchema };
 export const deleteServiceReplies = { 204: z.null().describe('Deleted'), 400: problemSchema, 404: problemSchema, 409: problemSchema };

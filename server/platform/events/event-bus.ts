@@ -4,9 +4,12 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { HealthStatus } from '../../../contracts/health.ts';
+import type { TenantScope } from '../../../contracts/tenancy.ts';
 
 export interface HealthTransitionEvent {
   component: string;
+  /** The tenant the component belongs to (Watchkeeper's own for its built-in components). */
+  scope: TenantScope;
   componentType: string;
   critical: boolean;
   from: HealthStatus | undefined;
@@ -17,6 +20,7 @@ export interface HealthTransitionEvent {
 
 export interface HealthRecoveryEvent {
   component: string;
+  scope: TenantScope;
   action: string;
   outcome: 'succeeded' | 'failed';
   detail: string;

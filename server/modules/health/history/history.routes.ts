@@ -2,7 +2,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HealthHistoryResponse } from '../../../../contracts/health.ts';
-import { SYSTEM_ORGANIZATION_ID, SYSTEM_SCOPE } from '../../../../contracts/tenancy.ts';
 import { AppError } from '../../../platform/errors/index.ts';
 import type { HealthMonitor } from '../health-monitor.ts';
 import { encodeSampleCursor } from './history-cursor.ts';
@@ -12,15 +11,23 @@ import { historyQuerySchema, historyReplies } from './history.schemas.ts';
 export interface HistoryRoutesOptions {
   repository: HealthHistoryRepository;
   monitor: HealthMonitor;
-  /** Whose history a request may read. Until accounts exist: Watchkeeper's own organization. */
-  resolveScope?: (request: FastifyRequest) => HistoryScope;
+  /** Whose history a request reads; by default the project the caller acts in (request.scope()). */
+  resolveScope?: (request: FastifyRequest) => Promise<HistoryScope>;
   /** The window when the query names no `from`. */
   defaultWindowMs?: number;
   /** State changes (and recoveries) listed per component; the newest are kept. */
   eventsPerComponent?: number;
 }
 
-const systemScope = (): HistoryScope => ({ organizationId: SYSTEM_ORGANIZATION_ID });
+/**
+ * Members of the system organization read Watchkeeper's own components; a tenant's members read
+ * their project's (its external services). A member of other projects only is refused.
+ */
+async function callerScope(request: FastifyRequest): Promise<HistoryScope> {
+  const scope = await request.scope();
+  request.authorize('health:read', { projectId: scope.projectId });
+  return scope;
+}
 
 function emptyComponent(component: string): HealthHistoryResponse['components'][number] {
   return { component, samples: 0, uptimePercent: null, latencyMs: { p50: null, p95: null, p99: null }, latencyExact: true, stateChanges: [], recoveries: [], truncated: false };
@@ -36,22 +43,19 @@ function describeEvent(event: StoredEvent, into: HealthHistoryResponse['componen
   }
 }
 
-export async function historyRoutes(app: FastifyInstance, { repository, monitor, resolveScope = systemScope, defaultWindowMs = 24 * 3_600_000, eventsPerComponent = 500 }: HistoryRoutesOptions) {
+export async function historyRoutes(app: FastifyInstance, { repository, monitor, resolveScope = callerScope, defaultWindowMs = 24 * 3_600_000, eventsPerComponent = 500 }: HistoryRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   /** A component the monitor runs now, in the reader's scope (another tenant's name stays hidden). */
   function monitored(component: string, scope: HistoryScope): boolean {
-    const probe = monitor.probe(component);
-    if (!probe) return false;
-    const owner = probe.scope ?? SYSTEM_SCOPE;
-    return owner.organizationId === scope.organizationId && (scope.projectId === undefined || owner.projectId === scope.projectId);
+    return monitor.list(undefined, scope).some((state) => state.id === component);
   }
 
   routes.get(
     '/health/history',
     {
-      // Like the other health reads, for now: the history served is Watchkeeper's own (resolveScope).
-      config: { access: { permission: 'health:read', organization: 'system' } },
+      // The permission is then checked on the caller's project (resolveScope).
+      config: { access: { permission: 'health:read' } },
       schema: {
         tags: ['health'],
         summary: 'Stored health results: per-component uptime, latency percentiles and state changes in a window, and a page of samples',
@@ -61,7 +65,7 @@ export async function historyRoutes(app: FastifyInstance, { repository, monitor,
     },
     async (request) => {
       const { component, limit, after } = request.query;
-      const scope = resolveScope(request);
+      const scope = await resolveScope(request);
       if (component !== undefined && !monitored(component, scope) && !(await repository.hasHistory(scope, component))) {
         throw new AppError('WK_ERR_NOT_FOUND', `no health component named "${component}" is monitored or has history`);
       }
@@ -79,7 +83,7 @@ export async function historyRoutes(app: FastifyInstance, { repository, monitor,
       const entry = (name: string) => components.get(name) ?? components.set(name, emptyComponent(name)).get(name)!;
       // Components monitored now are listed even before their first stored sample.
       if (component !== undefined) entry(component);
-      else for (const state of monitor.list()) if (monitored(state.id, scope)) entry(state.id);
+      else for (const state of monitor.list(undefined, scope)) entry(state.id);
       for (const s of stats) Object.assign(entry(s.component), s);
       for (const event of events) describeEvent(event, entry(event.component));
       for (const name of truncated) entry(name).truncated = true;

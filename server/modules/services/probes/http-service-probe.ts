@@ -1,11 +1,17 @@
 /** An HTTP(S) service: one request; healthy when the answer's status is one it expects. */
+import { Agent, fetch, type Response } from 'undici';
 import type { HttpService } from '../../../../contracts/services.ts';
 import type { ProbeDefinition } from '../../health/index.ts';
 import { describeNetworkError } from './describe-network-error.ts';
+import type { TargetGuard } from './target-guard.ts';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
-export function createHttpServiceProbe(service: HttpService): ProbeDefinition {
+/**
+ * undici's own fetch (rather than Node's global one) so a guarded probe can pass a dispatcher
+ * whose connections resolve through the guard's lookup.
+ */
+export function createHttpServiceProbe(service: HttpService, guard?: TargetGuard): ProbeDefinition {
   // fetch refuses URLs with credentials, so they travel as a Basic authorization header instead;
   // the reported componentId leaves them (and the query, which may hold a token) out.
   const target = new URL(service.url);
@@ -17,6 +23,7 @@ export function createHttpServiceProbe(service: HttpService): ProbeDefinition {
     target.password = '';
   }
   const expected = service.expectedStatus;
+  const dispatcher = guard ? new Agent({ connect: { lookup: guard.lookup } }) : undefined;
 
   return {
     id: service.name,
@@ -29,8 +36,9 @@ export function createHttpServiceProbe(service: HttpService): ProbeDefinition {
       const started = performance.now();
       let response: Response;
       try {
+        guard?.assertLiteralAllowed(target.hostname);
         // A redirect is an answer in its own right: following it would check another service.
-        response = await fetch(target, { method: service.method, headers, signal, redirect: 'manual' });
+        response = await fetch(target, { method: service.method, headers, signal, redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) });
       } catch (error) {
         throw signal.aborted ? signal.reason : new Error(describeNetworkError(error), { cause: error });
       }

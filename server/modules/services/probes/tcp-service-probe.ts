@@ -3,8 +3,9 @@ import { connect } from 'node:net';
 import type { TcpService } from '../../../../contracts/services.ts';
 import type { ProbeDefinition, ProbeResult } from '../../health/index.ts';
 import { describeNetworkError } from './describe-network-error.ts';
+import type { TargetGuard } from './target-guard.ts';
 
-export function createTcpServiceProbe(service: TcpService): ProbeDefinition {
+export function createTcpServiceProbe(service: TcpService, guard?: TargetGuard): ProbeDefinition {
   const { host, port } = service;
   return {
     id: service.name,
@@ -16,8 +17,13 @@ export function createTcpServiceProbe(service: TcpService): ProbeDefinition {
     check({ signal }) {
       return new Promise<ProbeResult>((resolve, reject) => {
         if (signal.aborted) return reject(signal.reason as Error);
+        try {
+          guard?.assertLiteralAllowed(host);
+        } catch (error) {
+          return reject(error as Error);
+        }
         const started = performance.now();
-        const socket = connect({ host, port });
+        const socket = connect({ host, port, ...(guard ? { lookup: guard.lookup } : {}) });
         const finish = () => {
           signal.removeEventListener('abort', onAbort);
           socket.destroy();
