@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createUser, login, signIn, testPassword, type SignedInUser, type TestApp } from './helpers.ts';
+import { buildTestApp, createOrganization, createUser, login, signIn, testPassword, type SignedInUser, type TestApp } from './helpers.ts';
 
 describe('administering users and roles', () => {
   let t: TestApp;
@@ -59,6 +59,44 @@ describe('administering users and roles', () => {
     expect((await t.app.inject({ url: '/api/auth/session', headers: user.headers })).statusCode).toBe(401);
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: user.email, password: user.password } })).statusCode).toBe(401);
     await login(t.app, { email: user.email, password });
+  });
+
+  it("does not let an administrator of one organization take over, or disable, an account that holds rights in another", async () => {
+    const tenant = await createOrganization(t.app);
+    const tenantAdmin = await signIn(t.app, { role: 'admin', organizationId: tenant.id });
+    // The tenant's admin adds Watchkeeper's owner to the tenant as a viewer: allowed, it grants nothing new …
+    expect((await t.app.inject({ method: 'PUT', url: '/api/memberships', headers: tenantAdmin.headers, payload: { email: owner.email, role: 'viewer', projectId: null } })).statusCode).toBe(201);
+    // … but the account is the system owner's too: its password and its enabled state are not theirs to change.
+    const reset = await inject(tenantAdmin, 'POST', `/api/users/${owner.id}/password`, { password: testPassword() });
+    expect(reset.statusCode).toBe(403);
+    expect(reset.json().detail).toContain('an organization you do not administer');
+    expect((await inject(tenantAdmin, 'PATCH', `/api/users/${owner.id}`, { disabled: true })).statusCode).toBe(403);
+    // Nothing changed: the owner's session and password still work.
+    expect((await t.app.inject({ url: '/api/auth/session', headers: owner.headers })).statusCode).toBe(200);
+    await login(t.app, owner);
+  });
+
+  it('refuses the whole change when any part of it is refused', async () => {
+    const tenant = await createOrganization(t.app);
+    const tenantAdmin = await signIn(t.app, { role: 'admin', organizationId: tenant.id });
+    const shared = await createUser(t.app, { role: 'viewer' });
+    await t.app.inject({ method: 'PUT', url: '/api/memberships', headers: tenantAdmin.headers, payload: { email: shared.email, role: 'viewer', projectId: null } });
+    // The role change alone would be allowed; disabling the account is not, so neither happens.
+    expect((await inject(tenantAdmin, 'PATCH', `/api/users/${shared.id}`, { role: 'editor', disabled: true })).statusCode).toBe(403);
+    expect((await inject(tenantAdmin, 'GET', '/api/users')).json().items.find((u: { id: string }) => u.id === shared.id)).toMatchObject({ role: 'viewer', disabled: false });
+  });
+
+  it("limits a project's administrator to that project's members", async () => {
+    const tenant = await createOrganization(t.app);
+    const projectAdmin = await signIn(t.app, { role: 'admin', organizationId: tenant.id, projectId: tenant.projectId });
+    const orgViewer = await createUser(t.app, { role: 'viewer', organizationId: tenant.id });
+    const projectViewer = await createUser(t.app, { role: 'viewer', organizationId: tenant.id, projectId: tenant.projectId });
+    // No organization-wide accounts from a project admin, whatever the role …
+    expect((await inject(projectAdmin, 'POST', '/api/users', { email: 'org-wide@example.test', password: testPassword(), role: 'viewer' })).statusCode).toBe(403);
+    expect((await inject(projectAdmin, 'POST', '/api/users', { email: 'in-project@example.test', password: testPassword(), role: 'editor', projectId: tenant.projectId })).statusCode).toBe(201);
+    // … and no changes to organization-wide members, only to the project's.
+    expect((await inject(projectAdmin, 'PATCH', `/api/users/${orgViewer.id}`, { role: 'editor' })).statusCode).toBe(403);
+    expect((await inject(projectAdmin, 'PATCH', `/api/users/${projectViewer.id}`, { role: 'editor' })).statusCode).toBe(200);
   });
 
   it('makes a custom role of named permissions, gives it, and its holder gets exactly those', async () => {

@@ -13,7 +13,7 @@ import { createOrganizationsRepository } from './organizations-repository.ts';
 import { createTenantMembershipsRepository, type StoredMembership } from './memberships-repository.ts';
 import { isForeignKeyViolation } from './pg-errors.ts';
 import { createProjectsRepository } from './projects-repository.ts';
-import { assertHoldsAllOn, callerUserId } from './tenancy-access.ts';
+import { assertHoldsAllOn, callerUserId } from '../../platform/auth/delegation.ts';
 import { deleteMembershipReplies, idParamsSchema, listMembershipsReplies, setMembershipReplies } from './tenancy.schemas.ts';
 
 const tags = ['tenancy'];

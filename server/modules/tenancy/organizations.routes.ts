@@ -11,7 +11,7 @@ import { canOn, recordAudit } from '../../platform/auth/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { createOrganizationsRepository } from './organizations-repository.ts';
 import { createProjectsRepository } from './projects-repository.ts';
-import { abilityIn, callerUserId } from './tenancy-access.ts';
+import { abilityIn, callerUserId } from '../../platform/auth/delegation.ts';
 import { createOrganizationReplies, deleteOrganizationReplies, idParamsSchema, listOrganizationsReplies, updateOrganizationReplies } from './tenancy.schemas.ts';
 
 const tags = ['tenancy'];

@@ -11,7 +11,7 @@ import { canOn } from '../../platform/auth/index.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import { createOrganizationsRepository } from './organizations-repository.ts';
 import { createProjectsRepository } from './projects-repository.ts';
-import { callerUserId } from './tenancy-access.ts';
+import { callerUserId } from '../../platform/auth/delegation.ts';
 import { createProjectReplies, deleteProjectReplies, idParamsSchema, listProjectsReplies, projectReplies } from './tenancy.schemas.ts';
 
 const tags = ['tenancy'];

@@ -1,16 +1,18 @@
 /**
  * Administering accounts in the acting organization: list, create, change role or disable, and
  * reset a password. A user of another organization is answered 404, exactly like a missing one.
- * No one grants, or acts on someone holding, permissions they do not hold themselves.
+ * No one grants, or acts on someone holding, permissions they do not hold themselves — where the
+ * membership applies (a project admin manages that project's members only), and, for what acts
+ * on the whole account (disable, password reset), in every organization the account belongs to.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createUserBodySchema, idParamsSchema, resetPasswordBodySchema, updateUserBodySchema, userSchema } from '../../../contracts/auth.ts';
-import type { Permission } from '../../../contracts/permissions.ts';
 import { problemSchema } from '../../../contracts/problem.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { can, createAccount, recordAudit } from '../../platform/auth/index.ts';
+import { createAccount, recordAudit } from '../../platform/auth/index.ts';
+import { assertHoldsAllOn, assertMayManageAccount } from '../../platform/auth/delegation.ts';
 import { hashPassword } from '../../platform/auth/password-hashing.ts';
 import { assertPasswordAcceptable } from '../../platform/auth/password-policy.ts';
 import { listMembers, findMember } from './member-queries.ts';
@@ -18,11 +20,6 @@ import { listMembers, findMember } from './member-queries.ts';
 const tags = ['users'];
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
 
-/** Refuses when the caller lacks any of `held` — the permissions of a role given or of a user acted on. */
-function assertHoldsAll(request: FastifyRequest, held: readonly Permission[], what: string): void {
-  const missing = held.filter((p) => !can(request.ability, p));
-  if (missing.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `${what} needs permissions you do not hold: ${missing.join(', ')}`);
-}
 
 export async function usersRoutes(app: FastifyInstance) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -49,7 +46,8 @@ export async function usersRoutes(app: FastifyInstance) {
       const { email, password, role, projectId } = request.body;
       const roleRecord = await memberships.findRole(organizationId, role);
       if (!roleRecord) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
-      assertHoldsAll(request, roleRecord.permissions, `giving the role ${role}`);
+      request.authorize('users:write', { projectId: projectId ?? null });
+      assertHoldsAllOn(request, roleRecord.permissions, { organizationId, projectId: projectId ?? null }, `giving the role ${role}`);
       if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
         throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
       }
@@ -65,22 +63,31 @@ export async function usersRoutes(app: FastifyInstance) {
     async (request) => {
       const organizationId = request.principal!.organizationId;
       const member = await memberOr404(request, request.params.id);
+      const where = { organizationId, projectId: member.projectId };
       const current = await memberships.findRole(organizationId, member.role);
-      assertHoldsAll(request, current?.permissions ?? [], 'changing this user');
+      request.authorize('users:write', { projectId: member.projectId });
+      assertHoldsAllOn(request, current?.permissions ?? [], where, 'changing this user');
       if (member.id === (request.principal?.kind === 'user' ? request.principal.userId : undefined)) {
         throw new AppError('WK_ERR_CONFLICT', 'you cannot change your own role or disable yourself; ask another administrator');
       }
       const { role, disabled } = request.body;
-      if (role !== undefined && role !== member.role) {
-        const next = await memberships.findRole(organizationId, role);
+      // Every check before any write: a refused half of the request must not leave the other done.
+      const changeRole = role !== undefined && role !== member.role;
+      const changeDisabled = disabled !== undefined && disabled !== member.disabled;
+      const next = changeRole ? await memberships.findRole(organizationId, role) : undefined;
+      if (changeRole) {
         if (!next) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
-        assertHoldsAll(request, next.permissions, `giving the role ${role}`);
+        assertHoldsAllOn(request, next.permissions, where, `giving the role ${role}`);
+      }
+      if (changeDisabled) assertMayManageAccount(request, await memberships.grantsOf(member.id), disabled ? 'disabling this account' : 'enabling this account');
+
+      if (changeRole && next) {
         await memberships.setMembership({ userId: member.id, organizationId, projectId: member.projectId, roleId: next.id });
         // Privileges changed: the user's sessions continue under fresh ids.
         await sessions.requireRotation(member.id);
         await recordAudit(app, request, { action: 'user.role.change', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email }, details: { from: member.role, to: role } });
       }
-      if (disabled !== undefined && disabled !== member.disabled) {
+      if (changeDisabled) {
         await users.setDisabled(member.id, disabled);
         if (disabled) await sessions.revokeAllForUser(member.id);
         await recordAudit(app, request, { action: disabled ? 'user.disable' : 'user.enable', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } });
@@ -95,8 +102,7 @@ export async function usersRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const member = await memberOr404(request, request.params.id);
-      const current = await memberships.findRole(organizationId, member.role);
-      assertHoldsAll(request, current?.permissions ?? [], "resetting this user's password");
+      assertMayManageAccount(request, await memberships.grantsOf(member.id), "resetting this user's password");
       assertPasswordAcceptable(request.body.password, passwordPolicy, { email: member.email });
       await users.setPassword(member.id, await hashPassword(request.body.password));
       await sessions.revokeAllForUser(member.id);

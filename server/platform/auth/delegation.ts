@@ -1,8 +1,12 @@
-/** Permission checks the tenancy routes make in their handlers, beyond a route's declared access. */
+/**
+ * Checks handlers make beyond a route's declared access, when one principal acts on another's
+ * rights: nobody grants, takes away or acts on more than they hold themselves, where it applies.
+ */
 import type { FastifyRequest } from 'fastify';
 import type { Permission } from '../../../contracts/permissions.ts';
-import { buildAbility, canOn, type AppAbility } from '../../platform/auth/index.ts';
-import { AppError } from '../../platform/errors/index.ts';
+import { AppError } from '../errors/index.ts';
+import { buildAbility, canOn, type AppAbility } from './ability.ts';
+import type { MembershipGrant } from './membership-repository.ts';
 
 /**
  * What the caller may do in an organization that need not be the one the request acts in: a
@@ -27,3 +31,20 @@ export function assertHoldsAllOn(request: FastifyRequest, held: readonly Permiss
 
 /** The signed-in user behind the request, if it is a user. */
 export const callerUserId = (request: FastifyRequest): string | undefined => (request.principal?.kind === 'user' ? request.principal.userId : undefined);
+
+/**
+ * An account is one login across every organization it belongs to, so disabling it or resetting
+ * its password acts on all its memberships: the caller must be able to manage each of them —
+ * `users:write` and every permission of its role, where it applies. An administrator of one
+ * organization therefore cannot take over an account that also holds rights elsewhere.
+ */
+export function assertMayManageAccount(request: FastifyRequest, targetGrants: readonly MembershipGrant[], what: string): void {
+  for (const grant of targetGrants) {
+    const ability = abilityIn(request, grant.organizationId);
+    const scope = { organizationId: grant.organizationId, projectId: grant.projectId };
+    const missing = ability ? (['users:write', ...grant.permissions] as Permission[]).filter((p) => !canOn(ability, p, scope)) : [];
+    if (!ability || missing.length > 0) {
+      throw new AppError('WK_ERR_FORBIDDEN', `${what} needs the right to manage every membership of this account, including ones ${ability ? `needing ${[...new Set(missing)].join(', ')}` : 'in an organization you do not administer'}; the user can change their own password`);
+    }
+  }
+}
