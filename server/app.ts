@@ -82,7 +82,7 @@ export const app = fp<AppOptions>(
     await instance.register(schedulerPlugin);
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
-    await instance.register(auditPlugin);
+    await instance.register(auditPlugin, { config });
     await instance.register(authPlugin, { config });
     // After authentication, so an authenticated caller is limited per API key or user.
     await instance.register(rateLimitPlugin, { config });

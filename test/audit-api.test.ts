@@ -73,7 +73,8 @@ function parseCsv(text: string): string[][] {
 
 function runCli(args: string[], databaseUrl: string, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } });
+    // The app's DATA_DIR (where its audit anchor is), and no Redis: the apps here use none.
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: cwd, REDIS_URL: '', LOG_LEVEL: 'silent' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -280,14 +281,23 @@ describe('the audit API and command', () => {
 
   describe('verification', () => {
     it('reports an intact chain over the API and from the command line', async () => {
+      await t.app.audit.flushAnchor();
       const response = await get('/api/audit/verify');
       expect(response.statusCode).toBe(200);
       const head = (await list('limit=1')).records[0]!;
-      expect(response.json()).toEqual({ intact: true, records: head.seq, head: { seq: head.seq, hash: head.hash }, problemCount: 0, problems: [] });
+      expect(response.json()).toEqual({
+        intact: true,
+        records: head.seq,
+        head: { seq: head.seq, hash: head.hash },
+        problemCount: 0,
+        problems: [],
+        anchors: [expect.objectContaining({ source: 'file', status: 'consistent', anchor: { seq: head.seq, hash: head.hash, at: expect.any(String) } })],
+      });
 
       const cli = await runCli(['audit', 'verify'], t.database.url, t.dataDir);
       expect(cli.stderr).toBe('');
       expect(cli.stdout).toMatch(new RegExp(`^audit log intact: ${head.seq} records`));
+      expect(cli.stdout).toMatch(new RegExp(`\\nanchor file \\(.*audit-anchor\\.json\\): consistent — record seq ${head.seq} has the hash`));
       expect(cli.code).toBe(0);
     });
 

@@ -39,6 +39,8 @@ export interface AuditLog {
   record(entry: AuditEntry, options?: { trx?: Transaction<Database> }): Promise<void>;
   /** Same, filling actor, ip, user agent and request id from the request. */
   recordRequest(request: FastifyRequest, entry: AuditEntry, options?: { trx?: Transaction<Database> }): Promise<void>;
+  /** Writes the anchors now rather than when the coalescing interval ends; never rejects. */
+  flushAnchor(): Promise<void>;
 }
 
 declare module 'fastify' {

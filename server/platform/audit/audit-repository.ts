@@ -44,6 +44,10 @@ export interface AuditRepository {
   stream(filters: AuditFilters, options?: { order?: 'asc' | 'desc'; batchSize?: number }): AsyncGenerator<StoredAuditRecord>;
   /** Where records with these hashes sit: hash → seq. */
   seqsOfHashes(hashes: string[]): Promise<Map<string, number>>;
+  /** The newest committed record's seq and hash; undefined while the log is empty. */
+  head(): Promise<{ seq: number; hash: string } | undefined>;
+  /** The stored hash of the record numbered `seq`, if there is one. */
+  hashAt(seq: number): Promise<string | undefined>;
 }
 
 export interface AuditRepositoryOptions {
@@ -199,6 +203,16 @@ export function createAuditRepository({ db, clock = systemClock }: AuditReposito
         for (const row of rows) if (!found.has(row.hash)) found.set(row.hash, Number(row.seq));
       }
       return found;
+    },
+
+    async head() {
+      const row = await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+    },
+
+    async hashAt(seq) {
+      const row = await db.selectFrom('audit_log').select('hash').where('seq', '=', String(seq)).executeTakeFirst();
+      return row?.hash;
     },
   };
 }

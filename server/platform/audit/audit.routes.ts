@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
+import type { AuditAnchorStore } from './audit-anchor.ts';
 import type { AuditFilters, AuditRepository } from './audit-repository.ts';
 import { csvHeader, toAuditView, toCsvRow, toNdjsonLine } from './audit-export.ts';
 import { auditExportQuerySchema, auditExportReplies, auditQueryReplies, auditQuerySchema, auditVerifyReplies, encodeAuditCursor } from './audit.schemas.ts';
@@ -10,6 +11,8 @@ import { verifyAuditChain } from './verify-audit-chain.ts';
 
 export interface AuditRoutesOptions {
   repository: AuditRepository;
+  /** The anchors verification holds the chain against. */
+  anchors?: AuditAnchorStore[];
 }
 
 /**
@@ -21,7 +24,7 @@ function organizationScope(request: FastifyRequest): string | undefined {
   return organizationId === undefined || organizationId === SYSTEM_ORGANIZATION_ID ? undefined : organizationId;
 }
 
-export async function auditRoutes(app: FastifyInstance, { repository }: AuditRoutesOptions) {
+export async function auditRoutes(app: FastifyInstance, { repository, anchors = [] }: AuditRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['audit'];
 
@@ -73,11 +76,11 @@ export async function auditRoutes(app: FastifyInstance, { repository }: AuditRou
     {
       schema: {
         tags,
-        summary: 'Recompute the hash chain and report every altered, removed or reordered record',
+        summary: 'Recompute the hash chain, hold it against its anchors, and report every altered, removed, reordered, cut-off or rewritten record',
         response: auditVerifyReplies,
       },
       config: { access: { permission: 'audit:verify' } },
     },
-    async (_request, reply) => reply.header('cache-control', 'no-store').send(await verifyAuditChain({ repository })),
+    async (_request, reply) => reply.header('cache-control', 'no-store').send(await verifyAuditChain({ repository, anchors })),
   );
 }

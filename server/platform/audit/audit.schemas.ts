@@ -94,12 +94,23 @@ export const auditChainReportSchema = z.object({
   problemCount: z.number().int(),
   problems: z.array(
     z.object({
-      kind: z.enum(['altered', 'removed', 'reordered']),
+      kind: z.enum(['altered', 'removed', 'reordered', 'truncated', 'rewritten']),
       seq: z.number().int(),
       lastSeq: z.number().int().optional(),
       detail: z.string(),
     }),
   ),
+  anchors: z
+    .array(
+      z.object({
+        source: z.enum(['file', 'redis']),
+        location: z.string(),
+        status: z.enum(['absent', 'unavailable', 'consistent', 'violated']),
+        anchor: z.object({ seq: z.number().int(), hash: z.string(), at: z.string() }).nullable(),
+        detail: z.string(),
+      }),
+    )
+    .describe('The chain held against each anchor kept outside the database (a file under DATA_DIR, and Redis when configured)'),
 });
 
 export const auditQueryReplies = { 200: auditPageSchema, 400: problemSchema };

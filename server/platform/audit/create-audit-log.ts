@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { AuditActor, AuditEntry, AuditLog } from './audit-log.ts';
+import type { AuditAnchorWriter } from './anchor-writer.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { storableDetails, storableText, type ChainedFields } from './hash-chain.ts';
 
@@ -54,9 +55,11 @@ export function toChainedFields(entry: AuditEntry): Omit<ChainedFields, 'occurre
   };
 }
 
-export function createAuditLog({ repository, events }: { repository: AuditRepository; events?: EventBus }): AuditLog {
+export function createAuditLog({ repository, events, anchor }: { repository: AuditRepository; events?: EventBus; anchor?: AuditAnchorWriter }): AuditLog {
   async function record(entry: AuditEntry, { trx }: Parameters<AuditLog['record']>[1] = {}): Promise<void> {
     const stored = await repository.append(toChainedFields(entry), { trx });
+    // Only marks the anchor stale: it is written later, off this request, from committed records.
+    anchor?.notify();
     // Published once the insert returns. Inside a caller's transaction that is before the commit
     // (Kysely has no after-commit hook), so a rolled-back record may still have been observed;
     // today's security-relevant callers record outside transactions.
@@ -78,6 +81,7 @@ export function createAuditLog({ repository, events }: { repository: AuditReposi
 
   return {
     record,
+    flushAnchor: () => anchor?.flush() ?? Promise.resolve(),
     recordRequest(request: FastifyRequest, entry, options) {
       const { principal } = request;
       const userAgent = request.headers['user-agent'];

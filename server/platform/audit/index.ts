@@ -1,21 +1,35 @@
 /**
  * The `audit` plugin: `app.audit` for recording security-relevant events into the hash-chained,
- * append-only audit_log table, and the /api/audit routes to query, export and verify it.
+ * append-only audit_log table, the anchors that pin the chain's tail outside the database, and the
+ * /api/audit routes to query, export and verify it.
  */
 import fp from 'fastify-plugin';
+import type { Config } from '../../infra/config/index.ts';
+import { auditAnchorStores } from './anchor-stores.ts';
+import { createAuditAnchorWriter } from './anchor-writer.ts';
 import { createAuditRepository } from './audit-repository.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { createAuditLog } from './create-audit-log.ts';
 
 export type { AuditLog, AuditEntry, AuditActor, AuditTarget, AuditOutcome } from './audit-log.ts';
+export type { AuditAnchor, AuditAnchorStore } from './audit-anchor.ts';
 export { createAuditRepository, type AuditRepository, type StoredAuditRecord } from './audit-repository.ts';
-export { verifyAuditChain, type AuditChainReport, type AuditChainProblem } from './verify-audit-chain.ts';
+export { verifyAuditChain, type AuditChainReport, type AuditChainProblem, type AuditAnchorCheck } from './verify-audit-chain.ts';
+export { auditAnchorStores } from './anchor-stores.ts';
+export { fileAnchorStore } from './file-anchor-store.ts';
+export { redisAnchorStore } from './redis-anchor-store.ts';
 
-export const auditPlugin = fp(
-  async (app) => {
+export const auditPlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
     const repository = createAuditRepository({ db: app.database.db });
-    app.decorate('audit', createAuditLog({ repository, events: app.events }));
-    await app.register(auditRoutes, { repository });
+    const anchors = auditAnchorStores(config, () => app.cache.redisClient());
+    const anchorWriter = createAuditAnchorWriter({ repository, stores: anchors, logger: app.log.child({ component: 'audit-anchor' }) });
+    app.decorate('audit', createAuditLog({ repository, events: app.events, anchor: anchorWriter }));
+    // Anchors a log that predates the anchors (or grew while this instance was down) without waiting for an append.
+    app.addHook('onReady', async () => anchorWriter.notify());
+    // Added after the database and cache hooks, so it runs before them: the last anchor is written first.
+    app.addHook('onClose', () => anchorWriter.close());
+    await app.register(auditRoutes, { repository, anchors });
   },
-  { name: 'audit', dependencies: ['database', 'events'] },
+  { name: 'audit', dependencies: ['database', 'cache', 'events'] },
 );

@@ -4,12 +4,18 @@
  *   removed    a seq number is missing, or the record's predecessor is nowhere in the log;
  *   reordered  the record's predecessor is in the log, but somewhere else.
  * A chain cannot reveal records cut from its end, or a tail rewritten wholesale with fresh
- * hashes; `head` is what to keep outside the database to catch those.
+ * hashes; anchors kept outside the database (`audit-anchor.ts`) catch those:
+ *   truncated  records the anchor names are beyond the end of the log;
+ *   rewritten  the record the anchor names has another hash.
  */
+import type { AuditAnchorStore } from './audit-anchor.ts';
 import type { AuditRepository } from './audit-repository.ts';
+import { checkAnchors, readAnchors, type AuditAnchorCheck } from './check-audit-anchors.ts';
 import { GENESIS_HASH, hashRecord } from './hash-chain.ts';
 
-export type AuditChainProblemKind = 'altered' | 'removed' | 'reordered';
+export type { AuditAnchorCheck, AuditAnchorStatus } from './check-audit-anchors.ts';
+
+export type AuditChainProblemKind = 'altered' | 'removed' | 'reordered' | 'truncated' | 'rewritten';
 
 export interface AuditChainProblem {
   kind: AuditChainProblemKind;
@@ -28,6 +34,8 @@ export interface AuditChainReport {
   /** All problems found; `problems` holds the first `maxProblems` of them, in seq order. */
   problemCount: number;
   problems: AuditChainProblem[];
+  /** One check per anchor store given (none: anchors were not consulted). */
+  anchors: AuditAnchorCheck[];
 }
 
 /** A record whose `prev_hash` is not the hash of the record stored before it. */
@@ -45,7 +53,19 @@ function short(hash: string): string {
   return `${hash.slice(0, 12)}…`;
 }
 
-export async function verifyAuditChain({ repository, maxProblems = 1000 }: { repository: AuditRepository; maxProblems?: number }): Promise<AuditChainReport> {
+export async function verifyAuditChain({
+  repository,
+  anchors: stores = [],
+  maxProblems = 1000,
+}: {
+  repository: AuditRepository;
+  /** Where anchors are kept; each is read before the walk begins. */
+  anchors?: AuditAnchorStore[];
+  maxProblems?: number;
+}): Promise<AuditChainReport> {
+  const anchors = await readAnchors(stores);
+  const anchoredSeqs = new Set(anchors.flatMap(({ anchor }) => (anchor ? [anchor.seq] : [])));
+  const anchoredHashes = new Map<number, string>();
   const problems: AuditChainProblem[] = [];
   const broken: BrokenLink[] = [];
   let previous: { seq: number; hash: string } | undefined;
@@ -53,6 +73,7 @@ export async function verifyAuditChain({ repository, maxProblems = 1000 }: { rep
 
   for await (const record of repository.stream({}, { order: 'asc', batchSize: 1000 })) {
     records++;
+    if (anchoredSeqs.has(record.seq)) anchoredHashes.set(record.seq, record.hash);
     if (hashRecord(record, record.prevHash) !== record.hash) {
       problems.push({ kind: 'altered', seq: record.seq, detail: `record ${record.seq} was altered: its content does not match its hash` });
     }
@@ -69,13 +90,16 @@ export async function verifyAuditChain({ repository, maxProblems = 1000 }: { rep
   }
 
   problems.push(...(await classifyBrokenLinks(repository, broken)));
+  const anchored = checkAnchors(anchors, { lastSeq: previous?.seq ?? 0, hashes: anchoredHashes });
+  problems.push(...anchored.problems);
   problems.sort((a, b) => a.seq - b.seq);
   return {
-    intact: problems.length === 0,
+    intact: problems.length === 0 && anchored.checks.every((check) => check.status !== 'violated'),
     records,
     head: previous ?? null,
     problemCount: problems.length,
     problems: problems.slice(0, maxProblems),
+    anchors: anchored.checks,
   };
 }
 
