@@ -3,7 +3,7 @@
  * Watchkeeper like its own but kept out of Watchkeeper's health, named independently, readable
  * only by their members, and unable to target the networks a tenant must not reach.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_SCOPE } from '../contracts/tenancy.ts';
 import { buildTestApp, createApiKey, createOrganization, signIn, type SignedInUser, type TestApp } from './helpers.ts';
 import { startFakeService, type FakeService } from './fake-services.ts';
@@ -144,6 +144,17 @@ describe('external services of a tenant', () => {
     const removed = await t.app.services.sync();
     expect(removed.removed).toContain(`${org.projectId}/elsewhere`);
     expect(t.app.health.has('elsewhere', scope)).toBe(false);
+  });
+
+  it('stop being checked on this instance as soon as their project is deleted through the API', async () => {
+    const org = await createOrganization(t.app);
+    const owner = await signIn(t.app, { role: 'owner', organizationId: org.id });
+    const doomed = (await t.app.inject({ method: 'POST', url: '/api/projects', headers: owner.headers, payload: { slug: 'doomed', name: 'Doomed' } })).json();
+    const scope = { organizationId: org.id, projectId: doomed.id as string };
+    expect((await create({ ...owner.headers, 'x-project': doomed.id }, tcp('in-doomed', 9))).statusCode).toBe(201);
+    expect(t.app.health.has('in-doomed', scope)).toBe(true);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/projects/${doomed.id}`, headers: owner.headers })).statusCode).toBe(204);
+    await vi.waitFor(() => expect(t.app.health.has('in-doomed', scope)).toBe(false));
   });
 });
 

@@ -49,6 +49,11 @@ export const servicesPlugin = fp<ServicesPluginOptions>(
     await directory.sync();
     // Not exclusive: each instance runs its own probes, so each must read the table itself. This
     // is how a change made through one instance reaches the others.
+    // A deleted project or organization takes its services with it (foreign keys): stop checking
+    // them now on this instance; the others follow at their next sync.
+    app.events.on('tenancy.removed', async () => {
+      await directory.sync();
+    });
     app.scheduler.every({ name: SERVICES_SYNC_JOB, intervalMs: syncIntervalMs }, async () => {
       await directory.sync();
     });

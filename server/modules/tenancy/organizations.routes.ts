@@ -150,6 +150,7 @@ export async function organizationsRoutes(app: FastifyInstance) {
         );
         return userIds;
       });
+      app.events.emit('tenancy.removed', { organizationId: id });
       // Its members lost privileges: their sessions continue under fresh ids. The caller's own goes on
       // as it is, so the answer's cookie stays usable.
       const caller = callerUserId(request);

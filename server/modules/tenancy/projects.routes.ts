@@ -98,6 +98,7 @@ export async function projectsRoutes(app: FastifyInstance) {
         await app.audit.recordRequest(request, { action: 'project.delete', outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, details: { name: project.name, members: userIds.length } }, { trx });
         return userIds;
       });
+      app.events.emit('tenancy.removed', { organizationId, projectId: project.id });
       // Members of this project lost their membership there: fresh session ids.
       const caller = callerUserId(request);
       for (const userId of members) if (userId !== caller) await sessions.requireRotation(userId);

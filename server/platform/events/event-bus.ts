@@ -59,12 +59,24 @@ export interface SecurityEventPublished {
   details: Record<string, unknown>;
 }
 
+/**
+ * An organization, or one project of it, was deleted (published after the commit). Features that
+ * keep per-tenant state in memory (service probes, later caches) drop theirs at once instead of
+ * at their next sync.
+ */
+export interface TenancyRemovedEvent {
+  organizationId: string;
+  /** Undefined: the whole organization. */
+  projectId?: string;
+}
+
 /** Every event Watchkeeper publishes, by name. Later features add theirs here. */
 export interface WatchkeeperEvents {
   'health.transition': HealthTransitionEvent;
   'health.recovery': HealthRecoveryEvent;
   'audit.recorded': AuditRecordedEvent;
   'security.event': SecurityEventPublished;
+  'tenancy.removed': TenancyRemovedEvent;
 }
 
 type Handler<T> = (payload: T) => void | Promise<void>;
