@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SYSTEM_SCOPE } from '../contracts/tenancy.ts';
 import type { HealthRecoveryEvent, HealthTransitionEvent } from '../server/platform/events/index.ts';
 import { aggregateStatus } from '../server/modules/health/health-report.ts';
 import { buildTestApp, createTestDatabase, redisAvailability, signIn, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
@@ -172,6 +173,7 @@ describe('PostgreSQL failing and coming back', () => {
       expect(events.recoveries).toEqual([
         {
           component: 'database',
+          scope: SYSTEM_SCOPE,
           action: 'reconnect the database pool',
           outcome: 'succeeded',
           detail: expect.stringMatching(/^replaced the connection pool with a fresh one/),
@@ -299,7 +301,7 @@ describe.skipIf(!redis.available)(`Redis failing and coming back ${redis.reason}
     expect((await t.app.health.runNow('cache'))?.output).toMatch(/^the previous check has not finished/);
     await t.app.health.runNow('cache');
     expect(events.recoveries).toEqual([
-      { component: 'cache', action: 'recreate the cache client', outcome: 'succeeded', detail: 'disconnected and recreated the Redis client', at: expect.any(Date) },
+      { component: 'cache', scope: SYSTEM_SCOPE, action: 'recreate the cache client', outcome: 'succeeded', detail: 'disconnected and recreated the Redis client', at: expect.any(Date) },
     ]);
     proxy.thaw();
     await vi.waitFor(async () => expect((await t.app.health.runNow('cache'))?.status).toBe('pass'), { timeout: 20_000, interval: 200 });
@@ -337,7 +339,7 @@ describe('memory pressure', () => {
     expect(await t.app.cache.get('a')).toBe(1);
 
     await t.app.health.runNow('memory');
-    expect(recoveries).toEqual([{ component: 'memory', action: 'drop in-process caches', outcome: 'succeeded', detail: expect.stringMatching(/^dropped \d+ in-process cache entries$/), at: expect.any(Date) }]);
+    expect(recoveries).toEqual([{ component: 'memory', scope: SYSTEM_SCOPE, action: 'drop in-process caches', outcome: 'succeeded', detail: expect.stringMatching(/^dropped \d+ in-process cache entries$/), at: expect.any(Date) }]);
     expect(await t.app.cache.get('a')).toBeUndefined();
     expect(await t.app.cache.get('b')).toBeUndefined();
 
