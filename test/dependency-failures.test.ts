@@ -112,6 +112,26 @@ describe('PostgreSQL failing and coming back', () => {
     expect(changes[0]).toMatchObject({ critical: true, componentType: 'datastore', output: failed.output });
   });
 
+  it("shows a signed-in administrator Watchkeeper's status while PostgreSQL is unreachable, from their last known rights, and refuses changes", async () => {
+    const reader = await signIn(t.app, { role: 'admin' });
+    const stranger = await signIn(t.app, { role: 'admin' });
+    // A first request while the database is up: this is where the reader's rights are last seen.
+    expect((await t.app.inject({ url: '/health/status', headers: reader.headers })).statusCode).not.toBe(401);
+
+    await proxy.cut();
+    await t.app.health.runNow('database');
+    const status = await t.app.inject({ url: '/health/status', headers: reader.headers });
+    expect(status.headers['content-type']).toContain('application/health+json');
+    expect(status.json()).toMatchObject({ status: 'fail', checks: { 'database:responseTime': [expect.objectContaining({ status: 'fail' })] } });
+    // Writes are never authorized from memory: they wait for the database.
+    const write = await t.app.inject({ method: 'POST', url: '/api/auth/logout-everywhere', headers: reader.headers });
+    expect(write.statusCode).toBe(503);
+    expect(write.json().code).toBe('WK_ERR_DEPENDENCY_UNAVAILABLE');
+    // Someone whose rights were never seen is not let in on trust.
+    expect((await t.app.inject({ url: '/health/status', headers: stranger.headers })).statusCode).toBe(503);
+    expect((await t.app.inject({ url: '/health/status', headers: stranger.headers })).headers['content-type']).toContain('application/problem+json');
+  });
+
   it('turns readiness to 503 on its own schedule, within the check timeout, and back to 200', async () => {
     await t.app.health.start();
     try {

@@ -5,10 +5,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
-import { AppError } from '../errors/index.ts';
+import { AppError, isDependencyUnavailable } from '../errors/index.ts';
 import { buildAbility, canOn } from './ability.ts';
 import type { ApiKeyRepository } from './api-key-repository.ts';
 import { recordAudit } from './audit.ts';
+import type { KnownRights, LastKnownRights } from './last-known-rights.ts';
 import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, type SessionCookieOptions } from './session-cookie.ts';
 import type { SessionStore } from './session-store.ts';
@@ -24,7 +25,10 @@ export interface AuthenticatorDeps {
   memberships: MembershipRepository;
   apiKeys: ApiKeyRepository;
   cookie: SessionCookieOptions;
+  lastKnownRights: LastKnownRights;
 }
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * The organization a user acts in: the one named by X-Organization, else their oldest
@@ -41,7 +45,27 @@ export function actingOrganization(grants: readonly MembershipGrant[], header: s
   return grants[0]?.organizationId ?? SYSTEM_ORGANIZATION_ID;
 }
 
-export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie }: AuthenticatorDeps) {
+export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie, lastKnownRights }: AuthenticatorDeps) {
+  /**
+   * The user (undefined when gone or disabled) and their memberships, from the database; while it
+   * is unreachable, a read falls back on the rights last seen (see last-known-rights.ts).
+   */
+  async function rightsOf(request: FastifyRequest, userId: string, fallbackAllowed: boolean): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
+    try {
+      const user = await users.findById(userId);
+      if (!user || user.disabledAt) return { rights: undefined, degraded: false };
+      const rights = { user: { id: user.id, email: user.email }, grants: await memberships.grantsOf(user.id) };
+      await lastKnownRights.remember(rights);
+      return { rights, degraded: false };
+    } catch (error) {
+      if (!fallbackAllowed || !isDependencyUnavailable(error as Error)) throw error;
+      const rights = await lastKnownRights.recall(userId);
+      if (!rights) throw error;
+      request.log.warn({ userId }, 'the database is unavailable: this read is authorized with the rights the user was last seen with');
+      return { rights, degraded: true };
+    }
+  }
+
   async function denyKey(request: FastifyRequest, reason: string, key?: { id: string; prefix: string; organizationId: string }): Promise<never> {
     await recordAudit(app, request, {
       action: 'api-key.use-denied',
@@ -71,8 +95,10 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
 
   async function fromSession(request: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
     let session = await sessions.find(id);
-    const user = session && (await users.findById(session.userId));
-    if (!session || !user || user.disabledAt) {
+    // Only a read, and only for a session the cache vouches for (found there, no rotation pending).
+    const fallbackAllowed = SAFE_METHODS.has(request.method) && session !== undefined && !session.rotateRequired;
+    const { rights, degraded } = session ? await rightsOf(request, session.userId, fallbackAllowed) : { rights: undefined, degraded: false };
+    if (!session || !rights) {
       if (session) await sessions.revoke(session.idHash);
       clearSessionCookie(request, reply, cookie);
       return;
@@ -83,10 +109,10 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       const rotated = await sessions.rotate(session, { ip: request.ip, userAgent: request.headers['user-agent'] });
       setSessionCookie(request, reply, rotated.id, cookie);
       session = rotated.session;
-    } else {
+    } else if (!degraded) {
       await sessions.touch(session);
     }
-    const grants = await memberships.grantsOf(user.id);
+    const { user, grants } = rights;
     const header = request.headers[ORGANIZATION_HEADER];
     const organizationId = actingOrganization(grants, typeof header === 'string' ? header : undefined);
     request.session = session;

@@ -18,6 +18,7 @@ import { createApiKeyRepository, type ApiKeyRepository } from './api-key-reposit
 import { recordAudit } from './audit.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { authRoutes } from './auth.routes.ts';
+import { createLastKnownRights } from './last-known-rights.ts';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
 import { createMembershipRepository, type MembershipGrant, type MembershipRepository } from './membership-repository.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -119,7 +120,7 @@ export const authPlugin = fp<{ config: Config }>(
       }
     });
 
-    const authenticate = createAuthenticator({ app, ...auth });
+    const authenticate = createAuthenticator({ app, ...auth, lastKnownRights: createLastKnownRights({ cache: app.cache }) });
     const nothing = emptyAbility();
 
     function holds(request: FastifyRequest, permission: Permission, organization: 'system' | undefined): boolean {

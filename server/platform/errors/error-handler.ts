@@ -29,7 +29,7 @@ const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when t
  * A database or cache that cannot be reached is not a bug in the request: answer 503 (retryable)
  * rather than 500. SQLSTATE class 08 is "connection exception"; 57P0x are server shutdowns.
  */
-function isDependencyUnavailable(error: { code?: unknown; message?: string }): boolean {
+export function isDependencyUnavailable(error: { code?: unknown; message?: string }): boolean {
   const code = typeof error.code === 'string' ? error.code : '';
   if (UNAVAILABLE_NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message ?? ''));

@@ -1,2 +1,2 @@
 export { AppError, errorCatalogue, type ErrorCode, type FieldError } from './catalogue.ts';
-export { errorHandlerPlugin, sendProblem, problemTypeFor } from './error-handler.ts';
+export { errorHandlerPlugin, sendProblem, problemTypeFor, isDependencyUnavailable } from './error-handler.ts';
