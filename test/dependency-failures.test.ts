@@ -132,6 +132,24 @@ describe('PostgreSQL failing and coming back', () => {
     expect((await t.app.inject({ url: '/health/status', headers: stranger.headers })).headers['content-type']).toContain('application/problem+json');
   });
 
+  it('serves an API key its reads while PostgreSQL is unreachable, but not a key revoked before the outage', async () => {
+    const owner = await signIn(t.app, { role: 'owner' });
+    const created = async () => (await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: owner.headers, payload: { name: uniqueName('monitor'), scopes: ['health:read'] } })).json() as { id: string; key: string };
+    const monitor = await created();
+    const retired = await created();
+    for (const { key } of [monitor, retired]) expect((await t.app.inject({ url: '/health/status', headers: { authorization: `Bearer ${key}` } })).statusCode).not.toBe(401);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/api-keys/${retired.id}`, headers: owner.headers })).statusCode).toBe(204);
+
+    await proxy.cut();
+    await t.app.health.runNow('database');
+    const status = await t.app.inject({ url: '/health/status', headers: { authorization: `Bearer ${monitor.key}` } });
+    expect(status.headers['content-type']).toContain('application/health+json');
+    expect(status.json().status).toBe('fail');
+    const refused = await t.app.inject({ url: '/health/status', headers: { authorization: `Bearer ${retired.key}` } });
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().code).toBe('WK_ERR_DEPENDENCY_UNAVAILABLE');
+  });
+
   it('turns readiness to 503 on its own schedule, within the check timeout, and back to 200', async () => {
     await t.app.health.start();
     try {

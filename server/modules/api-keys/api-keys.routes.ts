@@ -73,7 +73,8 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       const organizationId = request.principal!.organizationId;
       const key = await apiKeys.findInOrganization(request.params.id, organizationId);
       if (!key) throw new AppError('WK_ERR_NOT_FOUND', 'no such API key');
-      await apiKeys.revoke(key.id);
+      const secretHash = await apiKeys.revoke(key.id);
+      if (secretHash) await app.auth.lastKnownRights.forgetKey(secretHash);
       await recordAudit(app, request, { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } });
       return reply.code(204).send(null);
     },

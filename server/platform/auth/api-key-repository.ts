@@ -90,8 +90,10 @@ export function createApiKeyRepository(db: Kysely<Database>) {
       return row && toRecord(row);
     },
 
-    async revoke(id: string, trx: Db = db): Promise<void> {
-      await trx.updateTable('api_keys').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', id).execute();
+    /** Resolves the revoked key's secret hash (what caches know it by), undefined when there is no such key. */
+    async revoke(id: string, trx: Db = db): Promise<string | undefined> {
+      const row = await trx.updateTable('api_keys').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', id).returning('secret_hash').executeTakeFirst();
+      return row?.secret_hash;
     },
 
     /** Records use, writing at most once a minute per key. */

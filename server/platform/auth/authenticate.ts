@@ -9,7 +9,8 @@ import { AppError, isDependencyUnavailable } from '../errors/index.ts';
 import { buildAbility, canOn } from './ability.ts';
 import type { ApiKeyRepository } from './api-key-repository.ts';
 import { recordAudit } from './audit.ts';
-import type { KnownRights, LastKnownRights } from './last-known-rights.ts';
+import type { KnownKey, KnownRights, LastKnownRights } from './last-known-rights.ts';
+import { sha256 } from './tokens.ts';
 import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, type SessionCookieOptions } from './session-cookie.ts';
 import type { SessionStore } from './session-store.ts';
@@ -78,6 +79,21 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
   }
 
   async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {
+    let known: KnownKey | undefined;
+    try {
+      known = await loadApiKey(request, secret);
+    } catch (error) {
+      // Only a read, and only for a key seen (valid) within the last minutes: see last-known-rights.ts.
+      if (!SAFE_METHODS.has(request.method) || !isDependencyUnavailable(error as Error)) throw error;
+      known = await lastKnownRights.recallKey(sha256(secret));
+      if (!known) throw error;
+      request.log.warn({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
+    }
+    request.principal = { kind: 'api-key', apiKeyId: known.apiKeyId, keyPrefix: known.keyPrefix, organizationId: known.organizationId, projectId: known.projectId ?? undefined, scopes: known.scopes };
+    request.ability = buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);
+  }
+
+  async function loadApiKey(request: FastifyRequest, secret: string): Promise<KnownKey> {
     const key = await apiKeys.findBySecret(secret);
     if (!key) return denyKey(request, 'unknown');
     if (key.revokedAt) return denyKey(request, 'revoked', key);
@@ -89,8 +105,9 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
     const creatorAbility = buildAbility((await memberships.grantsOf(creator.id)).filter((g) => g.organizationId === key.organizationId));
     const scopes = key.scopes.filter((scope) => canOn(creatorAbility, scope, { organizationId: key.organizationId, projectId: key.projectId }));
     await apiKeys.markUsed(key);
-    request.principal = { kind: 'api-key', apiKeyId: key.id, keyPrefix: key.prefix, organizationId: key.organizationId, projectId: key.projectId ?? undefined, scopes };
-    request.ability = buildAbility([{ organizationId: key.organizationId, projectId: key.projectId, permissions: scopes }]);
+    const known: KnownKey = { apiKeyId: key.id, keyPrefix: key.prefix, organizationId: key.organizationId, projectId: key.projectId, scopes, expiresAt: key.expiresAt?.getTime() ?? null };
+    await lastKnownRights.rememberKey(sha256(secret), known);
+    return known;
   }
 
   async function fromSession(request: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {

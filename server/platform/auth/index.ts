@@ -18,7 +18,7 @@ import { createApiKeyRepository, type ApiKeyRepository } from './api-key-reposit
 import { recordAudit } from './audit.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { authRoutes } from './auth.routes.ts';
-import { createLastKnownRights } from './last-known-rights.ts';
+import { createLastKnownRights, type LastKnownRights } from './last-known-rights.ts';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
 import { createMembershipRepository, type MembershipGrant, type MembershipRepository } from './membership-repository.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -44,6 +44,8 @@ export interface AuthServices {
   throttle: LoginThrottle;
   passwordPolicy: PasswordPolicy;
   cookie: SessionCookieOptions;
+  /** Rights last seen per user and API key, for reads while the database is unreachable. */
+  lastKnownRights: LastKnownRights;
 }
 
 declare module 'fastify' {
@@ -85,6 +87,7 @@ export const authPlugin = fp<{ config: Config }>(
       }),
       passwordPolicy: { minLength: config.auth.passwordMinLength },
       cookie: { secure: config.auth.cookieSecure, absoluteTimeoutMs: config.auth.sessionAbsoluteTimeoutMs },
+      lastKnownRights: createLastKnownRights({ cache: app.cache }),
     };
     app.decorate('auth', auth);
     await app.register(cookie);
@@ -120,7 +123,7 @@ export const authPlugin = fp<{ config: Config }>(
       }
     });
 
-    const authenticate = createAuthenticator({ app, ...auth, lastKnownRights: createLastKnownRights({ cache: app.cache }) });
+    const authenticate = createAuthenticator({ app, ...auth });
     const nothing = emptyAbility();
 
     function holds(request: FastifyRequest, permission: Permission, organization: 'system' | undefined): boolean {
