@@ -1,9 +1,11 @@
 /**
- * What every security detector is: it observes audit records, keeps its own sliding-window
- * counts in memory, and reports a detection when a threshold is crossed. Counts are per
- * instance — each instance detects on its own traffic; a cluster-wide view is later work.
+ * What every security detector is: it observes audit records, counts them in its sliding window,
+ * and reports a detection when a threshold is crossed. With Redis the windows are shared, so every
+ * instance counts the whole cluster's traffic; without it (the embedded default), or while Redis
+ * is unreachable, each instance counts what it observes itself.
  */
 import type { AuditRecordedEvent, SecuritySeverity } from '../../events/event-bus.ts';
+import type { SlidingWindows } from './sliding-window.ts';
 
 export type { AuditRecordedEvent, SecuritySeverity };
 
@@ -22,10 +24,12 @@ export interface Detection {
 export interface SecurityDetector {
   readonly kind: string;
   /** Called for every audit record; `now` in epoch milliseconds. */
-  observe(record: AuditRecordedEvent, now: number): Detection | undefined;
+  observe(record: AuditRecordedEvent, now: number): Promise<Detection | undefined>;
 }
 
 export interface DetectorOptions {
   threshold: number;
   windowMs: number;
+  /** Where the detector counts; in process memory unless given. */
+  windows?: SlidingWindows;
 }

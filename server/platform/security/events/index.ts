@@ -3,37 +3,40 @@
  * addresses, authenticated requests), and each detection becomes a stored security event,
  * counted in `watchkeeper_security_events_total` and published as `security.event`.
  *
- * Detection counts are kept in memory: each instance detects on its own traffic; a cluster-wide
- * view is later work. Storage dedupes across instances (one row per kind, subject and window), and
- * an hourly exclusive job deletes what is older than SECURITY_EVENTS_RETENTION_DAYS.
+ * With Redis, detection counts are shared by every instance (redis-sliding-window.ts), so an attack
+ * spread over a cluster is counted whole; without it, or while Redis is unreachable, each instance
+ * counts in memory what it observes. Storage dedupes across instances (one row per kind, subject
+ * and window), and an hourly exclusive job deletes what is older than SECURITY_EVENTS_RETENTION_DAYS.
  */
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { SYSTEM_ORGANIZATION_ID } from '../../../../contracts/tenancy.ts';
 import type { Config } from '../../../infra/config/index.ts';
 import { apiKeyNewIpWatcher } from './api-key-new-ip.ts';
-import type { Detection, SecurityDetector } from './detector.ts';
+import type { AuditRecordedEvent, Detection, SecurityDetector } from './detector.ts';
 import { bruteForceDetector } from './detectors/brute-force.ts';
 import { ipRuleDenialsDetector } from './detectors/ip-rule-denials.ts';
 import { passwordSprayingDetector } from './detectors/password-spraying.ts';
 import { permissionDenialsDetector } from './detectors/permission-denials.ts';
 import { rateLimitStormDetector } from './detectors/rate-limit-storm.ts';
+import { createRedisSlidingWindows } from './redis-sliding-window.ts';
 import { scheduleSecurityRetention } from './retention.ts';
 import { createSecurityEventsRepository } from './security-events-repository.ts';
 import { securityEventsRoutes } from './security-events.routes.ts';
+import { memorySlidingWindows, type SlidingWindows } from './sliding-window.ts';
 
 export type { Detection, SecurityDetector } from './detector.ts';
 export type { SecurityEventsRepository, SecurityEventRecord } from './security-events-repository.ts';
 export { SECURITY_RETENTION_JOB, runSecurityRetention, type SecurityRetentionOutcome } from './retention.ts';
 
-export function detectorsFromConfig(config: Config): SecurityDetector[] {
+export function detectorsFromConfig(config: Config, windows: SlidingWindows = memorySlidingWindows): SecurityDetector[] {
   const windowMs = config.server.securityDetectionWindowMs;
   return [
-    bruteForceDetector({ threshold: config.server.securityBruteForceThreshold, windowMs }),
-    passwordSprayingDetector({ threshold: config.server.securitySprayAccountsThreshold, windowMs }),
-    permissionDenialsDetector({ threshold: config.server.securityDenialBurstThreshold, windowMs }),
-    ipRuleDenialsDetector({ threshold: config.server.securityIpRuleDenialsThreshold, windowMs }),
-    rateLimitStormDetector({ threshold: config.server.securityRateLimitStormThreshold, windowMs }),
+    bruteForceDetector({ threshold: config.server.securityBruteForceThreshold, windowMs, windows }),
+    passwordSprayingDetector({ threshold: config.server.securitySprayAccountsThreshold, windowMs, windows }),
+    permissionDenialsDetector({ threshold: config.server.securityDenialBurstThreshold, windowMs, windows }),
+    ipRuleDenialsDetector({ threshold: config.server.securityIpRuleDenialsThreshold, windowMs, windows }),
+    rateLimitStormDetector({ threshold: config.server.securityRateLimitStormThreshold, windowMs, windows }),
   ];
 }
 
@@ -41,7 +44,9 @@ export const securityEventsPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const windowMs = config.server.securityDetectionWindowMs;
     const repository = createSecurityEventsRepository({ db: app.database.db });
-    const detectors = detectorsFromConfig(config);
+    const logger = app.log.child({ component: 'security-events' });
+    const windows = config.cache.redisUrl ? createRedisSlidingWindows({ redisClient: () => app.cache.redisClient(), logger }) : memorySlidingWindows;
+    const detectors = detectorsFromConfig(config, windows);
     const total = new Counter({
       name: 'watchkeeper_security_events_total',
       help: 'Security events opened by the detectors of this instance',
@@ -59,11 +64,27 @@ export const securityEventsPlugin = fp<{ config: Config }>(
       app.events.emit('security.event', event);
     }
 
-    app.events.on('audit.recorded', async (record) => {
-      for (const detector of detectors) {
-        const detection = detector.observe(record, record.at.getTime());
+    async function observe(detector: SecurityDetector, record: AuditRecordedEvent): Promise<void> {
+      try {
+        const detection = await detector.observe(record, record.at.getTime());
         if (detection) await store(detection, record.at);
+      } catch (error) {
+        // One detector failing (its store, most likely) must not keep the others from judging.
+        logger.error({ err: error, detector: detector.kind }, 'security detection failed');
       }
+    }
+
+    // The bus does not wait for this handler, so neither counting (a Redis round trip) nor storing
+    // delays or fails the request that was audited. Observations still running at shutdown are
+    // waited for, so they do not outlive the database pool.
+    const running = new Set<Promise<void>>();
+    app.events.on('audit.recorded', (record) => {
+      const observed = Promise.all(detectors.map((detector) => observe(detector, record))).then(() => undefined);
+      running.add(observed);
+      void observed.finally(() => running.delete(observed));
+    });
+    app.addHook('onClose', async () => {
+      await Promise.all(running);
     });
 
     const watchApiKey = apiKeyNewIpWatcher({ repository });
@@ -82,11 +103,11 @@ export const securityEventsPlugin = fp<{ config: Config }>(
     scheduleSecurityRetention({
       scheduler: app.scheduler,
       db: app.database.db,
-      logger: app.log.child({ component: 'security-events' }),
+      logger,
       retentionDays: config.server.securityEventsRetentionDays,
     });
 
     await app.register(securityEventsRoutes, { repository });
   },
-  { name: 'security-events', dependencies: ['database', 'events', 'metrics', 'scheduler', 'audit', 'auth'] },
+  { name: 'security-events', dependencies: ['database', 'cache', 'events', 'metrics', 'scheduler', 'audit', 'auth'] },
 );

@@ -1,26 +1,45 @@
 /**
- * Sliding-window counts per key, in memory and bounded: the least recently used keys are dropped
- * past `maxKeys`, and each key keeps at most `maxHits` hits, so a flood cannot exhaust memory.
+ * Sliding-window counts per key, behind one interface: in process memory here, shared through
+ * Redis in redis-sliding-window.ts. Each detector asks a `SlidingWindows` factory for its window.
  */
 import { LRUCache } from 'lru-cache';
+
+export interface SlidingWindow {
+  /** Records a hit for `key` at `now` (epoch ms) and resolves with the hits in the window, this one included. */
+  count(key: string, now: number): Promise<number>;
+  /** Records `value` for `key` at `now` and resolves with the distinct values in the window, this one included. */
+  distinct(key: string, value: string, now: number): Promise<number>;
+}
+
+export interface SlidingWindowOptions {
+  windowMs: number;
+  /** Hits (or distinct values) kept per key, so a flood cannot exhaust memory. */
+  maxHits?: number;
+}
+
+/** Hands each detector its window; `name` (the detector's kind) keeps the detectors' keys apart. */
+export type SlidingWindows = (name: string, options: SlidingWindowOptions) => SlidingWindow;
 
 interface Hit {
   at: number;
   value: string;
 }
 
-export class SlidingWindow {
+/**
+ * In memory and bounded: the least recently used keys are dropped past `maxKeys`, and each key
+ * keeps at most `maxHits` hits. Counts only what this process observes.
+ */
+export class MemorySlidingWindow implements SlidingWindow {
   readonly #windowMs: number;
   readonly #maxHits: number;
   readonly #hits: LRUCache<string, Hit[]>;
 
-  constructor({ windowMs, maxKeys = 10_000, maxHits = 1_000 }: { windowMs: number; maxKeys?: number; maxHits?: number }) {
+  constructor({ windowMs, maxKeys = 10_000, maxHits = 1_000 }: SlidingWindowOptions & { maxKeys?: number }) {
     this.#windowMs = windowMs;
     this.#maxHits = maxHits;
     this.#hits = new LRUCache({ max: maxKeys });
   }
 
-  /** Records a hit for `key` (optionally carrying a value) and returns the hits still in the window. */
   #add(key: string, now: number, value: string): Hit[] {
     const since = now - this.#windowMs;
     const hits = (this.#hits.get(key) ?? []).filter((hit) => hit.at > since);
@@ -30,13 +49,14 @@ export class SlidingWindow {
     return hits;
   }
 
-  /** Hits for `key` within the window, this one included. */
-  count(key: string, now: number): number {
+  async count(key: string, now: number): Promise<number> {
     return this.#add(key, now, '').length;
   }
 
-  /** Distinct values seen for `key` within the window, this one included. */
-  distinct(key: string, value: string, now: number): number {
+  async distinct(key: string, value: string, now: number): Promise<number> {
     return new Set(this.#add(key, now, value).map((hit) => hit.value)).size;
   }
 }
+
+/** Windows in process memory: the embedded default, where one instance sees all the traffic. */
+export const memorySlidingWindows: SlidingWindows = (_name, options) => new MemorySlidingWindow(options);

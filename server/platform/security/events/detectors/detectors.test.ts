@@ -16,69 +16,69 @@ function record(fields: Partial<AuditRecordedEvent>): AuditRecordedEvent {
 const failedLogin = (account: string, ip = '192.0.2.1') => record({ actorLabel: account, ip });
 
 describe('brute-force detector', () => {
-  it('reports a high event once one account reaches the threshold of failures', () => {
+  it('reports a high event once one account reaches the threshold of failures', async () => {
     const detector = bruteForceDetector({ threshold: 3, windowMs: 60_000 });
-    expect(detector.observe(failedLogin('a@example.test', '192.0.2.1'), 0)).toBeUndefined();
-    expect(detector.observe(failedLogin('a@example.test', '192.0.2.2'), 1)).toBeUndefined();
-    expect(detector.observe(failedLogin('b@example.test'), 2)).toBeUndefined();
-    expect(detector.observe(failedLogin('a@example.test', '192.0.2.3'), 3)).toMatchObject({ kind: 'brute-force', severity: 'high', subject: 'account:a@example.test', count: 3 });
+    expect(await detector.observe(failedLogin('a@example.test', '192.0.2.1'), 0)).toBeUndefined();
+    expect(await detector.observe(failedLogin('a@example.test', '192.0.2.2'), 1)).toBeUndefined();
+    expect(await detector.observe(failedLogin('b@example.test'), 2)).toBeUndefined();
+    expect(await detector.observe(failedLogin('a@example.test', '192.0.2.3'), 3)).toMatchObject({ kind: 'brute-force', severity: 'high', subject: 'account:a@example.test', count: 3 });
   });
 
-  it('counts attempts refused during a lockout too', () => {
+  it('counts attempts refused during a lockout too', async () => {
     const detector = bruteForceDetector({ threshold: 2, windowMs: 60_000 });
-    detector.observe(failedLogin('a@example.test'), 0);
+    await detector.observe(failedLogin('a@example.test'), 0);
     const locked = record({ outcome: 'denied', actorLabel: 'a@example.test', details: { reason: 'locked-out' } });
-    expect(detector.observe(locked, 1)).toMatchObject({ kind: 'brute-force', count: 2 });
+    expect(await detector.observe(locked, 1)).toMatchObject({ kind: 'brute-force', count: 2 });
   });
 
-  it('forgets failures older than the window', () => {
+  it('forgets failures older than the window', async () => {
     const detector = bruteForceDetector({ threshold: 2, windowMs: 1_000 });
-    detector.observe(failedLogin('a@example.test'), 0);
-    expect(detector.observe(failedLogin('a@example.test'), 5_000)).toBeUndefined();
+    await detector.observe(failedLogin('a@example.test'), 0);
+    expect(await detector.observe(failedLogin('a@example.test'), 5_000)).toBeUndefined();
   });
 
-  it('ignores successful sign-ins and other actions', () => {
+  it('ignores successful sign-ins and other actions', async () => {
     const detector = bruteForceDetector({ threshold: 1, windowMs: 60_000 });
-    expect(detector.observe(record({ outcome: 'success', actorLabel: 'a@example.test' }), 0)).toBeUndefined();
-    expect(detector.observe(record({ action: 'access.denied', actorLabel: 'a@example.test' }), 0)).toBeUndefined();
+    expect(await detector.observe(record({ outcome: 'success', actorLabel: 'a@example.test' }), 0)).toBeUndefined();
+    expect(await detector.observe(record({ action: 'access.denied', actorLabel: 'a@example.test' }), 0)).toBeUndefined();
   });
 });
 
 describe('password-spraying detector', () => {
-  it('counts distinct accounts from one address, not repeated tries on one', () => {
+  it('counts distinct accounts from one address, not repeated tries on one', async () => {
     const detector = passwordSprayingDetector({ threshold: 3, windowMs: 60_000 });
-    detector.observe(failedLogin('a@example.test'), 0);
-    expect(detector.observe(failedLogin('a@example.test'), 1)).toBeUndefined();
-    expect(detector.observe(failedLogin('b@example.test'), 2)).toBeUndefined();
-    expect(detector.observe(failedLogin('c@example.test', '192.0.2.99'), 3)).toBeUndefined();
-    expect(detector.observe(failedLogin('c@example.test'), 4)).toMatchObject({ kind: 'password-spraying', severity: 'high', subject: 'ip:192.0.2.1', count: 3 });
+    await detector.observe(failedLogin('a@example.test'), 0);
+    expect(await detector.observe(failedLogin('a@example.test'), 1)).toBeUndefined();
+    expect(await detector.observe(failedLogin('b@example.test'), 2)).toBeUndefined();
+    expect(await detector.observe(failedLogin('c@example.test', '192.0.2.99'), 3)).toBeUndefined();
+    expect(await detector.observe(failedLogin('c@example.test'), 4)).toMatchObject({ kind: 'password-spraying', severity: 'high', subject: 'ip:192.0.2.1', count: 3 });
   });
 });
 
 describe('permission-denials detector', () => {
-  it('reports a burst of denials for one principal in its organization', () => {
+  it('reports a burst of denials for one principal in its organization', async () => {
     const detector = permissionDenialsDetector({ threshold: 2, windowMs: 60_000 });
     const denial = record({ action: 'access.denied', outcome: 'denied', actorType: 'user', actorId: 'u1', organizationId: org, details: { permission: 'users:write' } });
-    expect(detector.observe(denial, 0)).toBeUndefined();
-    expect(detector.observe({ ...denial, actorId: 'u2' }, 1)).toBeUndefined();
-    expect(detector.observe(denial, 2)).toMatchObject({ kind: 'permission-denials', severity: 'medium', subject: 'user:u1', organizationId: org, count: 2 });
+    expect(await detector.observe(denial, 0)).toBeUndefined();
+    expect(await detector.observe({ ...denial, actorId: 'u2' }, 1)).toBeUndefined();
+    expect(await detector.observe(denial, 2)).toMatchObject({ kind: 'permission-denials', severity: 'medium', subject: 'user:u1', organizationId: org, count: 2 });
   });
 });
 
 describe('ip-rule-denials detector', () => {
-  it('reports an address refused by the IP rules', () => {
+  it('reports an address refused by the IP rules', async () => {
     const detector = ipRuleDenialsDetector({ threshold: 1, windowMs: 60_000 });
-    expect(detector.observe(record({ action: 'ip-rule.deny', outcome: 'denied', ip: '203.0.113.5', targetId: 'admin' }), 0)).toMatchObject({ kind: 'ip-rule-denials', severity: 'low', subject: 'ip:203.0.113.5' });
+    expect(await detector.observe(record({ action: 'ip-rule.deny', outcome: 'denied', ip: '203.0.113.5', targetId: 'admin' }), 0)).toMatchObject({ kind: 'ip-rule-denials', severity: 'low', subject: 'ip:203.0.113.5' });
   });
 });
 
 describe('rate-limit-storm detector', () => {
-  it('reports when many different clients are refused by one class', () => {
+  it('reports when many different clients are refused by one class', async () => {
     const detector = rateLimitStormDetector({ threshold: 2, windowMs: 60_000 });
     const block = (ip: string, targetId = 'auth') => record({ action: 'rate-limit.block', outcome: 'denied', ip, targetId });
-    expect(detector.observe(block('192.0.2.1'), 0)).toBeUndefined();
-    expect(detector.observe(block('192.0.2.1'), 1)).toBeUndefined();
-    expect(detector.observe(block('192.0.2.2', 'api'), 2)).toBeUndefined();
-    expect(detector.observe(block('192.0.2.2'), 3)).toMatchObject({ kind: 'rate-limit-storm', severity: 'medium', subject: 'rate-limit-class:auth', count: 2 });
+    expect(await detector.observe(block('192.0.2.1'), 0)).toBeUndefined();
+    expect(await detector.observe(block('192.0.2.1'), 1)).toBeUndefined();
+    expect(await detector.observe(block('192.0.2.2', 'api'), 2)).toBeUndefined();
+    expect(await detector.observe(block('192.0.2.2'), 3)).toMatchObject({ kind: 'rate-limit-storm', severity: 'medium', subject: 'rate-limit-class:auth', count: 2 });
   });
 });

@@ -1,15 +1,15 @@
 /** Denied-permission bursts: one user or API key refused again and again (probing for access). */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
-import { SlidingWindow } from '../sliding-window.ts';
+import { memorySlidingWindows } from '../sliding-window.ts';
 
-export function permissionDenialsDetector({ threshold, windowMs }: DetectorOptions): SecurityDetector {
-  const window = new SlidingWindow({ windowMs });
+export function permissionDenialsDetector({ threshold, windowMs, windows = memorySlidingWindows }: DetectorOptions): SecurityDetector {
+  const window = windows('permission-denials', { windowMs });
   return {
     kind: 'permission-denials',
-    observe(record, now) {
+    async observe(record, now) {
       if (record.action !== 'access.denied' || !record.actorId) return undefined;
       const subject = `${record.actorType}:${record.actorId}`;
-      const count = window.count(`${record.organizationId ?? ''}|${subject}`, now);
+      const count = await window.count(`${record.organizationId ?? ''}|${subject}`, now);
       if (count < threshold) return undefined;
       return {
         kind: 'permission-denials',

@@ -3,17 +3,17 @@
  * audits only the first refusal of a client per window, so distinct clients is what is counted.
  */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
-import { SlidingWindow } from '../sliding-window.ts';
+import { memorySlidingWindows } from '../sliding-window.ts';
 
-export function rateLimitStormDetector({ threshold, windowMs }: DetectorOptions): SecurityDetector {
-  const window = new SlidingWindow({ windowMs });
+export function rateLimitStormDetector({ threshold, windowMs, windows = memorySlidingWindows }: DetectorOptions): SecurityDetector {
+  const window = windows('rate-limit-storm', { windowMs });
   return {
     kind: 'rate-limit-storm',
-    observe(record, now) {
+    async observe(record, now) {
       if (record.action !== 'rate-limit.block') return undefined;
       const rateLimitClass = record.targetId ?? 'unknown';
       const client = record.actorId ? `${record.actorType}:${record.actorId}` : `ip:${record.ip ?? ''}`;
-      const clients = window.distinct(rateLimitClass, client, now);
+      const clients = await window.distinct(rateLimitClass, client, now);
       if (clients < threshold) return undefined;
       return { kind: 'rate-limit-storm', severity: 'medium', subject: `rate-limit-class:${rateLimitClass}`, count: clients, details: { rateLimitClass, clients } };
     },
