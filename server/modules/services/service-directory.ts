@@ -40,6 +40,12 @@ export class ServiceDirectory {
   readonly #logger: Logger;
   readonly #configFile: string;
   readonly #maxPerProject: number;
+  /**
+   * The stored services' fingerprint at the last full sync. Local writes clear it: they change
+   * the probes without a sync, and the table may later return to the fingerprinted state (a
+   * service created here, then removed with its project) while the probes did not.
+   */
+  #syncedFingerprint: string | undefined;
   // Writes and reconciliations run one at a time on this instance, so a reconciliation that read
   // the table before a write committed cannot remove the probe that write just added.
   #queue: Promise<unknown> = Promise.resolve();
@@ -86,6 +92,7 @@ export class ServiceDirectory {
       }
       const stored = await this.#repository.create(scope, service);
       if (!stored) throw new AppError('WK_ERR_CONFLICT', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
+      this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
@@ -101,6 +108,7 @@ export class ServiceDirectory {
       this.#assertWritable(scope, name);
       const stored = await this.#repository.update(scope, { ...replacement, name } as ExternalService);
       if (!stored) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
+      this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
@@ -110,6 +118,7 @@ export class ServiceDirectory {
     return this.#serially(async () => {
       this.#assertWritable(scope, name);
       if (!(await this.#repository.delete(scope, name))) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
+      this.#syncedFingerprint = undefined;
       this.#probes.remove(name, scope);
     });
   }
@@ -120,6 +129,10 @@ export class ServiceDirectory {
    */
   sync(): Promise<ReconcileResult> {
     return this.#serially(async () => {
+      // Taken before the rows are read: a change that lands in between is read now and, the
+      // fingerprint then differing, read again next time — never missed.
+      const fingerprint = await this.#repository.fingerprint();
+      if (fingerprint === this.#syncedFingerprint) return { added: [], replaced: [], removed: [] };
       const wanted: WantedService[] = [...this.#configured.values()].map((service) => ({ service, scope: SYSTEM_SCOPE }));
       const stored = await this.#repository.listAll((error) => this.#logger.error({ err: error }, 'a stored external service is not checked'));
       for (const { service, scope } of stored) {
@@ -127,6 +140,7 @@ export class ServiceDirectory {
         wanted.push({ service, scope });
       }
       const result = this.#probes.reconcile(wanted);
+      this.#syncedFingerprint = fingerprint;
       if (result.added.length + result.replaced.length + result.removed.length > 0) this.#logger.info(result, 'external service probes reconciled');
       return result;
     });

@@ -1,0 +1,63 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
+import { EventBus } from '../../platform/events/index.ts';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test/helpers.ts';
+import { HealthMonitor } from '../health/index.ts';
+import { ServiceDirectory } from './service-directory.ts';
+import { ServiceProbeRegistry } from './service-probe-registry.ts';
+import { createServicesRepository } from './services-repository.ts';
+
+describe('ServiceDirectory.sync', () => {
+  let migrated: MigratedDatabase;
+  beforeAll(async () => {
+    migrated = await createMigratedDatabase();
+  });
+  afterAll(() => migrated.close());
+
+  function setup() {
+    const logger = pino({ level: 'silent' });
+    const monitor = new HealthMonitor({ logger, events: new EventBus({ logger }), defaultIntervalMs: 60_000, defaultTimeoutMs: 1_000, degradationFactor: 3, recoveryAfterFailures: 3 });
+    const repository = createServicesRepository({ db: migrated.db });
+    const listAll = vi.spyOn(repository, 'listAll');
+    const directory = new ServiceDirectory({ configured: [], repository, probes: new ServiceProbeRegistry({ monitor, logger }), logger });
+    return { monitor, directory, listAll };
+  }
+
+  const store = (name: string, port: number) =>
+    migrated.db.insertInto('external_services').values({ organization_id: SYSTEM_SCOPE.organizationId, project_id: SYSTEM_SCOPE.projectId, name, definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port }) }).execute();
+
+  it('reads the stored services only when they changed since its last sync, and then misses no change', async () => {
+    const { monitor, directory, listAll } = setup();
+    await store('first', 1);
+    expect((await directory.sync()).added).toEqual(['first']);
+    expect((await directory.sync()).added).toEqual([]);
+    expect(listAll).toHaveBeenCalledTimes(1);
+
+    // Changes made elsewhere (another instance): a new row, a changed definition, a removal.
+    await store('second', 2);
+    expect((await directory.sync()).added).toEqual(['second']);
+    await migrated.db.updateTable('external_services').set({ definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port: 3 }) }).where('name', '=', 'first').execute();
+    expect((await directory.sync()).replaced).toEqual(['first']);
+    expect(monitor.probe('first')?.componentId).toBe('127.0.0.1:3');
+    await migrated.db.deleteFrom('external_services').where('name', '=', 'second').execute();
+    expect((await directory.sync()).removed).toEqual(['second']);
+    expect(listAll).toHaveBeenCalledTimes(4);
+    await directory.sync();
+    expect(listAll).toHaveBeenCalledTimes(4);
+  });
+
+  it('syncs again after a write of its own, even when the table returns to the state it last read', async () => {
+    const { monitor, directory } = setup();
+    await directory.sync();
+    const tenant = await migrated.db.insertInto('organizations').values({ slug: 'returning', name: 'Returning' }).returning('id').executeTakeFirstOrThrow();
+    const project = await migrated.db.insertInto('projects').values({ organization_id: tenant.id, slug: 'p', name: 'P' }).returning('id').executeTakeFirstOrThrow();
+    const scope = { organizationId: tenant.id, projectId: project.id };
+    await directory.create(scope, { name: 'short-lived', type: 'tcp', host: '127.0.0.1', port: 9, critical: false });
+    expect(monitor.has('short-lived', scope)).toBe(true);
+    // Its project goes (a cascade, as when deleted through the API): the table is as last read.
+    await migrated.db.deleteFrom('projects').where('id', '=', project.id).execute();
+    expect((await directory.sync()).removed).toEqual([`${project.id}/short-lived`]);
+    expect(monitor.has('short-lived', scope)).toBe(false);
+  });
+});
