@@ -97,6 +97,7 @@ describe('the audit anchor in a file', () => {
 
     const report = await verifyOverApi();
     expect(report).toMatchObject({ intact: true, problemCount: 0, anchors: [{ source: 'file', status: 'consistent', anchor: { seq: head.seq, hash: head.hash } }] });
+    expect(await t.app.health.runNow('audit-log')).toMatchObject({ status: 'pass', critical: false });
   });
 
   it('writes the anchor shortly after an append without being asked', async () => {
@@ -151,6 +152,11 @@ describe('the audit anchor in a file', () => {
     const anchor = JSON.parse(await readFile(anchorPath(), 'utf8')) as AuditAnchor;
 
     await cutTail(t.database.url, 2);
+
+    // The health component notices on its next run, with no append and no one verifying.
+    const health = { ...(await t.app.health.runNow('audit-log')) };
+    expect(health.status).toBe('fail');
+    expect(health.output).toContain(`tampering detected: the audit log ends at seq ${anchor.seq - 2} but its file anchor names seq ${anchor.seq}`);
 
     const report = await verifyOverApi();
     expect(report).toMatchObject({

@@ -13,9 +13,20 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { AuditAnchorStore } from './audit-anchor.ts';
 import type { AuditRepository } from './audit-repository.ts';
 
+/** What the writer last found, for the `audit-log` health component. */
+export interface AuditAnchorState {
+  /** An anchor no longer matching the log: its tail was cut or rewritten. Stays until restart. */
+  violation: { store: string; message: string; at: Date } | undefined;
+  /** Stores whose last write or read failed. */
+  failing: Array<{ store: string; message: string; at: Date }>;
+  /** The log's newest committed record at the last check. */
+  head: { seq: number; at: Date } | undefined;
+}
+
 export interface AuditAnchorWriter {
   /** Marks the anchor stale; a write follows within `intervalMs`. Never throws. */
   notify(): void;
+  state(): AuditAnchorState;
   /** Writes the anchors now (waiting for a write in progress first). Never rejects. */
   flush(): Promise<void>;
   /** Stops the timer and, if an append is not anchored yet, writes once more (bounded by `closeTimeoutMs`). */
@@ -47,6 +58,9 @@ export function createAuditAnchorWriter({
   let closed = false;
   let queue: Promise<void> = Promise.resolve();
   const lastLoggedAt = new Map<string, number>();
+  let violation: AuditAnchorState['violation'];
+  const failing = new Map<string, { store: string; message: string; at: Date }>();
+  let lastHead: AuditAnchorState['head'];
 
   function throttled(key: string): boolean {
     const last = lastLoggedAt.get(key) ?? -Infinity;
@@ -65,13 +79,14 @@ export function createAuditAnchorWriter({
   async function advance(store: AuditAnchorStore, head: { seq: number; hash: string }): Promise<void> {
     const current = await store.read();
     if (current) {
-      const violation =
+      const found =
         current.seq > head.seq
           ? `the audit log ends at seq ${head.seq} but its ${store.source} anchor names seq ${current.seq}: records were removed`
           : await mismatch(current.seq, current.hash, head, store.source);
-      if (violation) {
+      if (found) {
         // Kept as it is: the anchor is the evidence `watchkeeper audit verify` needs.
-        if (!throttled(`${store.source}:violated`)) logger.error({ anchor: current, head, store: store.location }, `${violation}; the anchor is kept — run \`watchkeeper audit verify\``);
+        violation ??= { store: store.source, message: found, at: now() };
+        if (!throttled(`${store.source}:violated`)) logger.error({ anchor: current, head, store: store.location }, `${found}; the anchor is kept — run \`watchkeeper audit verify\``);
         return;
       }
       if (current.seq >= head.seq) return;
@@ -90,11 +105,14 @@ export function createAuditAnchorWriter({
       return;
     }
     if (!head) return;
+    lastHead = { seq: head.seq, at: now() };
     await Promise.all(
       stores.map(async (store) => {
         try {
           await advance(store, head);
+          failing.delete(store.source);
         } catch (error) {
+          failing.set(store.source, { store: store.source, message: (error as Error).message, at: now() });
           if (!throttled(`${store.source}:failed`)) logger.warn({ err: error, store: store.location }, `could not write the ${store.source} audit anchor`);
         }
       }),
@@ -117,6 +135,8 @@ export function createAuditAnchorWriter({
     },
 
     flush,
+
+    state: () => ({ violation, failing: [...failing.values()], head: lastHead }),
 
     async close() {
       closed = true;

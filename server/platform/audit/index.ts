@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../../infra/config/index.ts';
 import { auditAnchorStores } from './anchor-stores.ts';
 import { createAuditAnchorWriter } from './anchor-writer.ts';
+import { createAuditLogProbe } from './audit-log-probe.ts';
 import { createAuditRepository } from './audit-repository.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { createAuditLog } from './create-audit-log.ts';
@@ -26,7 +27,11 @@ export const auditPlugin = fp<{ config: Config }>(
     const anchorWriter = createAuditAnchorWriter({ repository, stores: anchors, logger: app.log.child({ component: 'audit-anchor' }) });
     app.decorate('audit', createAuditLog({ repository, events: app.events, anchor: anchorWriter }));
     // Anchors a log that predates the anchors (or grew while this instance was down) without waiting for an append.
-    app.addHook('onReady', async () => anchorWriter.notify());
+    app.addHook('onReady', async () => {
+      anchorWriter.notify();
+      // The health module registers after the platform; add the component once it exists.
+      if (app.hasDecorator('health')) app.health.register(createAuditLogProbe({ anchors: anchorWriter }));
+    });
     // Added after the database and cache hooks, so it runs before them: the last anchor is written first.
     app.addHook('onClose', () => anchorWriter.close());
     await app.register(auditRoutes, { repository, anchors });
