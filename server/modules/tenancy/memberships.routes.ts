@@ -57,11 +57,12 @@ export async function membershipsRoutes(app: FastifyInstance) {
       const role = await roles.findRole(organizationId, roleName);
       if (!role) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${roleName}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${roleName}"` }] });
       if (projectId !== null && !(await projects.find(organizationId, projectId))) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
-      const user = await users.findByEmail(email);
-      if (!user) throw new AppError('WK_ERR_NOT_FOUND', 'no account with this email address; create it with POST /api/users');
       const scope = { organizationId, projectId };
       request.authorize('users:write', { projectId });
       assertHoldsAllOn(request, role.permissions, scope, `giving the role ${role.name}`);
+      // Looked up only once the caller may give this role here: whether an account exists is told to no one else.
+      const user = await users.findByEmail(email);
+      if (!user) throw new AppError('WK_ERR_NOT_FOUND', 'no account with this email address; create it with POST /api/users');
       assertNotSelf(request, user.id);
 
       const { membership, created, from } = await db
