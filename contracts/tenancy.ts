@@ -11,3 +11,12 @@ export interface TenantScope {
 }
 
 export const SYSTEM_SCOPE: TenantScope = { organizationId: SYSTEM_ORGANIZATION_ID, projectId: SYSTEM_PROJECT_ID };
+
+export function sameScope(a: TenantScope, b: TenantScope): boolean {
+  return a.organizationId === b.organizationId && a.projectId === b.projectId;
+}
+
+/** A map key for something named within a scope (a health component, a service). */
+export function scopedKey(scope: TenantScope, name: string): string {
+  return `${scope.organizationId}/${scope.projectId}/${name}`;
+}

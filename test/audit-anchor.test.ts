@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -21,24 +19,12 @@ import {
   type AuditChainReport,
   type AuditRepository,
 } from '../server/platform/audit/index.ts';
-import { buildTestApp, redisAvailability, signIn, testRedisUrl, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
+import { buildTestApp, redisAvailability, runCli, signIn, testRedisUrl, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
 
-const CLI = fileURLToPath(new URL('../bin/watchkeeper.js', import.meta.url));
 const redis = redisAvailability();
 
 class Rollback extends Error {}
 
-function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'silent', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A superuser session: the one that can disable the append-only trigger. */
 function superuser(url: string): Kysely<Database> {

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,10 +5,9 @@ import type { Database } from '../server/infra/database/index.ts';
 import type { AuditEntry } from '../server/platform/audit/index.ts';
 import { CSV_COLUMNS } from '../server/platform/audit/audit-export.ts';
 import { hashRecord, type JsonValue } from '../server/platform/audit/hash-chain.ts';
-import { buildTestApp, createOrganization, signIn, type SignedInUser, type TestApp } from './helpers.ts';
+import { buildTestApp, createOrganization, runCli, signIn, type SignedInUser, type TestApp } from './helpers.ts';
 
 const ORG = '22222222-2222-4222-8222-222222222222';
-const CLI = fileURLToPath(new URL('../bin/watchkeeper.js', import.meta.url));
 
 const entries: AuditEntry[] = [
   { action: 'auth.login', outcome: 'success', actor: { type: 'user', id: 'u-1', label: 'ada@example.com' }, organizationId: ORG, ip: '198.51.100.1' },
@@ -71,18 +68,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-function runCli(args: string[], databaseUrl: string, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // The app's DATA_DIR (where its audit anchor is), and no Redis: the apps here use none.
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: cwd, REDIS_URL: '', LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the audit API and command', () => {
   let t: TestApp;
@@ -294,7 +279,7 @@ describe('the audit API and command', () => {
         anchors: [expect.objectContaining({ source: 'file', status: 'consistent', anchor: { seq: head.seq, hash: head.hash, at: expect.any(String) } })],
       });
 
-      const cli = await runCli(['audit', 'verify'], t.database.url, t.dataDir);
+      const cli = await runCli(['audit', 'verify'], { DATABASE_URL: t.database.url, DATA_DIR: t.dataDir }, t.dataDir);
       expect(cli.stderr).toBe('');
       expect(cli.stdout).toMatch(new RegExp(`^audit log intact: ${head.seq} records`));
       expect(cli.stdout).toMatch(new RegExp(`\\nanchor file \\(.*audit-anchor\\.json\\): consistent — record seq ${head.seq} has the hash`));
@@ -326,7 +311,7 @@ describe('the audit API and command', () => {
         ],
       });
 
-      const cli = await runCli(['audit', 'verify'], t.database.url, t.dataDir);
+      const cli = await runCli(['audit', 'verify'], { DATABASE_URL: t.database.url, DATA_DIR: t.dataDir }, t.dataDir);
       expect(cli.code).toBe(1);
       expect(cli.stdout).toContain(`audit log TAMPERED: 2 problem(s) in ${report.records} records`);
       expect(cli.stdout).toMatch(new RegExp(`altered\\s+seq ${altered}: record ${altered} was altered`));

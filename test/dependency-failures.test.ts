@@ -12,7 +12,7 @@ import { SYSTEM_SCOPE } from '../contracts/tenancy.ts';
 import type { HealthRecoveryEvent, HealthTransitionEvent } from '../server/platform/events/index.ts';
 import { aggregateStatus } from '../server/modules/health/health-report.ts';
 import { buildTestApp, createTestDatabase, redisAvailability, signIn, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 const redis = redisAvailability();
 
@@ -34,10 +34,6 @@ async function checkAll(app: FastifyInstance): Promise<void> {
   await Promise.all(app.health.list().map((state) => app.health.runNow(state.id)));
 }
 
-async function proxyFor(url: string): Promise<TcpProxy> {
-  const target = new URL(url);
-  return startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || (target.protocol.startsWith('redis') ? 6379 : 5432)) });
-}
 
 describe('PostgreSQL failing and coming back', () => {
   let database: TestDatabase;
@@ -48,7 +44,7 @@ describe('PostgreSQL failing and coming back', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    proxy = await proxyFor(database.url);
+    proxy = await proxyTo(database.url);
     t = await buildTestApp({
       database,
       env: {
@@ -242,7 +238,7 @@ describe('PostgreSQL slowing down', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    proxy = await proxyFor(database.url);
+    proxy = await proxyTo(database.url);
     // Its own app: the latency baseline is the history of this app's checks alone.
     t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), HEALTH_DEGRADATION_FACTOR: '3' } });
   });
@@ -281,7 +277,7 @@ describe.skipIf(!redis.available)(`Redis failing and coming back ${redis.reason}
   let events: ReturnType<typeof recordEvents>;
 
   beforeAll(async () => {
-    proxy = await proxyFor(testRedisUrl()!);
+    proxy = await proxyTo(testRedisUrl()!);
     t = await buildTestApp({
       env: {
         REDIS_URL: proxy.url(testRedisUrl()!),

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, createTestDatabase, signIn, type SignedInUser, type TestApp, type TestDatabase } from './helpers.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 describe('the database unreachable during a request', () => {
   let database: TestDatabase;
@@ -14,8 +14,7 @@ describe('the database unreachable during a request', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const target = new URL(database.url);
-    proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
+    proxy = await proxyTo(database.url);
     t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ENABLED: 'false' } });
     admin = await signIn(t.app, { role: 'admin' });
   });

@@ -2,10 +2,12 @@
  * Test helpers: a fresh database per test file, a Redis key prefix per app, and the app built
  * with test configuration — the same plugin `main.ts` runs.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -19,6 +21,8 @@ import type { Permission } from '../contracts/permissions.ts';
 import type { ExternalServiceInput } from '../contracts/services.ts';
 
 export const isCI = process.env.CI === 'true';
+
+const CLI = fileURLToPath(new URL('../bin/watchkeeper.js', import.meta.url));
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
@@ -250,4 +254,20 @@ export async function createMigratedDatabase({ poolMax = 4 }: { poolMax?: number
       await database.drop();
     },
   };
+}
+
+/**
+ * Runs the real `watchkeeper` command in a child process, with this process's environment, no
+ * Redis and silent logs unless `env` says otherwise; resolves its exit code and output.
+ */
+export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'silent', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

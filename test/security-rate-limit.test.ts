@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, redisAvailability, signIn, testRedisUrl, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 const SMALL_LIMITS = { RATE_LIMIT_API_POINTS: '3', RATE_LIMIT_HEALTH_POINTS: '2', RATE_LIMIT_AUTH_POINTS: '50' };
 
@@ -156,8 +156,7 @@ describe.skipIf(!redis.available)(`rate limiting with Redis ${redis.reason}`, ()
   const prefix = `${uniqueName('wk_test')}:`;
 
   beforeAll(async () => {
-    const target = new URL(testRedisUrl()!);
-    relay = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 6379) });
+    relay = await proxyTo(testRedisUrl()!);
     direct = new Redis(testRedisUrl()!);
     t = await buildTestApp({ redis: true, env: { ...SMALL_LIMITS, REDIS_URL: relay.url(testRedisUrl()!), CACHE_KEY_PREFIX: prefix } });
   });

@@ -122,3 +122,9 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
     },
   };
 }
+
+/** A proxy in front of the server a PostgreSQL or Redis URL names (default ports when it names none). */
+export function proxyTo(url: string): Promise<TcpProxy> {
+  const target = new URL(url);
+  return startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || (target.protocol.startsWith('redis') ? 6379 : 5432)) });
+}

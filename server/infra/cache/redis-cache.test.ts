@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { redisAvailability, testRedisUrl, uniqueName } from '../../../test/helpers.ts';
-import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from '../../../test/tcp-proxy.ts';
 import type { Cache } from './cache.ts';
 import { createRedisCache } from './redis-cache.ts';
 
@@ -21,8 +21,7 @@ describe.skipIf(!redis.available)(`Redis cache ${redis.reason}`, () => {
   }
 
   async function proxied() {
-    const target = new URL(testRedisUrl()!);
-    const proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 6379) });
+    const proxy = await proxyTo(testRedisUrl()!);
     proxies.push(proxy);
     return proxy;
   }

@@ -2,3 +2,4 @@ export { databasePlugin, type DatabaseHandle } from './database-plugin.ts';
 export type { Database } from './schema.ts';
 export { migrateToLatest, currentSchemaVersion, isSchemaCurrent } from './migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
+export { deleteInBatches } from './delete-in-batches.ts';

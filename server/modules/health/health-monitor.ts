@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { HealthStatus } from '../../../contracts/health.ts';
-import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
+import { SYSTEM_SCOPE, scopedKey as keyOf, type TenantScope } from '../../../contracts/tenancy.ts';
 import type { EventBus } from '../../platform/events/index.ts';
 import type { HealthRecorder } from './health-recorder.ts';
 import { LatencyDetector } from './latency-detector.ts';
@@ -43,7 +43,6 @@ export interface ScopeFilter {
   projectId?: string | undefined;
 }
 
-const keyOf = (scope: TenantScope, id: string) => `${scope.organizationId}/${scope.projectId}/${id}`;
 const covers = (filter: ScopeFilter, scope: TenantScope) =>
   filter.organizationId === scope.organizationId && (filter.projectId === undefined || filter.projectId === scope.projectId);
 

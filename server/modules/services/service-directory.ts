@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { ExternalService, ServiceHealth, ServiceRecord, ServiceReplacement } from '../../../contracts/services.ts';
 import type { ComponentState } from '../health/index.ts';
-import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
+import { SYSTEM_SCOPE, sameScope, type TenantScope } from '../../../contracts/tenancy.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { ServiceProbeRegistry, ReconcileResult, WantedService } from './service-probe-registry.ts';
 import type { ServicesRepository, StoredService } from './services-repository.ts';
@@ -21,7 +21,6 @@ export interface ServiceDirectoryOptions {
   maxPerProject?: number;
 }
 
-const sameScope = (a: TenantScope, b: TenantScope) => a.organizationId === b.organizationId && a.projectId === b.projectId;
 
 function healthOf(state: ComponentState | undefined): ServiceHealth {
   return {

@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { ExternalService } from '../../../contracts/services.ts';
-import { SYSTEM_SCOPE, type TenantScope } from '../../../contracts/tenancy.ts';
+import { SYSTEM_SCOPE, sameScope, scopedKey as keyOf, type TenantScope } from '../../../contracts/tenancy.ts';
 import type { ComponentState, HealthMonitor } from '../health/index.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { createServiceProbe } from './service-probe.ts';
@@ -40,8 +40,6 @@ function fingerprint(wanted: WantedService): string {
   return JSON.stringify(sorted({ service: wanted.service, scope: wanted.scope }));
 }
 
-const keyOf = (scope: TenantScope, name: string) => `${scope.organizationId}/${scope.projectId}/${name}`;
-const isSystem = (scope: TenantScope) => scope.organizationId === SYSTEM_SCOPE.organizationId && scope.projectId === SYSTEM_SCOPE.projectId;
 
 export class ServiceProbeRegistry {
   /** Scope and name (keyOf) → fingerprint, scope and name of each probe this registry put in the monitor. */
@@ -135,7 +133,7 @@ export class ServiceProbeRegistry {
    */
   reconcile(wanted: WantedService[]): ReconcileResult {
     const result: ReconcileResult = { added: [], replaced: [], removed: [] };
-    const label = (scope: TenantScope, name: string) => (isSystem(scope) ? name : `${scope.projectId}/${name}`);
+    const label = (scope: TenantScope, name: string) => (sameScope(scope, SYSTEM_SCOPE) ? name : `${scope.projectId}/${name}`);
     const keys = new Set(wanted.map((w) => keyOf(w.scope, w.service.name)));
     for (const key of this.#shadowed) if (!keys.has(key)) this.#shadowed.delete(key);
     for (const [key, entry] of [...this.#registered]) {

@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Database } from '../../../infra/database/index.ts';
+import { deleteInBatches, type Database } from '../../../infra/database/index.ts';
 import type { Scheduler } from '../../../platform/scheduler/index.ts';
 
 export const HEALTH_RETENTION_JOB = 'health-history-retention';
@@ -34,15 +34,6 @@ export interface RetentionOutcome {
 
 function floorToBucket(time: number): Date {
   return new Date(Math.floor(time / BUCKET_MS) * BUCKET_MS);
-}
-
-async function deleteInBatches(run: () => Promise<number>, batchSize: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const deleted = await run();
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
 }
 
 async function deleteExpired(db: Kysely<Database>, before: Date, batchSize: number): Promise<Pick<RetentionOutcome, 'samplesDeleted' | 'eventsDeleted'>> {

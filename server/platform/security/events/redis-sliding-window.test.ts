@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisAvailability, testRedisUrl, uniqueName } from '../../../../test/helpers.ts';
-import { startTcpProxy, type TcpProxy } from '../../../../test/tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from '../../../../test/tcp-proxy.ts';
 import { createRedisCache, type Cache } from '../../../infra/cache/index.ts';
 import { createRedisSlidingWindows } from './redis-sliding-window.ts';
 
@@ -45,8 +45,7 @@ describe.skipIf(!redis.available)(`sliding windows in Redis ${redis.reason}`, ()
   }
 
   async function proxied() {
-    const target = new URL(testRedisUrl()!);
-    const proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 6379) });
+    const proxy = await proxyTo(testRedisUrl()!);
     proxies.push(proxy);
     return proxy;
   }

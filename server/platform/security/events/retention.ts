@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Database } from '../../../infra/database/index.ts';
+import { deleteInBatches, type Database } from '../../../infra/database/index.ts';
 import type { Scheduler } from '../../scheduler/index.ts';
 
 export const SECURITY_RETENTION_JOB = 'security-events-retention';
@@ -24,15 +24,6 @@ export interface SecurityRetentionOptions {
 export interface SecurityRetentionOutcome {
   eventsDeleted: number;
   apiKeyIpsDeleted: number;
-}
-
-async function deleteInBatches(run: () => Promise<number>, batchSize: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const deleted = await run();
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
 }
 
 export async function runSecurityRetention({ db, retentionDays, now = new Date(), batchSize = 5_000 }: SecurityRetentionOptions): Promise<SecurityRetentionOutcome> {
