@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
@@ -106,10 +107,17 @@ export const app = fp<AppOptions>(
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Fastify takes its HTTPS options at construction: `https` is set when TLS_CERT_FILE is. */
-function tls(config: Config): { https?: HttpsServerOptions } {
+/**
+ * Node's server options, given at construction: `https` when TLS_CERT_FILE is set, and the
+ * deadlines for a request to arrive. Without them a client that sends its headers, or a body, a
+ * byte at a time holds its connection forever; Node answers 408 and closes it, checking once a
+ * second (its default, 30 s, would let a stalled connection live half a minute past its deadline).
+ */
+function listenerOptions(config: Config): { https: HttpsServerOptions } | { http: HttpServerOptions } {
+  const { requestTimeoutMs, requestHeadersTimeoutMs } = config.server;
+  const deadlines = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestHeadersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1_000 };
   const https = httpsOptions({ certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile });
-  return https ? { https } : {};
+  return https ? { https: { ...https, ...deadlines } } : { http: deadlines };
 }
 
 /** Fastify server options Watchkeeper needs at construction time. */
@@ -130,7 +138,9 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
     pluginTimeout: 120_000,
     // The client address is the socket peer unless the request came through a proxy we trust.
     trustProxy: config.server.trustProxy.length > 0 ? config.server.trustProxy : false,
-    ...tls(config),
+    // Fastify sets this on the Node server after construction; it must repeat listenerOptions'.
+    requestTimeout: config.server.requestTimeoutMs,
+    ...listenerOptions(config),
   };
 }
 

@@ -1,12 +1,14 @@
 /**
  * The process: configuration, logger, listen, signals and graceful shutdown. On SIGTERM/SIGINT
- * readiness fails at once, in-flight requests finish, resources close, and the process exits 0 —
- * or 1 if that takes longer than SHUTDOWN_TIMEOUT_MS.
+ * readiness fails at once while requests are still served for SHUTDOWN_DRAIN_DELAY_MS; then
+ * in-flight requests finish, resources close, and the process exits 0 — or 1 if finishing takes
+ * longer than SHUTDOWN_TIMEOUT_MS (server/platform/lifecycle/graceful-shutdown.ts).
  */
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './app.ts';
 import type { Config } from './infra/config/index.ts';
+import { gracefulShutdown } from './platform/lifecycle/graceful-shutdown.ts';
 import { startRedirectServer } from './platform/security/tls/redirect-server.ts';
 
 export async function startWatchkeeper(config: Config): Promise<FastifyInstance> {
@@ -29,28 +31,13 @@ export async function startWatchkeeper(config: Config): Promise<FastifyInstance>
     process.exit(1);
   }
 
-  let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    server.lifecycle.draining = true;
-    logger.info({ signal, timeoutMs: config.server.shutdownTimeoutMs }, 'shutting down: draining in-flight requests');
-    const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: config.server.shutdownTimeoutMs }, 'shutdown took too long; exiting');
-      process.exit(1);
-    }, config.server.shutdownTimeoutMs);
-    deadline.unref();
-    Promise.all([server.close(), redirect?.close()]).then(
-      () => {
-        logger.info('shutdown complete');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
-  };
+  const shutdown = gracefulShutdown({
+    server,
+    alsoClose: async () => redirect?.close(),
+    drainDelayMs: config.server.shutdownDrainDelayMs,
+    timeoutMs: config.server.shutdownTimeoutMs,
+    logger,
+  });
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
   return server;

@@ -85,6 +85,7 @@ export function createTestConfig({ databaseUrl, redis = false, env = {}, dataDir
     cwd: dataDir ?? tmpdir(),
     env: {
       LOG_LEVEL: 'silent',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
       DATA_DIR: dataDir ?? join(tmpdir(), 'watchkeeper-test-data'),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(redisUrl ? { REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `${uniqueName('wk_test')}:` } : {}),

@@ -1,12 +1,14 @@
 /**
  * Graceful shutdown of the real process: `node bin/watchkeeper.js start`, then SIGTERM. Readiness
- * fails at once, a request in flight still gets its answer, resources close and the process exits
- * 0 — or 1 when draining outlasts SHUTDOWN_TIMEOUT_MS.
+ * fails at once while requests are still served for SHUTDOWN_DRAIN_DELAY_MS (so a load balancer
+ * can follow); then connections are refused, requests being worked on get their answer,
+ * connections that answer nobody (idle, half-sent) are closed, resources close and the process
+ * exits 0 — or 1 when finishing outlasts SHUTDOWN_TIMEOUT_MS, or on a second signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +61,7 @@ async function startWatchkeeper(env: Record<string, string>, dataDir = mkdtempSy
   const port = await freePort();
   const child = spawn(process.execPath, ['bin/watchkeeper.js', 'start'], {
     cwd: repoRoot,
-    env: { ...baseEnvironment(), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+    env: { ...baseEnvironment(), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', SHUTDOWN_DRAIN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
@@ -122,17 +124,80 @@ async function startWatchkeeper(env: Record<string, string>, dataDir = mkdtempSy
   return { child, port, logs, exited, waitForLog };
 }
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
+function get(port: number, path: string): Promise<{ status: number; body: string; connection?: string }> {
   return new Promise((resolveResponse, reject) => {
     const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
     });
     req.on('error', reject);
     req.end();
   });
 }
+
+/** What a new connection to the port meets: 'connected', or the error code (ECONNREFUSED). */
+function connectOutcome(port: number): Promise<string> {
+  return new Promise((resolveOutcome) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveOutcome('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolveOutcome(error.code ?? 'error'));
+  });
+}
+
+/** A raw connection: what it has received so far, and when the server closed it. */
+function rawConnection(port: number): { socket: Socket; received: () => string; closed: Promise<void>; waitFor(text: string): Promise<void> } {
+  const socket = connect({ host: '127.0.0.1', port });
+  let received = '';
+  const wakers = new Set<() => void>();
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString();
+    wakers.forEach((wake) => wake());
+  });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolveClosed) => socket.once('close', () => resolveClosed()));
+  cleanups.push(() => void socket.destroy());
+  const waitFor = (text: string) =>
+    new Promise<void>((resolveSeen, reject) => {
+      const check = () => {
+        if (received.includes(text)) {
+          wakers.delete(check);
+          resolveSeen();
+        }
+      };
+      wakers.add(check);
+      void closed.then(() => {
+        check();
+        reject(new Error(`connection closed before ${JSON.stringify(text)}; received ${JSON.stringify(received)}`));
+      });
+      check();
+    });
+  return { socket, received: () => received, closed, waitFor };
+}
+
+/** Holds an ACCESS EXCLUSIVE lock on `users`, so a request that counts accounts (GET /setup) waits. */
+async function lockUsers(url: string): Promise<{ release(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query('BEGIN');
+  await admin.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await admin.query('ROLLBACK');
+    await admin.end();
+  };
+  cleanups.push(release);
+  return { release };
+}
+
+const isArrivalOf = (url: string) => (line: LogLine) => line.msg === 'incoming request' && (line.req as { url?: string } | undefined)?.url === url;
+const DRAINING = 'shutting down: readiness fails; still serving for the drain delay';
+const STOPPED_ACCEPTING = 'shutting down: no longer accepting; finishing in-flight requests';
 
 /** A request whose body is still being uploaded: in flight until `finish()` sends the rest. */
 function slowUpload(port: number): { sent: Promise<void>; response: Promise<{ status: number; body: string }>; finish(): void } {
@@ -156,17 +221,7 @@ function slowUpload(port: number): { sent: Promise<void>; response: Promise<{ st
 }
 
 /** The server has taken the upload in (it is in flight from its point of view, not merely sent). */
-const isUploadArrival = (line: LogLine) => line.msg === 'incoming request' && (line.req as { url?: string } | undefined)?.url === '/uploads/slow';
-
-/** Refused, reset or 503 — anything but ready. */
-async function readinessAfterSignal(port: number): Promise<string> {
-  try {
-    const { status } = await get(port, '/health/readiness');
-    return String(status);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? 'error';
-  }
-}
+const isUploadArrival = isArrivalOf('/uploads/slow');
 
 describe('graceful shutdown of `watchkeeper start`', () => {
   let database: TestDatabase;
@@ -177,27 +232,95 @@ describe('graceful shutdown of `watchkeeper start`', () => {
     return database;
   }
 
-  it('on SIGTERM fails readiness at once, lets the request in flight finish, closes and exits 0', async () => {
+  it('on SIGTERM fails readiness at once but keeps serving for SHUTDOWN_DRAIN_DELAY_MS, then refuses connections and exits 0', async () => {
     const { url } = await testDatabase();
-    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '20000' });
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '20000', SHUTDOWN_DRAIN_DELAY_MS: '3000' });
     expect((await get(wk.port, '/health/readiness')).status).toBe(200);
-
     const upload = slowUpload(wk.port);
     await upload.sent;
     await wk.waitForLog(isUploadArrival);
-    wk.child.kill('SIGTERM');
-    await wk.waitForLog((line) => line.msg === 'shutting down: draining in-flight requests');
-    expect(['503', 'ECONNREFUSED', 'ECONNRESET']).toContain(await readinessAfterSignal(wk.port));
-    expect(wk.child.exitCode).toBeNull();
 
+    wk.child.kill('SIGTERM');
+    await wk.waitForLog((line) => line.msg === DRAINING);
+    // A load balancer polling readiness learns to stop; whatever it still sends, on new
+    // connections, is served — and told to reconnect, so it can go elsewhere next time.
+    expect((await get(wk.port, '/health/readiness')).status).toBe(503);
+    expect(await get(wk.port, '/setup')).toMatchObject({ status: 200, connection: 'close' });
+    expect(await get(wk.port, '/docs/json')).toMatchObject({ status: 200, connection: 'close' });
+    // An upload that completes during the delay is answered.
     upload.finish();
     const answered = await upload.response;
     expect(answered.status).toBe(404);
     expect(JSON.parse(answered.body)).toMatchObject({ code: 'WK_ERR_ROUTE_NOT_FOUND' });
+    expect(wk.logs.map((line) => line.msg)).not.toContain(STOPPED_ACCEPTING);
 
+    await wk.waitForLog((line) => line.msg === STOPPED_ACCEPTING);
+    await expect.poll(() => connectOutcome(wk.port), { timeout: 20_000, interval: 50 }).toBe('ECONNREFUSED');
     expect(await wk.exited).toBe(0);
     const messages = wk.logs.map((line) => line.msg);
-    expect(messages.indexOf('shutdown complete')).toBeGreaterThan(messages.indexOf('shutting down: draining in-flight requests'));
+    expect(messages.indexOf('shutdown complete')).toBeGreaterThan(messages.indexOf(STOPPED_ACCEPTING));
+  }, 90_000);
+
+  it('answers a request still being worked on when the drain delay ends, then exits 0', async () => {
+    const { url } = await testDatabase();
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '30000', DATABASE_STATEMENT_TIMEOUT_MS: '60000' });
+    const lock = await lockUsers(url);
+    const setupPage = get(wk.port, '/setup');
+    await wk.waitForLog(isArrivalOf('/setup'));
+
+    wk.child.kill('SIGTERM');
+    await wk.waitForLog((line) => line.msg === STOPPED_ACCEPTING);
+    await expect.poll(() => connectOutcome(wk.port), { timeout: 20_000, interval: 50 }).toBe('ECONNREFUSED');
+    expect(wk.child.exitCode).toBeNull();
+
+    await lock.release();
+    expect((await setupPage).status).toBe(200);
+    expect(await wk.exited).toBe(0);
+    expect(wk.logs.map((line) => line.msg)).toContain('shutdown complete');
+  }, 90_000);
+
+  it('closes idle keep-alive, half-sent headers and half-sent bodies at the end of the drain instead of waiting out SHUTDOWN_TIMEOUT_MS', async () => {
+    const { url } = await testDatabase();
+    // Request deadlines far beyond the test, so that only the drain can close these connections.
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '600000', REQUEST_HEADERS_TIMEOUT_MS: '600000' });
+    const liveness = 'GET /health/liveness HTTP/1.1\r\nHost: localhost\r\n\r\n';
+
+    const idle = rawConnection(wk.port);
+    idle.socket.write(liveness);
+    await idle.waitFor('"status":"pass"');
+
+    const halfHeaders = rawConnection(wk.port);
+    halfHeaders.socket.write(liveness);
+    await halfHeaders.waitFor('"status":"pass"');
+    halfHeaders.socket.write('GET /health/liveness HTTP/1.1\r\nHost: local');
+
+    const halfBody = rawConnection(wk.port);
+    halfBody.socket.write('POST /uploads/stalled HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"note":"');
+    await wk.waitForLog(isArrivalOf('/uploads/stalled'));
+
+    wk.child.kill('SIGTERM');
+    expect(await wk.exited).toBe(0);
+    await Promise.all([idle.closed, halfHeaders.closed, halfBody.closed]);
+    const messages = wk.logs.map((line) => line.msg);
+    expect(messages).toContain('shutdown complete');
+    expect(messages).not.toContain('shutdown took too long; exiting');
+    expect(wk.logs.find((line) => line.msg === 'closed connections whose request had not finished arriving')).toMatchObject({ count: 1 });
+  }, 120_000);
+
+  it('shuts down at once on a second signal during the drain delay, still stopping cleanly, and exits 1', async () => {
+    const { url } = await testDatabase();
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_DRAIN_DELAY_MS: '600000' });
+    const idle = rawConnection(wk.port);
+    idle.socket.write('GET /health/liveness HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await idle.waitFor('"status":"pass"');
+
+    wk.child.kill('SIGTERM');
+    await wk.waitForLog((line) => line.msg === DRAINING);
+    expect((await get(wk.port, '/health/readiness')).status).toBe(503);
+    wk.child.kill('SIGTERM');
+    expect(await wk.exited).toBe(1);
+    await idle.closed;
+    expect(wk.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['second signal: closing every connection now', 'shutdown complete']));
   }, 90_000);
 
   it('exits 0 even when a health check is stuck behind a database lock at that moment', async () => {
@@ -219,11 +342,10 @@ describe('graceful shutdown of `watchkeeper start`', () => {
 
   it('exits 1 when the requests in flight outlast SHUTDOWN_TIMEOUT_MS', async () => {
     const { url } = await testDatabase();
-    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '1500' });
-    const upload = slowUpload(wk.port);
-    upload.response.catch(() => undefined);
-    await upload.sent;
-    await wk.waitForLog(isUploadArrival);
+    const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '1500', DATABASE_STATEMENT_TIMEOUT_MS: '60000' });
+    await lockUsers(url);
+    get(wk.port, '/setup').catch(() => undefined);
+    await wk.waitForLog(isArrivalOf('/setup'));
     wk.child.kill('SIGTERM');
     expect(await wk.exited).toBe(1);
     expect(wk.logs.find((line) => line.msg === 'shutdown took too long; exiting')).toMatchObject({ level: 50, timeoutMs: 1500 });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
 const percent = z.coerce.number().min(0).max(100);
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -64,7 +65,10 @@ export const settings = [
   { env: 'HOST', path: 'server.host', schema: z.string().min(1).default('localhost'), description: 'Listen address; `0.0.0.0` to accept connections from other hosts (containers).' },
   { env: 'LOG_LEVEL', path: 'server.logLevel', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), description: 'pino log level.' },
   { env: 'BODY_LIMIT_BYTES', path: 'server.bodyLimitBytes', schema: positiveInt.default(1_048_576), description: 'Largest accepted request body; larger bodies are answered 413.' },
-  { env: 'SHUTDOWN_TIMEOUT_MS', path: 'server.shutdownTimeoutMs', schema: positiveInt.default(10_000), description: 'Upper bound for graceful shutdown; in-flight requests get this long to finish.' },
+  { env: 'SHUTDOWN_TIMEOUT_MS', path: 'server.shutdownTimeoutMs', schema: positiveInt.default(10_000), description: 'Upper bound for graceful shutdown once the drain delay is over; in-flight requests get this long to finish.' },
+  { env: 'SHUTDOWN_DRAIN_DELAY_MS', path: 'server.shutdownDrainDelayMs', schema: nonNegativeInt.default(5_000), description: 'After a shutdown signal readiness fails at once, but requests are still served for this long, so a load balancer has time to notice and stop sending traffic. 0 stops accepting at once.' },
+  { env: 'REQUEST_TIMEOUT_MS', path: 'server.requestTimeoutMs', schema: positiveInt.default(30_000), description: 'A request whose headers and body have not all arrived within this long is answered 408 and its connection closed (slow or stalled clients). A 1 MiB body (BODY_LIMIT_BYTES) needs only about 35 KB/s; raise it with the body limit.' },
+  { env: 'REQUEST_HEADERS_TIMEOUT_MS', path: 'server.requestHeadersTimeoutMs', schema: positiveInt.default(10_000), description: 'A connection that has not sent complete request headers within this long is answered 408 and closed; capped at REQUEST_TIMEOUT_MS.' },
   { env: 'SERVICE_ID', path: 'server.serviceId', schema: z.string().min(1).default('watchkeeper'), description: 'The `serviceId` reported in health responses.' },
   { env: 'RELEASE_ID', path: 'server.releaseId', schema: z.string().optional(), description: 'The `releaseId` reported in health responses (defaults to the package version).' },
   { env: 'DATA_DIR', path: 'storage.dataDir', schema: z.string().min(1).default('./data'), description: 'Directory for the embedded PostgreSQL cluster and other local state; its volume is the one the disk check watches.' },
