@@ -237,6 +237,7 @@ describe('graceful shutdown of `watchkeeper start`', () => {
     const wk = await startWatchkeeper({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_MS: '20000', SHUTDOWN_DRAIN_DELAY_MS: '3000' });
     expect((await get(wk.port, '/health/readiness')).status).toBe(200);
     const upload = slowUpload(wk.port);
+    upload.response.catch(() => undefined); // awaited below; a cut upload must fail the test there, not as an unhandled rejection
     await upload.sent;
     await wk.waitForLog(isUploadArrival);
 
