@@ -10,7 +10,7 @@ import { errorCatalogue, errorCodes, PROBLEM_TYPE_BASE, problemTypeFor } from '.
 import { problemSchema, PROBLEM_CONTENT_TYPE } from '../contracts/problem.ts';
 import { SYSTEM_PROJECT_ID } from '../contracts/tenancy.ts';
 import { errorTable, readmeErrorTable } from '../scripts/error-table.ts';
-import { buildTestApp, createTestDatabase, signIn, type TestApp, type TestDatabase } from './helpers.ts';
+import { buildTestApp, createApiKey, createTestDatabase, signIn, type TestApp, type TestDatabase } from './helpers.ts';
 import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 describe('the error catalogue', () => {
@@ -71,6 +71,13 @@ describe('problems over HTTP', () => {
       type: 'https://watchkeeper.dev/problems/service-name-taken',
       errors: [{ pointer: '/body/name', detail: expect.any(String) }],
     });
+  });
+
+  it('tell an API key calling a route for signed-in users that it needs a session (403), not that the request is malformed', async () => {
+    const key = await createApiKey(t.app, { scopes: ['health:read'] });
+    const refused = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: key.headers });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'WK_ERR_SESSION_REQUIRED', type: 'https://watchkeeper.dev/problems/session-required' });
   });
 
   it('name the project of X-Project: unknown is 404 WK_ERR_PROJECT_NOT_FOUND, not a UUID is 400 naming the header', async () => {

@@ -90,7 +90,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.post(
     '/api/auth/logout',
-    { config: { access: 'authenticated' }, schema: { tags, summary: 'End this session', response: { 204: z.null(), 400: problemSchema } } },
+    { config: { access: 'authenticated' }, schema: { tags, summary: 'End this session', response: { 204: z.null(), 403: problemSchema } } },
     async (request, reply) => {
       const { session } = requireUser(request);
       await sessions.revoke(session.idHash);
@@ -102,7 +102,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.post(
     '/api/auth/logout-everywhere',
-    { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 400: problemSchema } } },
+    { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 403: problemSchema } } },
     async (request, reply) => {
       const { principal } = requireUser(request);
       const ended = await sessions.revokeAllForUser(principal.userId);
