@@ -1,5 +1,6 @@
 /** RFC 9457 problem details, as every Watchkeeper error response carries them. */
 import { z } from 'zod';
+import { errorCodes } from './errors.ts';
 
 export const problemFieldErrorSchema = z.object({
   /** JSON pointer into the request part, e.g. `/query/limit` or `/body/url`. */
@@ -13,7 +14,8 @@ export const problemSchema = z.object({
   status: z.number().int(),
   detail: z.string().optional(),
   instance: z.string().optional(),
-  code: z.string(),
+  /** Which situation this is: one of the catalogue's codes (contracts/errors.ts). */
+  code: z.enum(errorCodes),
   requestId: z.string().optional(),
   errors: z.array(problemFieldErrorSchema).optional(),
 });

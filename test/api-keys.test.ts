@@ -67,7 +67,7 @@ describe('API keys', () => {
     expect((await row(id)).revoked_at).not.toBeNull();
     const refused = await t.app.inject({ url: '/health/status', headers });
     expect(refused.statusCode).toBe(401);
-    expect(refused.json()).toMatchObject({ code: 'WK_ERR_UNAUTHORIZED' });
+    expect(refused.json()).toMatchObject({ code: 'WK_ERR_API_KEY_INVALID' });
   });
 
   it('is refused with 401 once expired', async () => {

@@ -41,7 +41,7 @@ describe('sign-in and sessions', () => {
       const { requestId: _r, ...problem } = response.json();
       answers.push({ status: response.statusCode, problem, cookie: sessionCookieOf(response) });
     }
-    expect(answers[0]).toMatchObject({ status: 401, problem: { code: 'WK_ERR_UNAUTHORIZED', detail: 'Invalid email or password.' }, cookie: undefined });
+    expect(answers[0]).toMatchObject({ status: 401, problem: { code: 'WK_ERR_INVALID_CREDENTIALS', detail: 'Invalid email or password.' }, cookie: undefined });
     expect(answers[1]).toEqual(answers[0]);
     expect(answers[2]).toEqual(answers[0]);
   });
@@ -115,7 +115,7 @@ describe('sign-in and sessions', () => {
     const { cookie, csrfToken } = await login(t.app, user);
     const missing = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
     expect(missing.statusCode).toBe(403);
-    expect(missing.json()).toMatchObject({ code: 'WK_ERR_FORBIDDEN' });
+    expect(missing.json()).toMatchObject({ code: 'WK_ERR_CSRF_TOKEN_INVALID' });
     const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-csrf-token': `${csrfToken.slice(0, -2)}xx` } });
     expect(wrong.statusCode).toBe(403);
     expect((await whoAmI(cookie)).statusCode).toBe(200);
@@ -194,7 +194,7 @@ describe('sign-in throttling', () => {
     for (let i = 0; i < 3; i++) expect((await attempt({ email: user.email, password: 'wrong-password-x' }, ip)).statusCode).toBe(401);
     const locked = await attempt(user, ip);
     expect(locked.statusCode).toBe(429);
-    expect(locked.json()).toMatchObject({ code: 'WK_ERR_RATE_LIMITED' });
+    expect(locked.json()).toMatchObject({ code: 'WK_ERR_SIGN_IN_LOCKED' });
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     const first = (await throttleRow(`account:${user.email}`))!;
     expect(first.locked_until!.getTime() - first.last_failure_at.getTime()).toBe(60_000);

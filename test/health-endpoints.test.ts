@@ -56,7 +56,7 @@ describe('health endpoints', () => {
     const response = await t.app.inject({ method: 'POST', url: '/health/test/nope', headers: admin.headers });
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({ status: 404, code: 'WK_ERR_NOT_FOUND' });
+    expect(response.json()).toMatchObject({ status: 404, code: 'WK_ERR_HEALTH_COMPONENT_NOT_FOUND' });
   });
 });
 

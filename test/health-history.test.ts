@@ -96,7 +96,7 @@ describe('GET /health/history', () => {
     const { response, body } = await history('component=nope');
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(body).toMatchObject({ status: 404, code: 'WK_ERR_NOT_FOUND' });
+    expect(body).toMatchObject({ status: 404, code: 'WK_ERR_HEALTH_COMPONENT_NOT_FOUND' });
   });
 
   it('serves a component that is no longer monitored but has history', async () => {

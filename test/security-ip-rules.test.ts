@@ -41,7 +41,7 @@ describe('IP access rules', () => {
     const denied = await docsFrom('203.0.113.7');
     expect(denied.statusCode).toBe(403);
     expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(denied.json()).toMatchObject({ status: 403, code: 'WK_ERR_FORBIDDEN' });
+    expect(denied.json()).toMatchObject({ status: 403, code: 'WK_ERR_IP_DENIED' });
     expect((await docsFrom('198.51.100.1')).statusCode).toBe(200);
     await expect
       .poll(async () => t.app.database.db.selectFrom('audit_log').select(['outcome', 'target_id']).where('action', '=', 'ip-rule.deny').where('ip', '=', '203.0.113.7').execute())
@@ -76,7 +76,7 @@ describe('IP access rules', () => {
   it('refuses (409) a rule that would shut the caller out of the routes it is using', async () => {
     const allowOffice = await addRule({ action: 'allow', cidr: '10.0.0.0/8', scope: 'admin' });
     expect(allowOffice.statusCode).toBe(409);
-    expect(allowOffice.json()).toMatchObject({ code: 'WK_ERR_CONFLICT', detail: expect.stringContaining('127.0.0.1') });
+    expect(allowOffice.json()).toMatchObject({ code: 'WK_ERR_SELF_LOCKOUT', detail: expect.stringContaining('127.0.0.1') });
     expect((await addRule({ action: 'deny', cidr: '127.0.0.1' })).statusCode).toBe(409);
     // A group the caller is not using is fine.
     expect((await addRule({ action: 'allow', cidr: '10.0.0.0/8', scope: 'health' })).statusCode).toBe(201);

@@ -47,7 +47,7 @@ describe('external services API', () => {
     expect(deleted.statusCode).toBe(204);
     expect(deleted.body).toBe('');
     expect(t.app.health.has('billing')).toBe(false);
-    expectProblem(await t.app.inject({ url: '/api/services/billing' }), 404, 'WK_ERR_NOT_FOUND');
+    expectProblem(await t.app.inject({ url: '/api/services/billing' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
   });
 
   it('records every change to a service in the audit log as a configuration change', async () => {
@@ -112,21 +112,21 @@ describe('external services API', () => {
     const payload = { name: 'twice', type: 'tcp', host: '127.0.0.1', port: 6379 };
     expect((await t.app.inject({ method: 'POST', url: '/api/services', payload })).statusCode).toBe(201);
     const again = await t.app.inject({ method: 'POST', url: '/api/services', payload });
-    expectProblem(again, 409, 'WK_ERR_CONFLICT');
+    expectProblem(again, 409, 'WK_ERR_SERVICE_NAME_TAKEN');
     expect(again.json().detail).toContain('already exists');
   });
 
   it.each(['database', 'cache', 'memory', 'disk', 'event-loop'])('refuses the built-in component name %s with 409', async (name) => {
     const response = await t.app.inject({ method: 'POST', url: '/api/services', payload: { name, type: 'http', url: fake.url } });
-    expectProblem(response, 409, 'WK_ERR_CONFLICT');
+    expectProblem(response, 409, 'WK_ERR_SERVICE_NAME_RESERVED');
     expect(response.json().detail).toContain('built-in health component');
   });
 
   it('answers 404 for a service that does not exist, built-in components included', async () => {
-    expectProblem(await t.app.inject({ url: '/api/services/nope' }), 404, 'WK_ERR_NOT_FOUND');
-    expectProblem(await t.app.inject({ method: 'PUT', url: '/api/services/nope', payload: { type: 'tcp', host: 'h', port: 1 } }), 404, 'WK_ERR_NOT_FOUND');
-    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/nope' }), 404, 'WK_ERR_NOT_FOUND');
-    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/database' }), 404, 'WK_ERR_NOT_FOUND');
+    expectProblem(await t.app.inject({ url: '/api/services/nope' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
+    expectProblem(await t.app.inject({ method: 'PUT', url: '/api/services/nope', payload: { type: 'tcp', host: 'h', port: 1 } }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
+    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/nope' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
+    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/database' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
     expect(t.app.health.has('database')).toBe(true);
   });
 });
@@ -152,10 +152,10 @@ describe('services from the config file', () => {
 
   it('are read-only through the API (409)', async () => {
     const put = await t.app.inject({ method: 'PUT', url: '/api/services/upstream', payload: { type: 'tcp', host: '127.0.0.1', port: 10 } });
-    expectProblem(put, 409, 'WK_ERR_CONFLICT');
+    expectProblem(put, 409, 'WK_ERR_SERVICE_READ_ONLY');
     expect(put.json().detail).toContain('read-only');
-    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/upstream' }), 409, 'WK_ERR_CONFLICT');
-    expectProblem(await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'upstream', type: 'tcp', host: 'h', port: 1 } }), 409, 'WK_ERR_CONFLICT');
+    expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/upstream' }), 409, 'WK_ERR_SERVICE_READ_ONLY');
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'upstream', type: 'tcp', host: 'h', port: 1 } }), 409, 'WK_ERR_SERVICE_NAME_RESERVED');
     expect(t.app.health.probe('upstream')?.componentId).toBe('127.0.0.1:9');
   });
 

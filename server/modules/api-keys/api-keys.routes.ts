@@ -31,7 +31,7 @@ function present(key: ApiKeyRecord) {
 function requireUser(request: FastifyRequest) {
   const principal = request.principal;
   // Keys are made by people: a key that could mint keys would outlive any revocation.
-  if (principal?.kind !== 'user') throw new AppError('WK_ERR_FORBIDDEN', 'API keys are created by signed-in users');
+  if (principal?.kind !== 'user') throw new AppError('WK_ERR_SESSION_REQUIRED', 'API keys are created by signed-in users');
   return principal;
 }
 
@@ -54,10 +54,10 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       const organizationId = principal.organizationId;
       const { name, scopes, projectId, expiresInDays } = request.body;
       if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
-        throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+        throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       }
       const beyond = scopes.filter((scope) => !canOn(request.ability, scope, { organizationId, projectId: projectId ?? null }));
-      if (beyond.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `a key cannot hold permissions you do not hold here: ${beyond.join(', ')}`);
+      if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `a key cannot hold permissions you do not hold here: ${beyond.join(', ')}`);
       const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
       const { key, secret } = await apiKeys.create({ organizationId, projectId: projectId ?? null, createdBy: principal.userId, name, scopes, expiresAt });
       await recordAudit(app, request, { action: 'api-key.create', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix }, details: { name, scopes: key.scopes, projectId: key.projectId, expiresAt: expiresAt?.toISOString() ?? null } });
@@ -72,7 +72,7 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       // A machine may revoke (a CI job retiring its own key); only people create keys.
       const organizationId = request.principal!.organizationId;
       const key = await apiKeys.findInOrganization(request.params.id, organizationId);
-      if (!key) throw new AppError('WK_ERR_NOT_FOUND', 'no such API key');
+      if (!key) throw new AppError('WK_ERR_API_KEY_NOT_FOUND', 'no such API key');
       const secretHash = await apiKeys.revoke(key.id);
       if (secretHash) await app.auth.lastKnownRights.forgetKey(secretHash);
       await recordAudit(app, request, { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } });

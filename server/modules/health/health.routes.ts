@@ -107,7 +107,7 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     { config: test, schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies } },
     async (request, reply) => {
       const run = monitor.runNow(request.params.component);
-      if (!run) throw new AppError('WK_ERR_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
+      if (!run) throw new AppError('WK_ERR_HEALTH_COMPONENT_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
       const state = await run;
       await recordAudit(app, request, { action: 'health.test', outcome: 'success', organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'health-component', id: state.id }, details: { status: state.status ?? null } });
       return send(reply, buildHealthReport(identity, [state], { description: `on-demand check of ${state.id}`, status: state.status ?? 'fail' }));

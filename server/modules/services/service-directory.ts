@@ -79,7 +79,7 @@ export class ServiceDirectory {
     const configured = this.#configuredIn(scope).get(name);
     if (configured) return this.#fromConfig(configured);
     const stored = await this.#repository.get(scope, name);
-    if (!stored) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
+    if (!stored) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
     return this.#fromStore(stored);
   }
 
@@ -87,10 +87,10 @@ export class ServiceDirectory {
     return this.#serially(async () => {
       this.#assertNotReserved(scope, service.name);
       if ((await this.#repository.count(scope)) >= this.#maxPerProject) {
-        throw new AppError('WK_ERR_CONFLICT', `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`);
+        throw new AppError('WK_ERR_SERVICE_LIMIT_REACHED', `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`);
       }
       const stored = await this.#repository.create(scope, service);
-      if (!stored) throw new AppError('WK_ERR_CONFLICT', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
+      if (!stored) throw new AppError('WK_ERR_SERVICE_NAME_TAKEN', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
       this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
@@ -106,7 +106,7 @@ export class ServiceDirectory {
       }
       this.#assertWritable(scope, name);
       const stored = await this.#repository.update(scope, { ...replacement, name } as ExternalService);
-      if (!stored) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
+      if (!stored) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
       this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
@@ -116,7 +116,7 @@ export class ServiceDirectory {
   remove(scope: TenantScope, name: string): Promise<void> {
     return this.#serially(async () => {
       this.#assertWritable(scope, name);
-      if (!(await this.#repository.delete(scope, name))) throw new AppError('WK_ERR_NOT_FOUND', `no external service named "${name}"`);
+      if (!(await this.#repository.delete(scope, name))) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
       this.#syncedFingerprint = undefined;
       this.#probes.remove(name, scope);
     });
@@ -163,7 +163,7 @@ export class ServiceDirectory {
   }
 
   #assertNotReserved(scope: TenantScope, name: string): void {
-    const conflict = (detail: string) => new AppError('WK_ERR_CONFLICT', detail, { fieldErrors: [{ pointer: '/body/name', detail: 'is reserved' }] });
+    const conflict = (detail: string) => new AppError('WK_ERR_SERVICE_NAME_RESERVED', detail, { fieldErrors: [{ pointer: '/body/name', detail: 'is reserved' }] });
     if (this.#configuredIn(scope).has(name)) throw conflict(`"${name}" is declared in ${this.#configFile}`);
     if (this.#probes.isBuiltIn(name, scope)) throw conflict(`"${name}" is the name of a built-in health component`);
   }
@@ -172,7 +172,7 @@ export class ServiceDirectory {
   // in general, it is this service's current state (owned by the file) that rules them out.
   #assertWritable(scope: TenantScope, name: string): void {
     if (this.#configuredIn(scope).has(name)) {
-      throw new AppError('WK_ERR_CONFLICT', `"${name}" is declared in ${this.#configFile} and is read-only through the API; change it there and restart`);
+      throw new AppError('WK_ERR_SERVICE_READ_ONLY', `"${name}" is declared in ${this.#configFile} and is read-only through the API; change it there and restart`);
     }
   }
 }

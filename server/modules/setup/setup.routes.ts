@@ -67,11 +67,11 @@ export async function setupRoutes(app: FastifyInstance) {
         // Only a browser posts the form, so only the form needs the double-submit check; a JSON
         // post cannot be sent cross-site without a CORS preflight.
         const cookieToken = request.cookies[SETUP_CSRF_COOKIE];
-        if (!cookieToken || !request.body.csrfToken || !safeEqual(cookieToken, request.body.csrfToken)) throw new AppError('WK_ERR_FORBIDDEN', 'the form has expired; reload the page');
+        if (!cookieToken || !request.body.csrfToken || !safeEqual(cookieToken, request.body.csrfToken)) throw new AppError('WK_ERR_CSRF_TOKEN_INVALID', 'the form has expired; reload the page');
       }
       if ((await users.count()) > 0) {
         if (isForm) return html(reply, 409, renderAlreadySetUp());
-        throw new AppError('WK_ERR_CONFLICT', 'Watchkeeper is already set up');
+        throw new AppError('WK_ERR_SETUP_DONE', 'Watchkeeper is already set up');
       }
       const { password, confirm } = request.body;
       const email = emailSchema.safeParse(request.body.email);
@@ -85,7 +85,7 @@ export async function setupRoutes(app: FastifyInstance) {
         user = await createAccount(db, { email: email.data!, password, role: 'owner', organizationId: SYSTEM_ORGANIZATION_ID, onlyIfFirst: true }, { policy: passwordPolicy });
       } catch (error) {
         if (!isForm || !(error instanceof AppError)) throw error;
-        if (error.code === 'WK_ERR_CONFLICT') return html(reply, 409, renderAlreadySetUp());
+        if (error.code === 'WK_ERR_SETUP_DONE') return html(reply, 409, renderAlreadySetUp());
         const errors = error.fieldErrors?.map((e) => e.detail) ?? [error.message];
         return html(reply, 400, renderSetupForm({ csrfToken: issueFormToken(request, reply), email: request.body.email, errors, minLength: passwordPolicy.minLength }));
       }

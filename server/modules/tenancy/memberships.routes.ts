@@ -20,7 +20,7 @@ const tags = ['tenancy'];
 
 const present = (m: StoredMembership): MembershipRecord => ({ id: m.id, userId: m.userId, email: m.email, projectId: m.projectId, role: m.role, createdAt: m.createdAt });
 const isOwnerOfOrganization = (m: StoredMembership) => m.projectId === null && m.builtInRole && m.role === 'owner';
-const lastOwner = () => new AppError('WK_ERR_CONFLICT', 'this is the last organization-wide owner of the organization; make someone else owner first');
+const lastOwner = () => new AppError('WK_ERR_LAST_OWNER', 'this is the last organization-wide owner of the organization; make someone else owner first');
 
 export async function membershipsRoutes(app: FastifyInstance) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -36,7 +36,7 @@ export async function membershipsRoutes(app: FastifyInstance) {
   }
 
   function assertNotSelf(request: FastifyRequest, userId: string): void {
-    if (userId === callerUserId(request)) throw new AppError('WK_ERR_CONFLICT', 'you cannot change or remove your own membership; ask another administrator');
+    if (userId === callerUserId(request)) throw new AppError('WK_ERR_SELF_MODIFICATION', 'you cannot change or remove your own membership; ask another administrator');
   }
 
   routes.get(
@@ -56,13 +56,13 @@ export async function membershipsRoutes(app: FastifyInstance) {
       const { email, role: roleName, projectId } = request.body;
       const role = await roles.findRole(organizationId, roleName);
       if (!role) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${roleName}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${roleName}"` }] });
-      if (projectId !== null && !(await projects.find(organizationId, projectId))) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+      if (projectId !== null && !(await projects.find(organizationId, projectId))) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       const scope = { organizationId, projectId };
       request.authorize('users:write', { projectId });
       assertHoldsAllOn(request, role.permissions, scope, `giving the role ${role.name}`);
       // Looked up only once the caller may give this role here: whether an account exists is told to no one else.
       const user = await users.findByEmail(email);
-      if (!user) throw new AppError('WK_ERR_NOT_FOUND', 'no account with this email address; create it with POST /api/users');
+      if (!user) throw new AppError('WK_ERR_EMAIL_UNKNOWN', 'no account with this email address; create it with POST /api/users');
       assertNotSelf(request, user.id);
 
       const { membership, created, from } = await db
@@ -86,7 +86,7 @@ export async function membershipsRoutes(app: FastifyInstance) {
         })
         .catch((error: unknown) => {
           // The role was deleted meanwhile.
-          if (isForeignKeyViolation(error)) throw new AppError('WK_ERR_CONFLICT', `the role ${role.name} no longer exists`);
+          if (isForeignKeyViolation(error)) throw new AppError('WK_ERR_CONCURRENT_CHANGE', `the role ${role.name} no longer exists`);
           throw error;
         });
       // Privileges changed: the user's sessions continue under fresh ids.
@@ -101,7 +101,7 @@ export async function membershipsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const membership = await memberships.find(organizationId, request.params.id);
-      if (!membership) throw new AppError('WK_ERR_NOT_FOUND', 'no such membership in this organization');
+      if (!membership) throw new AppError('WK_ERR_MEMBERSHIP_NOT_FOUND', 'no such membership in this organization');
       const scope = { organizationId, projectId: membership.projectId };
       request.authorize('users:write', { projectId: membership.projectId });
       assertHoldsAllOn(request, await permissionsOf(organizationId, membership), scope, 'removing this membership');
@@ -110,8 +110,8 @@ export async function membershipsRoutes(app: FastifyInstance) {
         await organizations.lock(organizationId, trx);
         // Read again under the lock: the role may have changed since the checks above.
         const current = await memberships.find(organizationId, membership.id, trx);
-        if (!current) throw new AppError('WK_ERR_NOT_FOUND', 'no such membership in this organization');
-        if (current.roleId !== membership.roleId) throw new AppError('WK_ERR_CONFLICT', 'the membership changed meanwhile; try again');
+        if (!current) throw new AppError('WK_ERR_MEMBERSHIP_NOT_FOUND', 'no such membership in this organization');
+        if (current.roleId !== membership.roleId) throw new AppError('WK_ERR_CONCURRENT_CHANGE', 'the membership changed meanwhile; try again');
         if (isOwnerOfOrganization(current) && (await memberships.countOwners(organizationId, trx)) <= 1) throw lastOwner();
         await memberships.delete(organizationId, current.id, trx);
         await app.audit.recordRequest(

@@ -16,7 +16,7 @@ const toOrganization = (row: { id: string; slug: string; name: string; created_a
 });
 
 const slugTaken = (slug: string) =>
-  new AppError('WK_ERR_CONFLICT', `/body/slug: an organization with the slug "${slug}" already exists`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+  new AppError('WK_ERR_ORGANIZATION_SLUG_TAKEN', `/body/slug: an organization with the slug "${slug}" already exists`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
 
 export function createOrganizationsRepository(db: Kysely<Database>) {
   return {

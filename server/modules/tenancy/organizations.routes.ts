@@ -29,7 +29,7 @@ export async function organizationsRoutes(app: FastifyInstance) {
    */
   async function assertMayChange(request: FastifyRequest, organizationId: string): Promise<void> {
     const ability = abilityIn(request, organizationId);
-    if (!ability) throw new AppError('WK_ERR_NOT_FOUND', 'no such organization');
+    if (!ability) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
     if (!canOn(ability, 'organizations:write', { organizationId, projectId: null })) {
       await recordAudit(app, request, {
         action: 'access.denied',
@@ -37,7 +37,7 @@ export async function organizationsRoutes(app: FastifyInstance) {
         organizationId,
         details: { permission: 'organizations:write', method: request.method, route: request.routeOptions.url },
       });
-      throw new AppError('WK_ERR_FORBIDDEN', 'this needs the permission organizations:write in that organization, held organization-wide');
+      throw new AppError('WK_ERR_PERMISSION_DENIED', 'this needs the permission organizations:write in that organization, held organization-wide');
     }
   }
 
@@ -47,7 +47,7 @@ export async function organizationsRoutes(app: FastifyInstance) {
     if (principal.kind === 'user') return principal.userId;
     const key = await db.selectFrom('api_keys').select('created_by').where('id', '=', principal.apiKeyId).executeTakeFirst();
     // Unreachable: authentication refuses a key whose creator is gone.
-    if (!key?.created_by) throw new AppError('WK_ERR_FORBIDDEN', 'this API key has no creator to own the organization');
+    if (!key?.created_by) throw new AppError('WK_ERR_PERMISSION_DENIED', 'this API key has no creator to own the organization');
     return key.created_by;
   }
 
@@ -115,7 +115,7 @@ export async function organizationsRoutes(app: FastifyInstance) {
       await assertMayChange(request, id);
       const before = await organizations.find(id);
       const updated = await organizations.update(id, request.body);
-      if (!before || !updated) throw new AppError('WK_ERR_NOT_FOUND', 'no such organization');
+      if (!before || !updated) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
       await recordAudit(app, request, {
         action: 'organization.update',
         outcome: 'success',
@@ -137,10 +137,10 @@ export async function organizationsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { id } = request.params;
       await assertMayChange(request, id);
-      if (id === SYSTEM_ORGANIZATION_ID) throw new AppError('WK_ERR_CONFLICT', 'the system organization cannot be deleted');
+      if (id === SYSTEM_ORGANIZATION_ID) throw new AppError('WK_ERR_SYSTEM_ORGANIZATION_PROTECTED', 'the system organization cannot be deleted');
       const members = await db.transaction().execute(async (trx) => {
         const organization = await organizations.find(id, trx);
-        if (!organization || !(await organizations.lock(id, trx))) throw new AppError('WK_ERR_NOT_FOUND', 'no such organization');
+        if (!organization || !(await organizations.lock(id, trx))) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
         const userIds = await organizations.memberUserIds(id, trx);
         await organizations.delete(id, trx);
         await app.audit.recordRequest(

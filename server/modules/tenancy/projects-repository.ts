@@ -17,7 +17,7 @@ const toProject = (row: { id: string; organization_id: string; slug: string; nam
 });
 
 const slugTaken = (slug: string) =>
-  new AppError('WK_ERR_CONFLICT', `/body/slug: a project with the slug "${slug}" already exists in this organization`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+  new AppError('WK_ERR_PROJECT_SLUG_TAKEN', `/body/slug: a project with the slug "${slug}" already exists in this organization`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
 
 export function createProjectsRepository(db: Kysely<Database>) {
   return {

@@ -25,7 +25,7 @@ export async function projectsRoutes(app: FastifyInstance) {
 
   async function projectOr404(request: FastifyRequest, id: string): Promise<Project> {
     const project = await projects.find(request.principal!.organizationId, id);
-    if (!project) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+    if (!project) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
     return project;
   }
 
@@ -72,7 +72,7 @@ export async function projectsRoutes(app: FastifyInstance) {
       const before = await projectOr404(request, request.params.id);
       request.authorize('projects:write', { projectId: before.id });
       const updated = await projects.update(before.organizationId, before.id, request.body);
-      if (!updated) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+      if (!updated) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       await audit(request, 'project.update', updated, { from: { slug: before.slug, name: before.name }, to: { slug: updated.slug, name: updated.name } });
       return updated;
     },
@@ -87,14 +87,14 @@ export async function projectsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const project = await projectOr404(request, request.params.id);
       request.authorize('projects:write', { projectId: project.id });
-      if (project.id === SYSTEM_PROJECT_ID) throw new AppError('WK_ERR_CONFLICT', "the system project holds Watchkeeper's own health and cannot be deleted");
+      if (project.id === SYSTEM_PROJECT_ID) throw new AppError('WK_ERR_SYSTEM_PROJECT_PROTECTED', "the system project holds Watchkeeper's own health and cannot be deleted");
       const { organizationId } = project;
       const members = await db.transaction().execute(async (trx) => {
         // The organization's row lock makes "not the last project" hold against a concurrent delete.
         await organizations.lock(organizationId, trx);
-        if ((await projects.count(organizationId, trx)) <= 1) throw new AppError('WK_ERR_CONFLICT', 'an organization keeps at least one project; this is its last');
+        if ((await projects.count(organizationId, trx)) <= 1) throw new AppError('WK_ERR_LAST_PROJECT', 'an organization keeps at least one project; this is its last');
         const userIds = await projects.memberUserIds(organizationId, project.id, trx);
-        if (!(await projects.delete(organizationId, project.id, trx))) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+        if (!(await projects.delete(organizationId, project.id, trx))) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
         await app.audit.recordRequest(request, { action: 'project.delete', outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, details: { name: project.name, members: userIds.length } }, { trx });
         return userIds;
       });

@@ -29,14 +29,14 @@ export async function rolesRoutes(app: FastifyInstance) {
   /** A custom role of this organization: another organization's is 404, a built-in one 409. */
   async function customRoleOr404(organizationId: string, id: string): Promise<RoleRecord> {
     const role = await memberships.findRoleById(organizationId, id);
-    if (!role) throw new AppError('WK_ERR_NOT_FOUND', 'no such role');
-    if (role.builtIn) throw new AppError('WK_ERR_CONFLICT', `"${role.name}" is a built-in role and cannot be changed`);
+    if (!role) throw new AppError('WK_ERR_ROLE_NOT_FOUND', 'no such role');
+    if (role.builtIn) throw new AppError('WK_ERR_ROLE_BUILT_IN', `"${role.name}" is a built-in role and cannot be changed`);
     return role;
   }
 
   function assertHoldsAll(request: FastifyRequest, held: readonly Permission[], what: string): void {
     const beyond = held.filter((p) => !can(request.ability, p));
-    if (beyond.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `${what} needs permissions you do not hold: ${beyond.join(', ')}`);
+    if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `${what} needs permissions you do not hold: ${beyond.join(', ')}`);
   }
 
   routes.get(
@@ -51,11 +51,11 @@ export async function rolesRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const { name, description, permissions } = request.body;
-      if (isBuiltInRole(name)) throw new AppError('WK_ERR_CONFLICT', `"${name}" is a built-in role`);
+      if (isBuiltInRole(name)) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `"${name}" is a built-in role`, { fieldErrors: [{ pointer: '/body/name', detail: 'is the name of a built-in role' }] });
       const beyond = permissions.filter((p) => !can(request.ability, p));
-      if (beyond.length > 0) throw new AppError('WK_ERR_FORBIDDEN', `a role cannot hold permissions you do not hold: ${beyond.join(', ')}`);
+      if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `a role cannot hold permissions you do not hold: ${beyond.join(', ')}`);
       const role = await memberships.createCustomRole({ organizationId, name, description, permissions: [...new Set(permissions)] });
-      if (!role) throw new AppError('WK_ERR_CONFLICT', `a role named "${name}" already exists`);
+      if (!role) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `a role named "${name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is taken' }] });
       await recordAudit(app, request, { action: 'role.create', outcome: 'success', organizationId, target: { type: 'role', id: role.id, label: role.name }, details: { permissions: role.permissions } });
       return reply.code(201).send(present(role));
     },
@@ -104,12 +104,12 @@ export async function rolesRoutes(app: FastifyInstance) {
       const organizationId = request.principal!.organizationId;
       const role = await customRoleOr404(organizationId, request.params.id);
       assertHoldsAll(request, role.permissions, `deleting the role ${role.name}`);
-      const held = (count: number) => new AppError('WK_ERR_CONFLICT', `the role ${role.name} is held by ${count} membership${count === 1 ? '' : 's'}; give them another role first`);
+      const held = (count: number) => new AppError('WK_ERR_ROLE_IN_USE', `the role ${role.name} is held by ${count} membership${count === 1 ? '' : 's'}; give them another role first`);
       try {
         await db.transaction().execute(async (trx) => {
           const { memberships: count } = await memberships.roleHolders(role.id, trx);
           if (count > 0) throw held(count);
-          if (!(await memberships.deleteCustomRole(role.id, trx))) throw new AppError('WK_ERR_NOT_FOUND', 'no such role');
+          if (!(await memberships.deleteCustomRole(role.id, trx))) throw new AppError('WK_ERR_ROLE_NOT_FOUND', 'no such role');
           await app.audit.recordRequest(request, { action: 'role.delete', outcome: 'success', organizationId, target: { type: 'role', id: role.id, label: role.name }, details: { permissions: role.permissions } }, { trx });
         });
       } catch (error) {

@@ -28,7 +28,7 @@ export async function usersRoutes(app: FastifyInstance) {
 
   async function memberOr404(request: FastifyRequest, id: string) {
     const member = await findMember(db, request.principal!.organizationId, id);
-    if (!member) throw new AppError('WK_ERR_NOT_FOUND', 'no such user');
+    if (!member) throw new AppError('WK_ERR_USER_NOT_FOUND', 'no such user');
     return member;
   }
 
@@ -49,7 +49,7 @@ export async function usersRoutes(app: FastifyInstance) {
       request.authorize('users:write', { projectId: projectId ?? null });
       assertHoldsAllOn(request, roleRecord.permissions, { organizationId, projectId: projectId ?? null }, `giving the role ${role}`);
       if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
-        throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+        throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       }
       const user = await createAccount(db, { email, password, role, organizationId, projectId: projectId ?? null }, { policy: passwordPolicy });
       await recordAudit(app, request, { action: 'user.create', outcome: 'success', organizationId, target: { type: 'user', id: user.id, label: user.email }, details: { role, projectId: projectId ?? null } });
@@ -68,7 +68,7 @@ export async function usersRoutes(app: FastifyInstance) {
       request.authorize('users:write', { projectId: member.projectId });
       assertHoldsAllOn(request, current?.permissions ?? [], where, 'changing this user');
       if (member.id === (request.principal?.kind === 'user' ? request.principal.userId : undefined)) {
-        throw new AppError('WK_ERR_CONFLICT', 'you cannot change your own role or disable yourself; ask another administrator');
+        throw new AppError('WK_ERR_SELF_MODIFICATION', 'you cannot change your own role or disable yourself; ask another administrator');
       }
       const { role, disabled } = request.body;
       // Every check before any write: a refused half of the request must not leave the other done.

@@ -24,7 +24,7 @@ const tags = ['auth'];
 
 function requireUser(request: FastifyRequest) {
   const principal = request.principal;
-  if (principal?.kind !== 'user' || !request.session) throw new AppError('WK_ERR_BAD_REQUEST', 'this needs a signed-in user, not an API key');
+  if (principal?.kind !== 'user' || !request.session) throw new AppError('WK_ERR_SESSION_REQUIRED', 'this needs a signed-in user, not an API key');
   return { principal, session: request.session };
 }
 
@@ -51,7 +51,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
       if (lockedUntil) {
         await recordAudit(app, request, { action: 'auth.login', outcome: 'denied', actor: { type: 'anonymous', label: email }, details: { reason: 'locked-out', lockedUntil: lockedUntil.toISOString() } });
         reply.header('retry-after', String(Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000))));
-        throw new AppError('WK_ERR_RATE_LIMITED', 'Too many failed sign-in attempts; try again later.');
+        throw new AppError('WK_ERR_SIGN_IN_LOCKED', 'Too many failed sign-in attempts; try again later.');
       }
       const user = await users.findByEmail(email);
       const passwordOk = await verifyPassword(user?.passwordHash, request.body.password);
@@ -73,7 +73,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
             details: { keys: outcome.lockedKeys, lockedUntil: outcome.lockedUntil.toISOString() },
           });
         }
-        throw new AppError('WK_ERR_UNAUTHORIZED', INVALID_CREDENTIALS);
+        throw new AppError('WK_ERR_INVALID_CREDENTIALS', INVALID_CREDENTIALS);
       }
       await throttle.recordSuccess(keys);
       // Never keep a session id the browser arrived with (session fixation): end it, start anew.
@@ -90,7 +90,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.post(
     '/api/auth/logout',
-    { config: { access: 'authenticated' }, schema: { tags, summary: 'End this session', response: { 204: z.null(), 400: problemSchema } } },
+    { config: { access: 'authenticated' }, schema: { tags, summary: 'End this session', response: { 204: z.null(), 403: problemSchema } } },
     async (request, reply) => {
       const { session } = requireUser(request);
       await sessions.revoke(session.idHash);
@@ -102,7 +102,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.post(
     '/api/auth/logout-everywhere',
-    { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 400: problemSchema } } },
+    { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 403: problemSchema } } },
     async (request, reply) => {
       const { principal } = requireUser(request);
       const ended = await sessions.revokeAllForUser(principal.userId);
@@ -142,7 +142,7 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
       const user = await users.findById(principal.userId);
       if (!user || !(await verifyPassword(user.passwordHash, request.body.currentPassword))) {
         await recordAudit(app, request, { action: 'user.password.change', outcome: 'failure', target: { type: 'user', id: principal.userId, label: principal.email }, details: { reason: 'wrong-current-password' } });
-        throw new AppError('WK_ERR_FORBIDDEN', 'the current password is not correct');
+        throw new AppError('WK_ERR_WRONG_PASSWORD', 'the current password is not correct');
       }
       assertPasswordAcceptable(request.body.newPassword, auth.passwordPolicy, { email: user.email, pointer: '/body/newPassword' });
       await users.setPassword(user.id, await hashPassword(request.body.newPassword));

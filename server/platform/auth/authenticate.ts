@@ -39,7 +39,7 @@ export function actingOrganization(grants: readonly MembershipGrant[], header: s
   if (header !== undefined) {
     if (!UUID.test(header) || !grants.some((g) => g.organizationId === header.toLowerCase())) {
       // The same answer whether or not the organization exists.
-      throw new AppError('WK_ERR_FORBIDDEN', 'you are not a member of the organization named by X-Organization');
+      throw new AppError('WK_ERR_NOT_A_MEMBER', 'you are not a member of the organization named by X-Organization');
     }
     return header.toLowerCase();
   }
@@ -75,7 +75,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       ...(key ? { target: { type: 'api-key', id: key.id, label: key.prefix }, organizationId: key.organizationId } : {}),
       details: { reason },
     });
-    throw new AppError('WK_ERR_UNAUTHORIZED', 'the API key is not valid');
+    throw new AppError('WK_ERR_API_KEY_INVALID', 'the API key is not valid');
   }
 
   async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {

@@ -10,6 +10,7 @@
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Config } from '../../infra/config/index.ts';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_PROJECT_ID, type TenantScope } from '../../../contracts/tenancy.ts';
 import { AppError } from '../errors/index.ts';
@@ -68,6 +69,7 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const PROJECT_HEADER = 'x-project';
+const projectIdSchema = z.uuid();
 
 export const authPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
@@ -103,8 +105,13 @@ export const authPlugin = fp<{ config: Config }>(
       if (principal.kind === 'api-key' && principal.projectId) return { organizationId, projectId: principal.projectId };
       const header = this.headers[PROJECT_HEADER];
       if (typeof header === 'string') {
-        const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).where('id', '=', header.toLowerCase()).executeTakeFirst().catch(() => undefined);
-        if (!project) throw new AppError('WK_ERR_NOT_FOUND', 'no such project in this organization');
+        // Checked here so that the query can only fail for a reason of the database's own, which
+        // the error handler answers 503: an outage must not read as "no such project".
+        if (!projectIdSchema.safeParse(header).success) {
+          throw new AppError('WK_ERR_VALIDATION', `/headers/${PROJECT_HEADER}: not a project id (a UUID)`, { fieldErrors: [{ pointer: `/headers/${PROJECT_HEADER}`, detail: 'is not a UUID' }] });
+        }
+        const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).where('id', '=', header.toLowerCase()).executeTakeFirst();
+        if (!project) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
         return { organizationId, projectId: project.id };
       }
       // A member of single projects only acts, by default, in the first project they belong to.
@@ -113,13 +120,13 @@ export const authPlugin = fp<{ config: Config }>(
       if (projectOnly) return { organizationId, projectId: here[0]!.projectId! };
       if (organizationId === SYSTEM_ORGANIZATION_ID) return { organizationId, projectId: SYSTEM_PROJECT_ID };
       const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').executeTakeFirst();
-      if (!project) throw new AppError('WK_ERR_NOT_FOUND', 'this organization has no project yet');
+      if (!project) throw new AppError('WK_ERR_NO_PROJECT_YET', 'this organization has no project yet');
       return { organizationId, projectId: project.id };
     });
     app.decorateRequest('authorize', function authorize(this: FastifyRequest, permission: Permission, resource: { projectId?: string | null } = {}): void {
       const organizationId = this.principal?.organizationId;
       if (!organizationId || !canOn(this.ability, permission, { organizationId, projectId: resource.projectId ?? null })) {
-        throw new AppError('WK_ERR_FORBIDDEN', `this needs the permission ${permission} here`);
+        throw new AppError('WK_ERR_PERMISSION_DENIED', `this needs the permission ${permission} here`);
       }
     });
 
@@ -143,14 +150,14 @@ export const authPlugin = fp<{ config: Config }>(
       if (access === undefined) {
         // Unreachable while routeAccessPlugin guards start-up; fail closed all the same.
         request.log.error({ url: request.routeOptions.url }, 'route without an access declaration');
-        throw new AppError('WK_ERR_FORBIDDEN', 'this route declares no access');
+        throw new AppError('WK_ERR_PERMISSION_DENIED', 'this route declares no access');
       }
       const principal = request.principal;
       if (!principal) throw new AppError('WK_ERR_UNAUTHORIZED', 'sign in or present an API key');
       if (request.session && !SAFE_METHODS.has(request.method)) {
         const token = request.headers[CSRF_HEADER];
         if (typeof token !== 'string' || !safeEqual(token, request.session.csrfToken)) {
-          throw new AppError('WK_ERR_FORBIDDEN', 'missing or wrong X-CSRF-Token header (get it from GET /api/auth/session)');
+          throw new AppError('WK_ERR_CSRF_TOKEN_INVALID', 'missing or wrong X-CSRF-Token header (get it from GET /api/auth/session)');
         }
       }
       if (access === 'authenticated') return;
@@ -161,7 +168,7 @@ export const authPlugin = fp<{ config: Config }>(
           organizationId: principal.organizationId,
           details: { permission: access.permission, method: request.method, route: request.routeOptions.url },
         });
-        throw new AppError('WK_ERR_FORBIDDEN', `this needs the permission ${access.permission}`);
+        throw new AppError('WK_ERR_PERMISSION_DENIED', `this needs the permission ${access.permission}`);
       }
     });
 

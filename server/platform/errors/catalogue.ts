@@ -1,27 +1,11 @@
 /**
- * One catalogue of coded errors. Domain code throws `new AppError('WK_ERR_…')`; the error handler
- * turns it into problem+json once, at the edge.
+ * AppError: the one way domain code reports a coded failure (`throw new AppError('WK_ERR_…')`);
+ * the error handler turns it into problem+json once, at the edge. The codes themselves live in
+ * contracts/errors.ts, shared with the web client.
  */
-export const errorCatalogue = {
-  WK_ERR_VALIDATION: { status: 400, title: 'Request validation failed' },
-  WK_ERR_BAD_REQUEST: { status: 400, title: 'Bad request' },
-  WK_ERR_UNAUTHORIZED: { status: 401, title: 'Authentication required' },
-  WK_ERR_FORBIDDEN: { status: 403, title: 'Forbidden' },
-  WK_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
-  WK_ERR_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
-  WK_ERR_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
-  WK_ERR_NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
-  WK_ERR_CONFLICT: { status: 409, title: 'Conflict' },
-  WK_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
-  WK_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
-  WK_ERR_UNPROCESSABLE: { status: 422, title: 'Unprocessable content' },
-  WK_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
-  WK_ERR_INTERNAL: { status: 500, title: 'Internal server error' },
-  WK_ERR_DEPENDENCY_UNAVAILABLE: { status: 503, title: 'A dependency is unavailable' },
-  WK_ERR_SHUTTING_DOWN: { status: 503, title: 'Shutting down' },
-} as const satisfies Record<string, { status: number; title: string }>;
+import { errorCatalogue, type ErrorCode } from '../../../contracts/errors.ts';
 
-export type ErrorCode = keyof typeof errorCatalogue;
+export { errorCatalogue, type ErrorCode };
 
 export interface FieldError {
   pointer: string;

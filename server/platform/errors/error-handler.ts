@@ -6,6 +6,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEM_CONTENT_TYPE, type Problem } from '../../../contracts/problem.ts';
+import { problemTypeFor } from '../../../contracts/errors.ts';
 import { AppError, errorCatalogue, type ErrorCode, type FieldError } from './catalogue.ts';
 
 // Fastify's own error codes that are the client's fault, mapped to our catalogue.
@@ -33,10 +34,6 @@ export function isDependencyUnavailable(error: { code?: unknown; message?: strin
   const code = typeof error.code === 'string' ? error.code : '';
   if (UNAVAILABLE_NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message ?? ''));
-}
-
-export function problemTypeFor(code: ErrorCode): string {
-  return `https://watchkeeper.dev/problems/${code.slice('WK_ERR_'.length).toLowerCase().replaceAll('_', '-')}`;
 }
 
 export function sendProblem(
@@ -99,7 +96,7 @@ export const errorHandlerPlugin = fp(
       }
       if (typeof error.code === 'string' && UNSTORABLE_TEXT_CODES.has(error.code)) {
         request.log.info({ err: error }, 'text the database cannot store');
-        return sendProblem(request, reply, 'WK_ERR_BAD_REQUEST', 'The request contains characters that cannot be stored (such as NUL).');
+        return sendProblem(request, reply, 'WK_ERR_UNSTORABLE_TEXT', 'The request contains characters that cannot be stored (such as NUL).');
       }
       if (isDependencyUnavailable(error)) {
         request.log.warn({ err: error }, 'a dependency is unavailable');

@@ -67,7 +67,7 @@ export async function historyRoutes(app: FastifyInstance, { repository, monitor,
       const { component, limit, after } = request.query;
       const scope = await resolveScope(request);
       if (component !== undefined && !monitored(component, scope) && !(await repository.hasHistory(scope, component))) {
-        throw new AppError('WK_ERR_NOT_FOUND', `no health component named "${component}" is monitored or has history`);
+        throw new AppError('WK_ERR_HEALTH_COMPONENT_NOT_FOUND', `no health component named "${component}" is monitored or has history`);
       }
       const to = request.query.to ?? new Date();
       const from = request.query.from ?? new Date(to.getTime() - defaultWindowMs);

@@ -43,7 +43,7 @@ export const ipRulesPlugin = fp<{ config: Config }>(
           })
           .catch((error: unknown) => request.log.warn({ err: error }, 'could not audit an IP-rule denial'));
       }
-      return sendProblem(request, reply, 'WK_ERR_FORBIDDEN', 'Requests from your address are not allowed here');
+      return sendProblem(request, reply, 'WK_ERR_IP_DENIED', 'Requests from your address are not allowed here');
     });
 
     app.scheduler.every({ name: 'ip-rules.refresh', intervalMs: config.server.ipRulesRefreshMs }, async () => {

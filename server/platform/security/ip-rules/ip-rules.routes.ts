@@ -33,7 +33,7 @@ function actorLabel(request: FastifyRequest): string | null {
 function refuseLockout(request: FastifyRequest, rules: Array<Pick<IpRule, 'id' | 'action' | 'cidr' | 'scope'>>): void {
   const group = routeGroupOf(request);
   if (!new IpRuleSet(rules).evaluate(request.ip, group).allowed) {
-    throw new AppError('WK_ERR_CONFLICT', `this change would refuse your own address (${request.ip}) on the ${group} routes you are calling from; allow it first`);
+    throw new AppError('WK_ERR_SELF_LOCKOUT', `this change would refuse your own address (${request.ip}) on the ${group} routes you are calling from; allow it first`);
   }
 }
 
@@ -71,7 +71,7 @@ export async function ipRulesRoutes(app: FastifyInstance, { repository, reload }
         const existing = await repository.list(trx);
         refuseLockout(request, [...existing, { id: 'new', action, cidr, scope }]);
         const rule = await repository.create({ action, cidr, scope, description, createdBy: actorLabel(request) }, trx);
-        if (!rule) throw new AppError('WK_ERR_CONFLICT', `an identical ${action} rule for ${cidr} (${scope}) exists`);
+        if (!rule) throw new AppError('WK_ERR_IP_RULE_EXISTS', `an identical ${action} rule for ${cidr} (${scope}) exists`);
         await audit(request, 'ip-rule.create', rule, trx);
         return rule;
       });
@@ -86,7 +86,7 @@ export async function ipRulesRoutes(app: FastifyInstance, { repository, reload }
     async (request, reply) => {
       await app.database.db.transaction().execute(async (trx) => {
         const removed = await repository.delete(request.params.id, trx);
-        if (!removed) throw new AppError('WK_ERR_NOT_FOUND', `no IP rule ${request.params.id}`);
+        if (!removed) throw new AppError('WK_ERR_IP_RULE_NOT_FOUND', `no IP rule ${request.params.id}`);
         // Removing an allow rule can shut out an address that only it admitted.
         refuseLockout(request, await repository.list(trx));
         await audit(request, 'ip-rule.delete', removed, trx);
