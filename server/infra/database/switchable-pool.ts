@@ -17,16 +17,20 @@ export const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
 
 /**
  * A query that timed out on the client is still running, or stuck, on its connection, and every
- * later query on it would queue behind it. Kysely returns connections without an error, so the
- * pool would lend that connection again; ending it makes the pool drop it instead.
+ * later query on it waits behind it. Kysely returns connections without an error, so the pool
+ * would lend that connection again: its release (pg-pool assigns one per checkout) is made to
+ * pass an error, which makes the pool discard the connection. Not ended at once: a ROLLBACK that
+ * follows on the same checkout should fail as a timeout too, not as "client was closed".
  */
-function endOnQueryTimeout(client: pg.PoolClient): void {
+function discardOnQueryTimeout(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const result = query(...args);
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
-        if ((error as Error)?.message === QUERY_TIMEOUT_MESSAGE) client.end().catch(() => undefined);
+        if ((error as Error)?.message !== QUERY_TIMEOUT_MESSAGE) return;
+        const release = client.release;
+        client.release = (err?: Error | boolean) => release(err ?? (error as Error));
       });
     }
     return result;
@@ -55,7 +59,7 @@ export class SwitchablePool {
     // itself is already rejected with the error, so there is nothing more to do here.
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
-      endOnQueryTimeout(client);
+      discardOnQueryTimeout(client);
     });
     return pool;
   }
