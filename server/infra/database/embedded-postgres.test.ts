@@ -161,6 +161,17 @@ describe('embedded PostgreSQL', () => {
     expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
   }, 60_000);
 
+  it.skipIf(rootOnly)('as root, keeps the cluster in DATA_DIR/postgres when the postgres OS user can reach it, as installs before the system directory had it', async () => {
+    const reachable = systemDirectory(); // 0755 under /tmp
+    const first = await start(reachable);
+    expect(first.dataDir).toBe(join(reachable, 'postgres'));
+    await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
+    await first.stop();
+    const second = await start(reachable);
+    expect(second.dataDir).toBe(join(reachable, 'postgres'));
+    expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
+  }, 60_000);
+
   it.skipIf(rootOnly)('as root, runs binaries installed where the postgres OS user cannot reach them, from a staged copy', async () => {
     const privateDir = dataDir(); // 0700, as a checkout under /root is
     const packageDir = join(privateDir, 'linux-x64');
