@@ -1,11 +1,9 @@
 /** The `watchkeeper` command: start, migrate, config check, tls dev-cert, audit verify, user create. */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import { loadConfig, describeConfig, ConfigError, type Config } from './infra/config/index.ts';
-import { migrateToLatest, startEmbeddedPostgres } from './infra/database/index.ts';
-import { postgresTls } from './infra/database/database-plugin.ts';
+import { migrateToLatest, openDatabase } from './infra/database/index.ts';
 
 const USAGE = `Usage: watchkeeper <command>
 
@@ -36,14 +34,12 @@ function loadConfigOrExit(): Config {
 
 async function migrate(config: Config): Promise<void> {
   const logger = pino({ level: config.server.logLevel });
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres({ dataDir: config.storage.dataDir, logger });
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ ...(embedded ? { connectionString: embedded.url } : postgresTls(config.database.url!, config.database.sslCaFile)), max: 1 }) }) });
+  const database = await openDatabase({ config, logger, poolMax: 1, verify: true });
   try {
-    const { applied, current } = await migrateToLatest(db);
+    const { applied, current } = await migrateToLatest(database.db as Kysely<unknown>);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\nschema version: ${current}\n` : `schema is current (${current})\n`);
   } finally {
-    await db.destroy();
-    await embedded?.stop();
+    await database.close();
   }
 }
 

@@ -1,11 +1,13 @@
 /** The `watchkeeper` command as an operator runs it: `node bin/watchkeeper.js …`. */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SYSTEM_DIR, systemClusterDir } from '../server/infra/database/postgres-os-user.ts';
 import { LATEST_MIGRATION } from '../server/migrations/index.ts';
 import { createTestDatabase } from './helpers.ts';
 
@@ -18,6 +20,20 @@ function emptyDir(): string {
   dirs.push(dir);
   return dir;
 }
+
+/**
+ * Removes, after the tests, the embedded cluster of `<dir>/data`: when the tests run as root it
+ * lives under /var/lib/watchkeeper (the postgres OS user cannot enter a 0700 mkdtemp directory).
+ */
+const clustersOf: string[] = [];
+function removeClusterAfterwards(dir: string): void {
+  clustersOf.push(join(dir, 'data'));
+}
+afterAll(() => {
+  for (const dataDir of clustersOf) {
+    if (existsSync(dataDir)) rmSync(systemClusterDir(dataDir, DEFAULT_SYSTEM_DIR), { recursive: true, force: true });
+  }
+});
 
 /** Runs the command in an empty directory with only the given configuration in its environment. */
 function watchkeeper(args: string[], { env = {}, cwd = emptyDir() }: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -77,7 +93,45 @@ describe('watchkeeper config check', () => {
   }, 30_000);
 });
 
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
 describe('watchkeeper start', () => {
+  it('starts from a private (0700) directory with the defaults — embedded PostgreSQL in ./data — gets ready, and exits 0 on SIGTERM', async () => {
+    const cwd = emptyDir(); // mkdtemp: 0700, as a checkout under /root is
+    removeClusterAfterwards(cwd);
+    const port = await closedPort();
+    const child = spawn(process.execPath, [bin, 'start'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    try {
+      await vi.waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`watchkeeper exited with ${child.exitCode}: ${output}`);
+          expect(await httpStatus(port, '/health/readiness')).toBe(200);
+        },
+        { timeout: 150_000, interval: 250 },
+      );
+      expect(statSync(cwd).mode & 0o777).toBe(0o700); // left as it was
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
+
   it('refuses to start on a bad value with one line naming the variable, never printing a secret', async () => {
     const { code, stdout, stderr } = await watchkeeper(['start'], { env: { PORT: '99999', DATABASE_URL: 'mysql://root:hunter2@db/wk' } });
     expect(code).toBe(1);
@@ -105,8 +159,7 @@ describe('watchkeeper migrate', () => {
 
   it('migrates the embedded PostgreSQL under DATA_DIR when no DATABASE_URL is set, and stops it again', async () => {
     const cwd = emptyDir();
-    // Reachable by the OS user PostgreSQL runs as when the tests run as root (mkdtemp makes 0700).
-    chmodSync(cwd, 0o755);
+    removeClusterAfterwards(cwd);
     const first = await watchkeeper(['migrate'], { cwd });
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`schema version: ${LATEST_MIGRATION}`);

@@ -42,5 +42,7 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await embedded?.stop();
+  // As root its cluster lives outside the (0700) temporary directory: see postgres-os-user.ts.
+  if (embedded) rmSync(embedded.dataDir, { recursive: true, force: true });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }

@@ -356,12 +356,16 @@ describe('graceful shutdown of `watchkeeper start`', () => {
     // The cluster is initialised beforehand: on a busy machine a first start's initdb can outlast
     // Fastify's 10 s plugin timeout, and start-up is not what this test is about.
     const prepared = mkdtempSync(join(tmpdir(), 'wk-shutdown-'));
-    await (await startEmbeddedPostgres({ dataDir: prepared, logger: pino({ level: 'silent' }), ephemeral: true })).stop();
+    const cluster = await startEmbeddedPostgres({ dataDir: prepared, logger: pino({ level: 'silent' }), ephemeral: true });
+    await cluster.stop();
+    // As root the cluster of a 0700 directory lives under /var/lib/watchkeeper (postgres-os-user.ts).
+    cleanups.push(() => rmSync(cluster.dataDir, { recursive: true, force: true }));
     const wk = await startWatchkeeper({ SHUTDOWN_TIMEOUT_MS: '20000' }, prepared);
     const started = await wk.waitForLog((line) => line.msg === 'embedded PostgreSQL started');
-    const dataDir = String(started.clusterDir).replace(/\/postgres$/, '');
+    const dataDir = prepared;
     const postmasterPid = Number(started.pid);
-    expect(readFileSync(join(dataDir, 'watchkeeper.lock'), 'utf8').trim()).toBe(String(wk.child.pid));
+    expect(started.clusterDir).toBe(cluster.dataDir);
+    expect(JSON.parse(readFileSync(join(dataDir, 'watchkeeper.lock'), 'utf8'))).toMatchObject({ pid: wk.child.pid });
     expect((await get(wk.port, '/health/readiness')).status).toBe(200);
 
     wk.child.kill('SIGTERM');
@@ -369,6 +373,6 @@ describe('graceful shutdown of `watchkeeper start`', () => {
     expect(wk.logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['embedded PostgreSQL stopped', 'shutdown complete']));
     expect(() => process.kill(postmasterPid, 0)).toThrow();
     expect(existsSync(join(dataDir, 'watchkeeper.lock'))).toBe(false);
-    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    expect(existsSync(join(cluster.dataDir, 'postmaster.pid'))).toBe(false);
   }, 120_000);
 });

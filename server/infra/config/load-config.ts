@@ -93,6 +93,13 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: { env?: N
     (config[section] ??= {})[key] = parsed.data;
   }
 
+  // A client timeout at or below the server's would cut merely slow queries on the client, leaving
+  // the server running them, instead of letting the server cancel them cleanly.
+  const database = config.database as { statementTimeoutMs?: number; queryTimeoutMs?: number } | undefined;
+  if (database?.queryTimeoutMs !== undefined && database.statementTimeoutMs !== undefined && database.queryTimeoutMs <= database.statementTimeoutMs) {
+    problems.push(`DATABASE_QUERY_TIMEOUT_MS: must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${database.statementTimeoutMs}) (got ${database.queryTimeoutMs})`);
+  }
+
   const services = z.array(externalServiceConfigSchema).default([]).safeParse(data.services);
   if (!services.success) {
     for (const issue of services.error.issues) {

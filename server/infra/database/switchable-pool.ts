@@ -12,6 +12,31 @@ export interface PoolStats {
   max: number;
 }
 
+/** pg's message when `query_timeout` gives up on a query the server has not answered. */
+export const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+/**
+ * A query that timed out on the client is still running, or stuck, on its connection, and every
+ * later query on it waits behind it. Kysely returns connections without an error, so the pool
+ * would lend that connection again: its release (pg-pool assigns one per checkout) is made to
+ * pass an error, which makes the pool discard the connection. Not ended at once: a ROLLBACK that
+ * follows on the same checkout should fail as a timeout too, not as "client was closed".
+ */
+function discardOnQueryTimeout(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const result = query(...args);
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        if ((error as Error)?.message !== QUERY_TIMEOUT_MESSAGE) return;
+        const release = client.release;
+        client.release = (err?: Error | boolean) => release(err ?? (error as Error));
+      });
+    }
+    return result;
+  };
+}
+
 export class SwitchablePool {
   #current: pg.Pool;
   /** Replaced pools still closing (they wait for their borrowed clients to come back). */
@@ -32,7 +57,10 @@ export class SwitchablePool {
     // So does a borrowed one: pg-pool removes its listener while a client is checked out, and a
     // connection reset mid-query would emit an unhandled 'error' and crash the process. The query
     // itself is already rejected with the error, so there is nothing more to do here.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      discardOnQueryTimeout(client);
+    });
     return pool;
   }
 

@@ -3,12 +3,11 @@
  * the anchors the server wrote (the file under DATA_DIR, and Redis when REDIS_URL is set); exit 0
  * intact, 1 not.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { createRedisCache } from '../../infra/cache/index.ts';
 import type { Config } from '../../infra/config/index.ts';
-import { startEmbeddedPostgres, type Database } from '../../infra/database/index.ts';
+import { openDatabase } from '../../infra/database/index.ts';
 import { createAuditRepository } from './audit-repository.ts';
 import { auditAnchorStores } from './anchor-stores.ts';
 import { verifyAuditChain, type AuditChainReport } from './verify-audit-chain.ts';
@@ -31,8 +30,8 @@ export function formatAuditReport(report: AuditChainReport): string {
 
 export async function runAuditVerify(config: Config, out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
   const logger = pino({ level: config.server.logLevel });
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres({ dataDir: config.storage.dataDir, logger });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url ?? embedded!.url, max: 1 }) }) });
+  const database = await openDatabase({ config, logger, poolMax: 1, verify: true });
+  const { db } = database;
   const redis = config.cache.redisUrl
     ? createRedisCache({ url: config.cache.redisUrl, keyPrefix: config.cache.keyPrefix, logger, tlsCaFile: config.cache.redisTlsCaFile })
     : undefined;
@@ -50,7 +49,6 @@ export async function runAuditVerify(config: Config, out: { stdout: NodeJS.Writa
     return report.intact ? 0 : 1;
   } finally {
     await redis?.close();
-    await db.destroy();
-    await embedded?.stop();
+    await database.close();
   }
 }

@@ -5,12 +5,11 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 import type { Config } from '../../infra/config/index.ts';
-import { migrateToLatest, startEmbeddedPostgres, type Database } from '../../infra/database/index.ts';
+import { migrateToLatest, openDatabase } from '../../infra/database/index.ts';
 import { AppError } from '../errors/index.ts';
 import { createAccount } from './accounts.ts';
 
@@ -59,8 +58,8 @@ export async function runUserCreate({ config, email, role, organizationId = SYST
     return 1;
   }
   const logger = pino({ level: config.server.logLevel });
-  const embedded = config.database.url ? undefined : await startEmbeddedPostgres({ dataDir: config.storage.dataDir, logger });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: config.database.url ?? embedded!.url, max: 2 }) }) });
+  const database = await openDatabase({ config, logger, poolMax: 2, verify: true });
+  const { db } = database;
   try {
     await migrateToLatest(db as unknown as Kysely<unknown>);
     const user = await createAccount(db, { email, password: secret, role, organizationId }, { policy: { minLength: config.auth.passwordMinLength } });
@@ -73,7 +72,6 @@ export async function runUserCreate({ config, email, role, organizationId = SYST
     }
     throw error;
   } finally {
-    await db.destroy();
-    await embedded?.stop();
+    await database.close();
   }
 }

@@ -24,7 +24,9 @@ const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMED
 // PostgreSQL refuses text it cannot store (a NUL byte: 22021; a character the encoding lacks:
 // 22P05). That is the request's content, not a fault here: 400 rather than 500.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
-const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/];
+// pg's own timeouts: query_timeout giving up on a server that does not answer, and a connection
+// that could not be made within connectionTimeoutMillis.
+const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /^Query read timeout$/];
 
 /**
  * A database or cache that cannot be reached is not a bug in the request: answer 503 (retryable)
@@ -35,6 +37,8 @@ export function isDependencyUnavailable(error: { code?: unknown; message?: strin
   if (UNAVAILABLE_NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message ?? ''));
 }
+
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 export function sendProblem(
   request: FastifyRequest,
@@ -54,6 +58,8 @@ export function sendProblem(
     ...(detail ? { detail } : {}),
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
+  // A 503 is a fault that passes (a dependency away, a timeout): tell clients when to try again.
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);
 }
 

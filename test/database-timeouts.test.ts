@@ -1,0 +1,56 @@
+/**
+ * A PostgreSQL that stops answering — frozen behind a TCP proxy, so its own statement_timeout
+ * never fires — must not hold requests: the client-side query timeout answers 503 with
+ * Retry-After, and the app serves again once the server answers.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildTestApp, createTestDatabase, signIn, uniqueName, type SignedInUser, type TestApp, type TestDatabase } from './helpers.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
+
+describe('a frozen PostgreSQL', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+  let owner: SignedInUser;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proxy = await proxyTo(database.url);
+    t = await buildTestApp({
+      database,
+      env: { DATABASE_URL: proxy.url(database.url), DATABASE_STATEMENT_TIMEOUT_MS: '500', DATABASE_QUERY_TIMEOUT_MS: '1500' },
+    });
+    owner = await signIn(t.app, { role: 'owner' });
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    proxy?.thaw();
+    await t?.close();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  const createService = (name: string) =>
+    fetch(`${base}/api/services`, {
+      method: 'POST',
+      headers: { ...owner.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: name.replaceAll('_', '-'), type: 'tcp', host: '127.0.0.1', port: 5432 }),
+      // Far beyond the query timeout: what ends the request is the server's answer, not this.
+      signal: AbortSignal.timeout(60_000),
+    });
+
+  it('answers a write 503 problem+json with Retry-After instead of hanging, and writes again once it answers', async () => {
+    expect((await createService(uniqueName('before'))).status).toBe(201);
+
+    proxy.freeze();
+    const refused = await createService(uniqueName('frozen'));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ status: 503, code: 'WK_ERR_DEPENDENCY_UNAVAILABLE' });
+
+    proxy.thaw();
+    await vi.waitFor(async () => expect((await createService(uniqueName('after'))).status).toBe(201), { timeout: 20_000, interval: 200 });
+  }, 90_000);
+});
