@@ -15,7 +15,7 @@ describe('the per-address limit, before authentication', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     proxy = await proxyTo(database.url);
-    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_HEALTH_POINTS: '2' } });
+    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '0', RATE_LIMIT_HEALTH_POINTS: '2' } });
   });
   afterAll(async () => {
     proxy?.thaw();
@@ -93,5 +93,54 @@ describe('the per-address limit, before authentication', () => {
     const refused = await report();
     expect(refused.statusCode).toBe(429);
     expect(refused.headers['ratelimit-policy']).toBe('"health";q=2;w=60');
+  });
+});
+
+describe('refused credentials against the per-address limit', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ env: { RATE_LIMIT_ADDRESS_POINTS: '100', RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '10' } });
+  });
+  afterAll(() => t?.close());
+
+  it('costs an address more per answer 401, so guessing keys is soon refused before the lookup', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await t.app.inject({ url: '/api/users', remoteAddress: '192.0.2.90', headers: junkKey() })).statusCode);
+    // 1 + 10 points per refused key out of 100: the tenth is the last one looked up.
+    expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(10).fill(429)]);
+    const refused = await t.app.inject({ url: '/docs/json', remoteAddress: '192.0.2.90' });
+    expect(refused.headers['ratelimit-policy']).toBe('"address";q=100;w=10');
+    // Other answers cost one point each.
+    for (let i = 0; i < 100; i++) expect((await t.app.inject({ url: '/docs/json', remoteAddress: '192.0.2.91' })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/docs/json', remoteAddress: '192.0.2.91' })).statusCode).toBe(429);
+  });
+});
+
+// The same over real HTTP on loopback, as a kubelet on the node would poll: every request comes
+// from 127.0.0.1.
+describe('the probes over HTTP, from one address past every limit', () => {
+  let t: TestApp;
+  let base: string;
+  beforeAll(async () => {
+    t = await buildTestApp({ env: { RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_HEALTH_POINTS: '2', RATE_LIMIT_API_POINTS: '3' } });
+    for (const state of t.app.health.list()) await t.app.health.runNow(state.id);
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(() => t?.close());
+
+  it('answers every liveness and readiness probe 200, while /health/status and the API get 429', async () => {
+    const statuses = async (path: string, times: number, headers: Record<string, string> = {}) => {
+      const answers: number[] = [];
+      // Several at once, as several probes of several pods would arrive.
+      for (let i = 0; i < times; i += 5) answers.push(...(await Promise.all(Array.from({ length: 5 }, async () => (await fetch(`${base}${path}`, { headers })).status))));
+      return answers;
+    };
+    expect(new Set(await statuses('/health/liveness', 40))).toEqual(new Set([200]));
+    expect(new Set(await statuses('/health/readiness', 40))).toEqual(new Set([200]));
+    const others = await statuses('/health/status', 10);
+    expect(others).toContain(429);
+    const junk = await statuses('/api/users', 10, junkKey());
+    expect(new Set(junk)).toEqual(new Set([429]));
+    expect(new Set(await statuses('/health/liveness', 10))).toEqual(new Set([200]));
   });
 });

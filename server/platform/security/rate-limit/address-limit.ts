@@ -3,8 +3,9 @@
  * that runs before authentication, so a refused request costs a counter in memory — no credential
  * lookup, no database, no Redis, and no audit row of its own (refusals are counted into one record
  * per window, see audit/repeated-denials.ts). The per-class limits after authentication still
- * apply to what gets through. In process on purpose: a shared counter would be one more network
- * round trip per junk request, and a guard that must stay cheaper than the work it saves.
+ * apply to what gets through, and an answer 401 costs the address more. In process on purpose: a
+ * shared counter would be one more network round trip per junk request, for a guard that must
+ * stay cheaper than the work it saves.
  */
 import fp from 'fastify-plugin';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -41,6 +42,17 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
         return sendProblem(request, reply, 'WK_ERR_RATE_LIMITED', `More than ${policy.points} requests in ${policy.windowSeconds} s from this address; retry after ${resetSeconds} s`);
       }
     });
+
+    // Refused credentials cost more: each one was a lookup, and an address guessing API keys or
+    // replaying cookies then runs out of budget after a few, and is refused before the next
+    // lookup. Seen in onSend, before the class limiter may turn the 401 into a 429.
+    const unauthorizedCost = config.server.rateLimitAddressUnauthorizedCost;
+    if (unauthorizedCost > 0) {
+      app.addHook('onSend', async (request, reply, payload) => {
+        if (reply.statusCode === 401) await limiter.penalty(bucketAddress(request.ip), unauthorizedCost);
+        return payload;
+      });
+    }
   },
   { name: 'rate-limit-address', dependencies: ['errors'] },
 );
