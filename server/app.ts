@@ -22,7 +22,7 @@ import { authPlugin, declarePublic, routeAccessPlugin } from './platform/auth/in
 import { auditPlugin } from './platform/audit/index.ts';
 import { securityHeadersPlugin } from './platform/security/headers/index.ts';
 import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
-import { rateLimitPlugin } from './platform/security/rate-limit/index.ts';
+import { addressRateLimitPlugin, rateLimitPlugin } from './platform/security/rate-limit/index.ts';
 import { securityEventsPlugin } from './platform/security/events/index.ts';
 import { metricsPlugin } from './platform/metrics/index.ts';
 import { httpsOptions } from './platform/security/tls/https-options.ts';
@@ -83,6 +83,8 @@ export const app = fp<AppOptions>(
     await instance.register(schedulerPlugin);
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
+    // Before authentication too: a flood from one address is refused before any lookup or write.
+    await instance.register(addressRateLimitPlugin, { config });
     await instance.register(auditPlugin, { config });
     await instance.register(authPlugin, { config });
     // After authentication, so an authenticated caller is limited per API key or user.

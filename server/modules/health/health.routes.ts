@@ -29,8 +29,11 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['health'];
   // Kubernetes probes carry no credentials; the detailed reports are Watchkeeper's own and belong
-  // to the system organization, so their permissions are asked of it.
-  const probe = { access: 'public' } as const;
+  // to the system organization, so their permissions are asked of it. The probes are exempt from
+  // every rate limit: a kubelet polls all the pods of its node from one address, and a refused
+  // liveness probe restarts the pod. They are safe to leave unlimited because they read only
+  // what the health checks last found — no I/O.
+  const probe = { access: 'public', rateLimit: 'exempt' } as const;
   const read = { access: { permission: 'health:read', organization: 'system' } } as const;
   const test = { access: { permission: 'health:test', organization: 'system' } } as const;
 

@@ -5,6 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../infra/database/schema.ts';
+import type { RepeatOptions } from './repeated-denials.ts';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -39,6 +40,15 @@ export interface AuditLog {
   record(entry: AuditEntry, options?: { trx?: Transaction<Database> }): Promise<void>;
   /** Same, filling actor, ip, user agent and request id from the request. */
   recordRequest(request: FastifyRequest, entry: AuditEntry, options?: { trx?: Transaction<Database> }): Promise<void>;
+  /**
+   * Records a denial a client can repeat at will (a refused address, API key, permission or rate
+   * limit): the first identical one of a window is written at once with `details.count` 1, the rest
+   * are counted and written as one record whose `details.count` says how many when the window ends
+   * (see repeated-denials.ts). Never rejects: a failed write is logged.
+   */
+  recordRepeated(request: FastifyRequest, entry: AuditEntry, options?: RepeatOptions): Promise<void>;
+  /** Writes the counted repeats of every open window now (graceful close does it too), or with `ended` of the windows that have ended. */
+  flushRepeated(options?: { ended?: boolean }): Promise<void>;
   /** Writes the anchors now rather than when the coalescing interval ends; never rejects. */
   flushAnchor(): Promise<void>;
 }

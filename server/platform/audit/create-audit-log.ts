@@ -9,6 +9,7 @@ import type { AuditActor, AuditEntry, AuditLog } from './audit-log.ts';
 import type { AuditAnchorWriter } from './anchor-writer.ts';
 import type { AuditRepository } from './audit-repository.ts';
 import { storableDetails, storableText, type ChainedFields } from './hash-chain.ts';
+import { createRepeatedDenials, type RepeatedDenialsOptions } from './repeated-denials.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTOR_TYPES = new Set<AuditActor['type']>(['user', 'api-key', 'system', 'anonymous']);
@@ -55,7 +56,29 @@ export function toChainedFields(entry: AuditEntry): Omit<ChainedFields, 'occurre
   };
 }
 
-export function createAuditLog({ repository, events, anchor }: { repository: AuditRepository; events?: EventBus; anchor?: AuditAnchorWriter }): AuditLog {
+export interface CreateAuditLogOptions {
+  repository: AuditRepository;
+  events?: EventBus;
+  anchor?: AuditAnchorWriter;
+  /** How repeated denials are counted (repeated-denials.ts). */
+  repeats: Omit<RepeatedDenialsOptions, 'write'>;
+}
+
+/** What a request adds to an entry; what the caller states wins. */
+function fromRequest(request: FastifyRequest, entry: AuditEntry): AuditEntry {
+  const { principal } = request;
+  return {
+    ...entry,
+    // A failed login names the account tried, not the session.
+    actor: entry.actor ?? actorOf(principal),
+    organizationId: entry.organizationId ?? principal?.organizationId,
+    ip: entry.ip ?? request.ip,
+    userAgent: entry.userAgent ?? request.headers['user-agent'],
+    requestId: entry.requestId ?? String(request.id),
+  };
+}
+
+export function createAuditLog({ repository, events, anchor, repeats }: CreateAuditLogOptions): AuditLog {
   async function record(entry: AuditEntry, { trx }: Parameters<AuditLog['record']>[1] = {}): Promise<void> {
     const stored = await repository.append(toChainedFields(entry), { trx });
     // Only marks the anchor stale: it is written later, off this request, from committed records.
@@ -79,24 +102,13 @@ export function createAuditLog({ repository, events, anchor }: { repository: Aud
     });
   }
 
+  const repeated = createRepeatedDenials({ ...repeats, write: (entry) => record(entry) });
+
   return {
     record,
     flushAnchor: () => anchor?.flush() ?? Promise.resolve(),
-    recordRequest(request: FastifyRequest, entry, options) {
-      const { principal } = request;
-      const userAgent = request.headers['user-agent'];
-      return record(
-        {
-          ...entry,
-          // What the caller states wins: a failed login names the account tried, not the session.
-          actor: entry.actor ?? actorOf(principal),
-          organizationId: entry.organizationId ?? principal?.organizationId,
-          ip: entry.ip ?? request.ip,
-          userAgent: entry.userAgent ?? userAgent,
-          requestId: entry.requestId ?? String(request.id),
-        },
-        options,
-      );
-    },
+    recordRequest: (request, entry, options) => record(fromRequest(request, entry), options),
+    recordRepeated: (request, entry, options) => repeated.record(fromRequest(request, entry), options),
+    flushRepeated: ({ ended = false } = {}) => repeated.flush({ all: !ended }),
   };
 }

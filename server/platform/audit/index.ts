@@ -25,16 +25,27 @@ export const auditPlugin = fp<{ config: Config }>(
     const repository = createAuditRepository({ db: app.database.db });
     const anchors = auditAnchorStores(config, () => app.cache.redisClient());
     const anchorWriter = createAuditAnchorWriter({ repository, stores: anchors, logger: app.log.child({ component: 'audit-anchor' }) });
-    app.decorate('audit', createAuditLog({ repository, events: app.events, anchor: anchorWriter }));
+    const windowMs = config.server.auditRepeatWindowMs;
+    const audit = createAuditLog({ repository, events: app.events, anchor: anchorWriter, repeats: { windowMs, logger: app.log.child({ component: 'audit' }) } });
+    app.decorate('audit', audit);
+    // Windows end on their own clock; a check every few seconds writes their summaries soon after.
+    app.scheduler.every({ name: 'audit.repeated-denials', intervalMs: Math.min(windowMs, 5_000) }, () => audit.flushRepeated({ ended: true }));
     // Anchors a log that predates the anchors (or grew while this instance was down) without waiting for an append.
     app.addHook('onReady', async () => {
       anchorWriter.notify();
       // The health module registers after the platform; add the component once it exists.
       if (app.hasDecorator('health')) app.health.register(createAuditLogProbe({ anchors: anchorWriter }));
     });
-    // Added after the database and cache hooks, so it runs before them: the last anchor is written first.
-    app.addHook('onClose', () => anchorWriter.close());
+    // Before the onClose hooks, so the detectors observing the summaries (security-events waits
+    // for them in its own onClose) still have their database.
+    app.addHook('preClose', () => audit.flushRepeated());
+    // Added after the database and cache hooks, so it runs before them: the last anchor is written
+    // first, after the summaries of denials counted since preClose (requests still in flight then).
+    app.addHook('onClose', async () => {
+      await audit.flushRepeated();
+      await anchorWriter.close();
+    });
     await app.register(auditRoutes, { repository, anchors });
   },
-  { name: 'audit', dependencies: ['database', 'cache', 'events'] },
+  { name: 'audit', dependencies: ['database', 'cache', 'events', 'scheduler'] },
 );

@@ -8,7 +8,7 @@ import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 import { AppError, isDependencyUnavailable } from '../errors/index.ts';
 import { buildAbility, canOn } from './ability.ts';
 import type { ApiKeyRepository } from './api-key-repository.ts';
-import { recordAudit } from './audit.ts';
+import { recordDenial } from './audit.ts';
 import type { KnownKey, KnownRights, LastKnownRights } from './last-known-rights.ts';
 import { sha256 } from './tokens.ts';
 import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
@@ -68,7 +68,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
   }
 
   async function denyKey(request: FastifyRequest, reason: string, key?: { id: string; prefix: string; organizationId: string }): Promise<never> {
-    await recordAudit(app, request, {
+    await recordDenial(app, request, {
       action: 'api-key.use-denied',
       outcome: 'denied',
       actor: key ? { type: 'api-key', id: key.id, label: key.prefix } : { type: 'anonymous' },

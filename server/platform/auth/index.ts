@@ -16,7 +16,7 @@ import { SYSTEM_ORGANIZATION_ID, SYSTEM_PROJECT_ID, type TenantScope } from '../
 import { AppError } from '../errors/index.ts';
 import { can, canOn, emptyAbility, type AppAbility } from './ability.ts';
 import { createApiKeyRepository, type ApiKeyRepository } from './api-key-repository.ts';
-import { recordAudit } from './audit.ts';
+import { recordDenial } from './audit.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { authRoutes } from './auth.routes.ts';
 import { createLastKnownRights, type LastKnownRights } from './last-known-rights.ts';
@@ -35,7 +35,7 @@ export { routeAccessPlugin, declarePublic, isValidAccess, type RouteAccess, type
 export type { Principal } from './principal.ts';
 export { can, canOn, buildAbility, type AppAbility, type Grant } from './ability.ts';
 export { createAccount } from './accounts.ts';
-export { recordAudit } from './audit.ts';
+export { recordAudit, recordDenial } from './audit.ts';
 
 export interface AuthServices {
   users: UserRepository;
@@ -162,7 +162,7 @@ export const authPlugin = fp<{ config: Config }>(
       }
       if (access === 'authenticated') return;
       if (!holds(request, access.permission, access.organization)) {
-        await recordAudit(app, request, {
+        await recordDenial(app, request, {
           action: 'access.denied',
           outcome: 'denied',
           organizationId: principal.organizationId,

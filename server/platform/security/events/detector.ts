@@ -33,3 +33,12 @@ export interface DetectorOptions {
   /** Where the detector counts; in process memory unless given. */
   windows?: SlidingWindows;
 }
+
+/**
+ * How many occurrences an audit record stands for: repeated identical denials are written as one
+ * record per window whose `details.count` says how many (audit/repeated-denials.ts); others are one.
+ */
+export function occurrencesOf(record: AuditRecordedEvent): number {
+  const count = record.details?.count;
+  return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : 1;
+}

@@ -81,6 +81,16 @@ describe.skipIf(!redis.available)(`sliding windows in Redis ${redis.reason}`, ()
     expect(ttl).toBeLessThanOrEqual(10 * MINUTE);
   });
 
+  it('counts a weighted hit (an aggregated audit record) as that many, capped at maxHits', async () => {
+    const a = await instance();
+    const b = await instance({ keyPrefix: a.prefix });
+    const fromA = a.windows('permission-denials', { windowMs: MINUTE, maxHits: 50 });
+    const fromB = b.windows('permission-denials', { windowMs: MINUTE, maxHits: 50 });
+    expect(await fromA.count('u', 0)).toBe(1);
+    expect(await fromB.count('u', 1, 9)).toBe(10);
+    expect(await fromA.count('u', 2, 1_000)).toBe(50);
+  });
+
   it('keeps the windows of different detectors apart', async () => {
     const { windows } = await instance();
     expect(await windows('brute-force', { windowMs: MINUTE }).count('k', 0)).toBe(1);

@@ -16,10 +16,15 @@ import { MemorySlidingWindow, type SlidingWindow, type SlidingWindowOptions, typ
 export const SLIDING_WINDOW_KEY = 'security:window';
 
 // KEYS[1]: the window. ARGV: now, the newest score too old to keep, the member, the most members
-// kept, the window in ms. Scores are the caller's clock, not Redis TIME, so time stays injectable.
+// kept, the window in ms, the weight. Scores are the caller's clock, not Redis TIME, so time stays
+// injectable. A weight above one (an aggregated audit record) adds that many members, suffixed
+// `#2`, `#3`…; the caller caps it at the most members kept.
 const OBSERVE = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+for i = 2, tonumber(ARGV[6]) do
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3] .. '#' .. i)
+end
 local size = redis.call('ZCARD', KEYS[1])
 local cap = tonumber(ARGV[4])
 if size > cap then
@@ -31,7 +36,7 @@ return size
 `;
 
 interface WindowCommands {
-  watchkeeperObserveWindow(key: string, now: number, tooOld: number, member: string, maxMembers: number, windowMs: number): Promise<number>;
+  watchkeeperObserveWindow(key: string, now: number, tooOld: number, member: string, maxMembers: number, windowMs: number, weight: number): Promise<number>;
 }
 
 export interface RedisSlidingWindowsOptions {
@@ -51,7 +56,7 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
   let lastFallbackLog = 0;
   let degraded = false;
 
-  async function observeInRedis(key: string, member: string, now: number, { windowMs, maxHits }: Required<SlidingWindowOptions>): Promise<number> {
+  async function observeInRedis(key: string, member: string, now: number, weight: number, { windowMs, maxHits }: Required<SlidingWindowOptions>): Promise<number> {
     const client = redisClient();
     // Not connected: with enableOfflineQueue off the command would be refused anyway; skip the try.
     if (client?.status !== 'ready') throw new RedisUnavailableError(`Redis is ${client?.status ?? 'not configured'}`);
@@ -60,13 +65,13 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
       client.defineCommand('watchkeeperObserveWindow', { numberOfKeys: 1, lua: OBSERVE });
       defined.add(client);
     }
-    const observed = (client as unknown as WindowCommands).watchkeeperObserveWindow(key, now, now - windowMs, member, maxHits, windowMs);
+    const observed = (client as unknown as WindowCommands).watchkeeperObserveWindow(key, now, now - windowMs, member, maxHits, windowMs, Math.max(1, Math.min(weight, maxHits)));
     return Number(await withTimeout(observed, timeoutMs));
   }
 
-  async function observe(key: string, member: string, now: number, options: Required<SlidingWindowOptions>, locally: () => Promise<number>): Promise<number> {
+  async function observe(key: string, member: string, now: number, weight: number, options: Required<SlidingWindowOptions>, locally: () => Promise<number>): Promise<number> {
     try {
-      const count = await observeInRedis(key, member, now, options);
+      const count = await observeInRedis(key, member, now, weight, options);
       if (degraded) {
         degraded = false;
         logger.info('security detection counts in Redis again');
@@ -88,9 +93,9 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
     const local = new MemorySlidingWindow({ ...options, maxKeys });
     const keyOf = (key: string) => `${SLIDING_WINDOW_KEY}:${name}:${key}`;
     return {
-      count: (key, now) => observe(keyOf(key), `${now}:${randomUUID()}`, now, options, () => local.count(key, now)),
+      count: (key, now, weight = 1) => observe(keyOf(key), `${now}:${randomUUID()}`, now, weight, options, () => local.count(key, now, weight)),
       // The value is the member, so a repeated value only refreshes its score: ZCARD counts distinct values.
-      distinct: (key, value, now) => observe(keyOf(key), value, now, options, () => local.distinct(key, value, now)),
+      distinct: (key, value, now) => observe(keyOf(key), value, now, 1, options, () => local.distinct(key, value, now)),
     } satisfies SlidingWindow;
   };
 }

@@ -16,6 +16,13 @@ describe('in-process sliding window', () => {
     expect(await window.count('a', 11)).toBe(3);
   });
 
+  it('counts a weighted hit (an aggregated audit record) as that many, capped at maxHits', async () => {
+    const window = new MemorySlidingWindow({ windowMs: 1_000, maxHits: 50 });
+    expect(await window.count('a', 0)).toBe(1);
+    expect(await window.count('a', 1, 9)).toBe(10);
+    expect(await window.count('a', 2, 1_000)).toBe(50);
+  });
+
   it('counts distinct values per key', async () => {
     const window = new MemorySlidingWindow({ windowMs: 1_000 });
     await window.distinct('ip', 'x', 0);

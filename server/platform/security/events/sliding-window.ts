@@ -5,8 +5,11 @@
 import { LRUCache } from 'lru-cache';
 
 export interface SlidingWindow {
-  /** Records a hit for `key` at `now` (epoch ms) and resolves with the hits in the window, this one included. */
-  count(key: string, now: number): Promise<number>;
+  /**
+   * Records `weight` hits (one by default; an aggregated audit record stands for many) for `key` at
+   * `now` (epoch ms) and resolves with the hits in the window, these included, at most `maxHits`.
+   */
+  count(key: string, now: number, weight?: number): Promise<number>;
   /** Records `value` for `key` at `now` and resolves with the distinct values in the window, this one included. */
   distinct(key: string, value: string, now: number): Promise<number>;
 }
@@ -40,17 +43,17 @@ export class MemorySlidingWindow implements SlidingWindow {
     this.#hits = new LRUCache({ max: maxKeys });
   }
 
-  #add(key: string, now: number, value: string): Hit[] {
+  #add(key: string, now: number, value: string, weight = 1): Hit[] {
     const since = now - this.#windowMs;
     const hits = (this.#hits.get(key) ?? []).filter((hit) => hit.at > since);
-    hits.push({ at: now, value });
+    for (let i = Math.min(weight, this.#maxHits); i > 0; i--) hits.push({ at: now, value });
     if (hits.length > this.#maxHits) hits.splice(0, hits.length - this.#maxHits);
     this.#hits.set(key, hits);
     return hits;
   }
 
-  async count(key: string, now: number): Promise<number> {
-    return this.#add(key, now, '').length;
+  async count(key: string, now: number, weight = 1): Promise<number> {
+    return this.#add(key, now, '', weight).length;
   }
 
   async distinct(key: string, value: string, now: number): Promise<number> {

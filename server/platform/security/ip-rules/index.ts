@@ -5,7 +5,6 @@
  * instance and reloaded from the database periodically for changes made through others.
  */
 import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
 import type { Config } from '../../../infra/config/index.ts';
 import { sendProblem } from '../../errors/index.ts';
 import { IpRuleSet } from './ip-rule-set.ts';
@@ -23,25 +22,23 @@ export const ipRulesPlugin = fp<{ config: Config }>(
     const reload = async () => {
       rules = new IpRuleSet(await repository.list());
     };
-    // One audit record per address and group a minute: a refused client retrying in a loop must
-    // not be able to flood the audit log.
-    const recentlyAudited = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
-
     app.addHook('onRequest', async (request, reply) => {
       const group = routeGroupOf(request);
       const decision = rules.evaluate(request.ip, group);
       if (decision.allowed) return;
-      const auditKey = `${request.ip}|${group}`;
-      if (app.hasDecorator('audit') && !recentlyAudited.has(auditKey)) {
-        recentlyAudited.set(auditKey, true);
-        app.audit
-          .recordRequest(request, {
+      // Counted, not written per request: a refused client retrying in a loop must not be able
+      // to flood the audit log (repeated-denials.ts). The path asked for does not make two apart.
+      if (app.hasDecorator('audit')) {
+        void app.audit.recordRepeated(
+          request,
+          {
             action: 'ip-rule.deny',
             outcome: 'denied',
             target: { type: 'route-group', id: group },
             details: { reason: decision.reason, ...(decision.ruleId ? { ruleId: decision.ruleId } : {}), method: request.method, path: request.url.split('?')[0] },
-          })
-          .catch((error: unknown) => request.log.warn({ err: error }, 'could not audit an IP-rule denial'));
+          },
+          { vary: ['method', 'path'] },
+        );
       }
       return sendProblem(request, reply, 'WK_ERR_IP_DENIED', 'Requests from your address are not allowed here');
     });

@@ -1,7 +1,9 @@
 /**
  * The `rate-limit` plugin: every request is counted against its route class and bucket and
  * answered 429 problem+json (with Retry-After) past the limit; every limited response carries the
- * IETF RateLimit-Policy and RateLimit fields. The first refusal per bucket and window is audited.
+ * IETF RateLimit-Policy and RateLimit fields. Refusals are audited as repeated denials: the first
+ * per client and window at once, the rest as one record with their count. The per-address flood
+ * guard that runs before authentication is `rate-limit-address` (address-limit.ts).
  */
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +16,7 @@ import { RateLimitStore } from './rate-limit-store.ts';
 
 export { rateLimitClasses, type RateLimitClass } from './rate-limit-policy.ts';
 export { RateLimitStore } from './rate-limit-store.ts';
+export { addressRateLimitPlugin } from './address-limit.ts';
 
 interface Verdict {
   allowed: boolean;
@@ -39,15 +42,18 @@ export const rateLimitPlugin = fp<{ config: Config }>(
       const headers = rateLimitHeaders(name, policy, decision.remaining, decision.resetSeconds);
       if (decision.allowed) return { allowed: true, headers, detail: '' };
       headers['retry-after'] = String(decision.resetSeconds);
-      if (decision.firstRefusal && app.hasDecorator('audit')) {
-        app.audit
-          .recordRequest(request, {
+      // Counted, not written per refusal: the first of a window is written, then one record with the count.
+      if (app.hasDecorator('audit')) {
+        void app.audit.recordRepeated(
+          request,
+          {
             action: 'rate-limit.block',
             outcome: 'denied',
             target: { type: 'rate-limit-class', id: name },
             details: { bucket: bucket.kind, limit: policy.points, windowSeconds: policy.windowSeconds, store: decision.store },
-          })
-          .catch((error: unknown) => request.log.warn({ err: error }, 'could not audit a rate-limit block'));
+          },
+          { vary: ['store'] },
+        );
       }
       const who = bucket.kind === 'ip' ? 'this address' : bucket.kind === 'user' ? 'this user' : 'this API key';
       return { allowed: false, headers, detail: `More than ${policy.points} ${name} requests in ${policy.windowSeconds} s from ${who}; retry after ${decision.resetSeconds} s` };
@@ -64,9 +70,10 @@ export const rateLimitPlugin = fp<{ config: Config }>(
     });
 
     // Requests answered before the preHandler — failed validation, unparseable bodies, refused
-    // credentials — are counted here, so a flood of bad requests is limited like any other.
+    // credentials — are counted here, so a flood of bad requests is limited like any other. A 429
+    // is a refusal already (the per-address limit's, before authentication): not counted twice.
     app.addHook('onSend', async (request, reply, payload) => {
-      if (counted.has(request) || reply.statusCode < 400) return payload;
+      if (counted.has(request) || reply.statusCode < 400 || reply.statusCode === 429) return payload;
       const verdict = await judge(request);
       if (!verdict) return payload;
       reply.headers(verdict.headers);

@@ -66,7 +66,7 @@ export function rateLimitBucketOf(request: FastifyRequest): RateLimitBucket {
 }
 
 /** `RateLimit-Policy: "api";q=300;w=60` and `RateLimit: "api";r=42;t=17`. */
-export function rateLimitHeaders(name: LimitedClass, policy: RateLimitPolicy, remaining: number, resetSeconds: number): Record<string, string> {
+export function rateLimitHeaders(name: LimitedClass | 'address', policy: RateLimitPolicy, remaining: number, resetSeconds: number): Record<string, string> {
   return {
     'ratelimit-policy': `"${name}";q=${policy.points};w=${policy.windowSeconds}`,
     ratelimit: `"${name}";r=${Math.max(0, remaining)};t=${Math.max(0, resetSeconds)}`,

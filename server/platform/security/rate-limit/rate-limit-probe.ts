@@ -12,7 +12,9 @@ export function createRateLimitProbe({ store, redisClient, pingTimeoutMs = 1_000
     componentType: 'component',
     critical: false,
     async check() {
-      const fallback = { name: 'fallbackDecisions', observedValue: store.fallbackDecisions, observedUnit: 'count', status: 'pass' as const };
+      const fallback = { name: 'fallbackDecisions', observedValue: store.fallbackDecisions, observedUnit: 'count', status: store.usingFallback ? ('warn' as const) : ('pass' as const) };
+      // Each one cost a wait on Redis (up to its timeout) before the in-process limiter decided.
+      const failures = { name: 'redisFailures', observedValue: store.redisFailures, observedUnit: 'count', status: 'pass' as const };
       const client = redisClient();
       if (!client) {
         return { status: 'pass', measurements: [{ name: 'store', observedValue: 'in-process', status: 'pass' }, fallback] };
@@ -25,10 +27,12 @@ export function createRateLimitProbe({ store, redisClient, pingTimeoutMs = 1_000
           timer = setTimeout(() => reject(new Error(`no answer to PING within ${pingTimeoutMs} ms`)), pingTimeoutMs);
         });
         await Promise.race([client.ping(), deadline]).finally(() => clearTimeout(timer));
-        return { status: 'pass', measurements: [{ name: 'store', observedValue: 'redis', status: 'pass' }, fallback] };
+        // Redis answers a PING but the limiter has not gone back to it yet (its pause is not over).
+        if (store.usingFallback) throw new Error('it failed the rate limiter moments ago');
+        return { status: 'pass', measurements: [{ name: 'store', observedValue: 'redis', status: 'pass' }, fallback, failures] };
       } catch (error) {
         const output = `Redis unreachable (${(error as Error).message}): limits are enforced per instance by the in-process fallback`;
-        return { status: 'warn', output, measurements: [{ name: 'store', observedValue: 'in-process-fallback', status: 'warn', output }, fallback] };
+        return { status: 'warn', output, measurements: [{ name: 'store', observedValue: 'in-process-fallback', status: 'warn', output }, fallback, failures] };
       }
     },
   };

@@ -1,5 +1,5 @@
 /** Brute force: many failed sign-ins on one account, from anywhere. */
-import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { occurrencesOf, type DetectorOptions, type SecurityDetector } from '../detector.ts';
 import { isRefusedSignIn } from '../sign-in-attempt.ts';
 import { memorySlidingWindows } from '../sliding-window.ts';
 
@@ -12,7 +12,7 @@ export function bruteForceDetector({ threshold, windowMs, windows = memorySlidin
       // A failed sign-in names the account tried in the actor label (the email as typed, normalized).
       const account = record.actorLabel ?? record.targetId;
       if (!account) return undefined;
-      const count = await window.count(account, now);
+      const count = await window.count(account, now, occurrencesOf(record));
       if (count < threshold) return undefined;
       return { kind: 'brute-force', severity: 'high', subject: `account:${account}`, count, details: { account, userId: record.targetId, lastIp: record.ip } };
     },

@@ -31,6 +31,12 @@ describe('brute-force detector', () => {
     expect(await detector.observe(locked, 1)).toMatchObject({ kind: 'brute-force', count: 2 });
   });
 
+  it('weighs a record that stands for many refusals by its count', async () => {
+    const detector = bruteForceDetector({ threshold: 10, windowMs: 60_000 });
+    expect(await detector.observe(record({ outcome: 'denied', actorLabel: 'a@example.test', details: { reason: 'locked-out', count: 1 } }), 0)).toBeUndefined();
+    expect(await detector.observe(record({ outcome: 'denied', actorLabel: 'a@example.test', details: { reason: 'locked-out', count: 9 } }), 1)).toMatchObject({ kind: 'brute-force', count: 10 });
+  });
+
   it('forgets failures older than the window', async () => {
     const detector = bruteForceDetector({ threshold: 2, windowMs: 1_000 });
     await detector.observe(failedLogin('a@example.test'), 0);
@@ -55,7 +61,22 @@ describe('password-spraying detector', () => {
   });
 });
 
+describe('password-spraying detector, with aggregated records', () => {
+  it('counts many tries on one account, written as one record, as one account', async () => {
+    const detector = passwordSprayingDetector({ threshold: 2, windowMs: 60_000 });
+    expect(await detector.observe(record({ actorLabel: 'a@example.test', details: { count: 50 } }), 0)).toBeUndefined();
+    expect(await detector.observe(record({ actorLabel: 'b@example.test', details: { count: 1 } }), 1)).toMatchObject({ count: 2 });
+  });
+});
+
 describe('permission-denials detector', () => {
+  it('weighs an aggregated denial by its count', async () => {
+    const detector = permissionDenialsDetector({ threshold: 10, windowMs: 60_000 });
+    const denial = (count: number) => record({ action: 'access.denied', outcome: 'denied', actorType: 'api-key', actorId: 'k1', organizationId: org, details: { permission: 'users:write', count } });
+    expect(await detector.observe(denial(1), 0)).toBeUndefined();
+    expect(await detector.observe(denial(11), 1)).toMatchObject({ kind: 'permission-denials', subject: 'api-key:k1', count: 12 });
+  });
+
   it('reports a burst of denials for one principal in its organization', async () => {
     const detector = permissionDenialsDetector({ threshold: 2, windowMs: 60_000 });
     const denial = record({ action: 'access.denied', outcome: 'denied', actorType: 'user', actorId: 'u1', organizationId: org, details: { permission: 'users:write' } });
@@ -66,6 +87,14 @@ describe('permission-denials detector', () => {
 });
 
 describe('ip-rule-denials detector', () => {
+  it('weighs an aggregated denial by its count, and ignores a count that is not a positive integer', async () => {
+    const detector = ipRuleDenialsDetector({ threshold: 5, windowMs: 60_000 });
+    const denial = (count: unknown) => record({ action: 'ip-rule.deny', outcome: 'denied', ip: '203.0.113.6', details: { count } });
+    expect(await detector.observe(denial('many'), 0)).toBeUndefined();
+    expect(await detector.observe(denial(-3), 1)).toBeUndefined();
+    expect(await detector.observe(denial(3), 2)).toMatchObject({ count: 5 });
+  });
+
   it('reports an address refused by the IP rules', async () => {
     const detector = ipRuleDenialsDetector({ threshold: 1, windowMs: 60_000 });
     expect(await detector.observe(record({ action: 'ip-rule.deny', outcome: 'denied', ip: '203.0.113.5', targetId: 'admin' }), 0)).toMatchObject({ kind: 'ip-rule-denials', severity: 'low', subject: 'ip:203.0.113.5' });

@@ -1,8 +1,8 @@
 /**
- * IP-rule denials: an address refused by the allow/deny rules. The IP-rules plugin audits one
- * refusal per address and route group a minute, so the count here is of those records.
+ * IP-rule denials: an address refused by the allow/deny rules. The IP-rules plugin audits repeated
+ * refusals as one record per window carrying their count, which is what is weighed here.
  */
-import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { occurrencesOf, type DetectorOptions, type SecurityDetector } from '../detector.ts';
 import { memorySlidingWindows } from '../sliding-window.ts';
 
 export function ipRuleDenialsDetector({ threshold, windowMs, windows = memorySlidingWindows }: DetectorOptions): SecurityDetector {
@@ -11,7 +11,7 @@ export function ipRuleDenialsDetector({ threshold, windowMs, windows = memorySli
     kind: 'ip-rule-denials',
     async observe(record, now) {
       if (record.action !== 'ip-rule.deny' || !record.ip) return undefined;
-      const count = await window.count(record.ip, now);
+      const count = await window.count(record.ip, now, occurrencesOf(record));
       if (count < threshold) return undefined;
       return { kind: 'ip-rule-denials', severity: 'low', subject: `ip:${record.ip}`, count, details: { ip: record.ip, lastRouteGroup: record.targetId, lastPath: record.details?.path } };
     },

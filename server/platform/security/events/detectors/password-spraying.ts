@@ -1,4 +1,7 @@
-/** Password spraying: failed sign-ins on many different accounts from one address. */
+/**
+ * Password spraying: failed sign-ins on many different accounts from one address. Distinct accounts
+ * are counted, so an aggregated record (many tries on one account) counts once, as it should.
+ */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
 import { isRefusedSignIn } from '../sign-in-attempt.ts';
 import { memorySlidingWindows } from '../sliding-window.ts';

@@ -1,5 +1,5 @@
 /** Denied-permission bursts: one user or API key refused again and again (probing for access). */
-import type { DetectorOptions, SecurityDetector } from '../detector.ts';
+import { occurrencesOf, type DetectorOptions, type SecurityDetector } from '../detector.ts';
 import { memorySlidingWindows } from '../sliding-window.ts';
 
 export function permissionDenialsDetector({ threshold, windowMs, windows = memorySlidingWindows }: DetectorOptions): SecurityDetector {
@@ -9,7 +9,7 @@ export function permissionDenialsDetector({ threshold, windowMs, windows = memor
     async observe(record, now) {
       if (record.action !== 'access.denied' || !record.actorId) return undefined;
       const subject = `${record.actorType}:${record.actorId}`;
-      const count = await window.count(`${record.organizationId ?? ''}|${subject}`, now);
+      const count = await window.count(`${record.organizationId ?? ''}|${subject}`, now, occurrencesOf(record));
       if (count < threshold) return undefined;
       return {
         kind: 'permission-denials',

@@ -1,6 +1,7 @@
 /**
- * Rate-limit storms: many different clients refused by one rate-limit class at once. The limiter
- * audits only the first refusal of a client per window, so distinct clients is what is counted.
+ * Rate-limit storms: many different clients refused by one rate-limit class at once. Distinct
+ * clients is what is counted, so how often one client was refused (an aggregated record's count)
+ * does not matter here; the `address` class is the per-address guard before authentication.
  */
 import type { DetectorOptions, SecurityDetector } from '../detector.ts';
 import { memorySlidingWindows } from '../sliding-window.ts';
