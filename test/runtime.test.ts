@@ -99,6 +99,38 @@ describe('the production runtime', () => {
   }, 90_000);
 });
 
+describe('npm start', () => {
+  // npm runs a script through sh and forwards SIGTERM to it; a shell that forks instead of
+  // exec'ing dies of it and leaves the server running, orphaned, never told to shut down (as a
+  // process manager or `docker stop` stopping `npm start` would find).
+  it('hands SIGTERM to the server, which shuts down gracefully, and exits 0', async () => {
+    const database = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'wk-npm-start-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const env = { PATH: process.env.PATH ?? '', HOME: dataDir, DATABASE_URL: database.url, REDIS_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    // Its own process group, so that cleanup reaches a server the shell left behind.
+    const child = spawn('npm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const npm = run(child);
+    try {
+      await Promise.race([
+        expect.poll(() => npm.output(), { timeout: 45_000, interval: 100 }).toContain('Server listening at'),
+        npm.exited.then((code) => Promise.reject(new Error(`exited ${code} before listening: ${npm.output()}`))),
+      ]);
+      child.kill('SIGTERM');
+      expect(await npm.exited, npm.output()).toBe(0);
+      expect(npm.output()).toContain('shutdown complete');
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone: nothing was left behind
+      }
+      await database.drop();
+    }
+  }, 90_000);
+});
+
 describe('npm run build', () => {
   it('leaves one complete dist/ when two processes build the same checkout at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wk-build-'));
