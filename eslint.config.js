@@ -3,7 +3,7 @@ import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', '.dist-*/', 'coverage/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   security.configs.recommended,

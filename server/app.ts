@@ -6,12 +6,14 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { ServerOptions as HttpServerOptions } from 'node:http';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './infra/config/index.ts';
+import { packageRoot } from './infra/package-root.ts';
 import { databasePlugin } from './infra/database/index.ts';
 import { cachePlugin } from './infra/cache/index.ts';
 import { errorHandlerPlugin } from './platform/errors/index.ts';
@@ -39,7 +41,7 @@ declare module 'fastify' {
   }
 }
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+const packageJson = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
 export const VERSION = packageJson.version;
 
 export interface AppOptions {
