@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { redisAvailability, testRedisUrl, uniqueName } from '../../../test/helpers.ts';
 import { proxyTo, type TcpProxy } from '../../../test/tcp-proxy.ts';
 import type { Cache } from './cache.ts';
+import { CircuitOpenError } from './circuit-breaker.ts';
 import { createRedisCache } from './redis-cache.ts';
 
 const redis = redisAvailability();
@@ -14,8 +15,8 @@ describe.skipIf(!redis.available)(`Redis cache ${redis.reason}`, () => {
   const caches: Cache[] = [];
   const proxies: TcpProxy[] = [];
 
-  function cacheAt(url: string, keyPrefix = `${uniqueName('wk_test')}:`) {
-    const cache = createRedisCache({ url, keyPrefix, logger });
+  function cacheAt(url: string, keyPrefix = `${uniqueName('wk_test')}:`, bounds: { commandTimeoutMs?: number; circuitCooldownMs?: number } = {}) {
+    const cache = createRedisCache({ url, keyPrefix, logger, ...bounds });
     caches.push(cache);
     return { cache, keyPrefix };
   }
@@ -99,6 +100,35 @@ describe.skipIf(!redis.available)(`Redis cache ${redis.reason}`, () => {
     proxy.thaw();
     expect(await cache.ready(10_000)).toBe(true);
     expect(await cache.ping()).toEqual(expect.any(Number));
+  });
+
+  it('bounds a command when Redis stops answering, then refuses every further one at once without sending it', async () => {
+    const proxy = await proxied();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!), undefined, { commandTimeoutMs: 200, circuitCooldownMs: 60_000 });
+    expect(await cache.ready(5_000)).toBe(true);
+    proxy.freeze();
+    await expect(cache.get('k')).rejects.toThrow('Command timed out');
+    const sent = proxy.bytesFromClients;
+    await expect(cache.get('k')).rejects.toThrow(CircuitOpenError);
+    await expect(cache.set('k', 1)).rejects.toThrow(CircuitOpenError);
+    await expect(cache.ping()).rejects.toThrow(CircuitOpenError);
+    // The raw client handed to the rate limiter and the others fails fast the same way.
+    await expect(cache.redisClient()!.incr('counter')).rejects.toThrow(CircuitOpenError);
+    expect(proxy.bytesFromClients).toBe(sent);
+  });
+
+  it('probes again after the cooldown and serves as before once Redis answers', async () => {
+    const proxy = await proxied();
+    const { cache } = cacheAt(proxy.url(testRedisUrl()!), undefined, { commandTimeoutMs: 200, circuitCooldownMs: 300 });
+    expect(await cache.ready(5_000)).toBe(true);
+    proxy.freeze();
+    await expect(cache.get('k')).rejects.toThrow('Command timed out');
+    await expect(cache.get('k')).rejects.toThrow(CircuitOpenError);
+    proxy.thaw();
+    await vi.waitFor(async () => expect(await cache.ping()).toEqual(expect.any(Number)), { timeout: 10_000, interval: 100 });
+    await cache.set('k', 'back');
+    expect(await cache.get('k')).toBe('back');
+    await cache.delete('k');
   });
 
   it('closes even when Redis has stopped answering', async () => {
