@@ -55,18 +55,26 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
   });
   afterEach(async () => {
     await h.proxy.restore();
+    await redisIsBack();
   });
   afterAll(async () => {
     await direct?.quit();
     await h?.close();
   });
 
-  /** Cuts Redis, runs `change`, restores Redis with its data as it was, and waits until the app uses it again. */
-  async function whileRedisIsDown(change: () => Promise<void>) {
+  const redisIsBack = () => vi.waitFor(async () => expect(await h.t.app.cache.ping()).toEqual(expect.any(Number)), { timeout: 15_000, interval: 100 });
+
+  /**
+   * Cuts Redis, runs `change`, restores Redis with its data as it was, and waits until the app uses
+   * it again; checks that these sessions' cache entries did survive, so the database has to overrule them.
+   */
+  async function whileRedisIsDown(change: () => Promise<void>, cookies: string[]) {
+    for (const cookie of cookies) expect(await direct.exists(sessionKey(cookie))).toBe(1);
     await h.proxy.cut();
     await change();
     await h.proxy.restore();
-    await vi.waitFor(async () => expect(await h.t.app.cache.ping()).toEqual(expect.any(Number)), { timeout: 15_000, interval: 100 });
+    await redisIsBack();
+    for (const cookie of cookies) expect(await direct.exists(sessionKey(cookie))).toBe(1);
   }
 
   const sessionKey = (cookie: string) => `${h.prefix}session:${sha256(cookie.slice('wk_session='.length))}`;
@@ -75,14 +83,10 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
   it('answers a sign-out while Redis is down truthfully, and the old cookie is refused for reads and writes once Redis is back', async () => {
     const user = await signIn(h.t.app, { role: 'admin' });
     expect((await h.call('/api/auth/session', { headers: user.headers })).status).toBe(200);
-    expect(await direct.exists(sessionKey(user.cookie))).toBe(1);
-
     await whileRedisIsDown(async () => {
       const out = await h.call('/api/auth/logout', { method: 'POST', headers: user.headers });
       expect(out.status).toBe(204);
-    });
-    // The cache came back with the session in it: the database has to overrule it.
-    expect(await direct.exists(sessionKey(user.cookie))).toBe(1);
+    }, [user.cookie]);
 
     expect((await h.call('/api/auth/session', { headers: user.headers })).status).toBe(401);
     const write = await h.call('/api/services', { method: 'POST', headers: user.headers, body: newService() });
@@ -91,13 +95,31 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
     expect((await h.call('/api/auth/session', { headers: user.headers })).status).toBe(401);
   });
 
+  it('keeps a session ended on an instance cut off from Redis ended on another instance that never lost it', async () => {
+    const other = await buildTestApp({ database: h.t.database, env: { REDIS_URL: testRedisUrl()!, CACHE_KEY_PREFIX: h.prefix, RATE_LIMIT_ENABLED: 'false' } });
+    try {
+      const user = await signIn(h.t.app, { role: 'admin' });
+      expect(await direct.exists(sessionKey(user.cookie))).toBe(1);
+      const onOther = (headers: Record<string, string>) => other.app.inject({ url: '/api/auth/session', headers });
+      expect((await onOther(user.headers)).statusCode).toBe(200);
+      await h.proxy.cut();
+      expect((await h.call('/api/auth/logout', { method: 'POST', headers: user.headers })).status).toBe(204);
+      // Redis itself never went away: the other instance still finds the session there.
+      expect(await direct.exists(sessionKey(user.cookie))).toBe(1);
+      expect((await onOther(user.headers)).statusCode).toBe(401);
+      expect((await other.app.inject({ method: 'POST', url: '/api/services', headers: user.headers, payload: newService() })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps every session ended by logout-everywhere while Redis was down, on this and other cookies', async () => {
     const user = await createUser(h.t.app, { role: 'admin' });
     const first = await login(h.t.app, user);
     const second = await login(h.t.app, user);
     await whileRedisIsDown(async () => {
       expect((await h.call('/api/auth/logout-everywhere', { method: 'POST', headers: first.headers })).status).toBe(200);
-    });
+    }, [first.cookie, second.cookie]);
     for (const session of [first, second]) {
       expect((await h.call('/api/auth/session', { headers: session.headers })).status).toBe(401);
       expect((await h.call('/api/services', { method: 'POST', headers: session.headers, body: newService() })).status).toBe(401);
@@ -109,7 +131,7 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
     const member = await signIn(h.t.app, { role: 'editor' });
     await whileRedisIsDown(async () => {
       expect((await h.call(`/api/users/${member.id}`, { method: 'PATCH', headers: admin.headers, body: { disabled: true } })).status).toBe(200);
-    });
+    }, [member.cookie]);
     expect((await h.call('/api/auth/session', { headers: member.headers })).status).toBe(401);
     expect((await h.call('/api/services', { method: 'POST', headers: member.headers, body: newService() })).status).toBe(401);
   });
@@ -119,7 +141,7 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
     const member = await signIn(h.t.app, { role: 'editor' });
     await whileRedisIsDown(async () => {
       expect((await h.call(`/api/users/${member.id}`, { method: 'PATCH', headers: admin.headers, body: { role: 'viewer' } })).status).toBe(200);
-    });
+    }, [member.cookie]);
 
     const next = await h.call('/api/auth/session', { headers: member.headers });
     expect(next.status).toBe(200);
