@@ -7,16 +7,16 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256 } from '../server/platform/auth/tokens.ts';
-import { buildTestApp, createApiKey, createUser, login, redisAvailability, signIn, testRedisUrl, uniqueName } from './helpers.ts';
-import { proxyTo } from './tcp-proxy.ts';
+import { buildTestApp, createApiKey, createTestDatabase, createUser, login, redisAvailability, signIn, testRedisUrl, uniqueName, type TestDatabase } from './helpers.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 const redis = redisAvailability();
 
 /** Starts the app behind a proxy to the shared Redis, listening on loopback. */
-async function appBehindProxy(env: Record<string, string> = {}) {
+async function appBehindProxy(env: Record<string, string> = {}, database?: TestDatabase) {
   const proxy = await proxyTo(testRedisUrl()!);
   const prefix = `${uniqueName('wk_test')}:`;
-  const t = await buildTestApp({ env: { REDIS_URL: proxy.url(testRedisUrl()!), CACHE_KEY_PREFIX: prefix, ...env } });
+  const t = await buildTestApp({ env: { REDIS_URL: proxy.url(testRedisUrl()!), CACHE_KEY_PREFIX: prefix, ...env }, ...(database ? { database } : {}) });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -203,5 +203,49 @@ describe.skipIf(!redis.available)(`a frozen Redis hangs nothing ${redis.reason}`
     expect(h.proxy.bytesFromClients).toBeGreaterThan(sent);
     await h.t.app.cache.set('probe', 'back');
     expect(await h.t.app.cache.get('probe')).toBe('back');
+  });
+});
+
+describe.skipIf(!redis.available)(`the last-known-rights fallback does not revive a session ended while Redis was down ${redis.reason}`, () => {
+  let database: TestDatabase;
+  let postgres: TcpProxy;
+  let h: Harness;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    postgres = await proxyTo(database.url);
+    h = await appBehindProxy({ RATE_LIMIT_ENABLED: 'false', DATABASE_URL: postgres.url(database.url) }, database);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await postgres?.close();
+    await database?.drop();
+  });
+
+  it('serves, while PostgreSQL is away, the reads of a session seen since the sign-out, and not the one signed out', async () => {
+    const user = await createUser(h.t.app, { role: 'admin' });
+    const kept = await login(h.t.app, user);
+    const ended = await login(h.t.app, user);
+    for (const session of [kept, ended]) expect((await h.call('/api/auth/session', { headers: session.headers })).status).toBe(200);
+
+    await h.proxy.cut();
+    expect((await h.call('/api/auth/logout', { method: 'POST', headers: ended.headers })).status).toBe(204);
+    await h.proxy.restore();
+    await vi.waitFor(async () => expect(await h.t.app.cache.ping()).toEqual(expect.any(Number)), { timeout: 15_000, interval: 100 });
+    const direct = new Redis(testRedisUrl()!);
+    expect(await direct.exists(`${h.prefix}session:${sha256(ended.cookie.slice('wk_session='.length))}`)).toBe(1);
+    await direct.quit();
+    // Seen after the sign-out: confirmed by the database, and its rights remembered with the new version.
+    expect((await h.call('/api/auth/session', { headers: kept.headers })).status).toBe(200);
+
+    await postgres.cut();
+    try {
+      expect((await h.call('/api/auth/session', { headers: kept.headers })).status).toBe(200);
+      const refused = await h.call('/api/auth/session', { headers: ended.headers });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    } finally {
+      await postgres.restore();
+    }
   });
 });
