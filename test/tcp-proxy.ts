@@ -11,6 +11,8 @@ export interface TcpProxy {
   url(targetUrl: string): string;
   /** Open connections through the proxy (client side). */
   readonly connections: number;
+  /** Bytes clients have sent into the proxy, forwarded or held back: whether anything was even tried. */
+  readonly bytesFromClients: number;
   /** Resets every connection and stops listening: new connections are refused. */
   cut(): Promise<void>;
   /** Listens again on the same port and forwards as before. */
@@ -30,6 +32,7 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
   const pairs = new Set<{ client: Socket; upstream: Socket; held: Array<{ to: Socket; chunk: Buffer }> }>();
   let frozen = false;
   let latencyMs = 0;
+  let bytesFromClients = 0;
   let server: Server | undefined;
   let port = 0;
 
@@ -44,6 +47,7 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
       else if (latencyMs > 0) setTimeout(() => to.destroyed || to.write(chunk), latencyMs);
       else to.write(chunk);
     };
+    client.on('data', (chunk: Buffer) => void (bytesFromClients += chunk.length));
     client.on('data', forward(upstream));
     upstream.on('data', forward(client));
     const end = () => {
@@ -95,6 +99,9 @@ export async function startTcpProxy({ targetHost, targetPort }: { targetHost: st
     },
     get connections() {
       return pairs.size;
+    },
+    get bytesFromClients() {
+      return bytesFromClients;
     },
     async cut() {
       reset();

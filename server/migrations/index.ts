@@ -10,6 +10,7 @@ import * as m0004 from './0004-audit-log.ts';
 import * as m0005 from './0005-ip-rules.ts';
 import * as m0006 from './0006-security-events.ts';
 import * as m0007 from './0007-security-retention.ts';
+import * as m0008 from './0008-session-version.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005-ip-rules': m0005,
   '0006-security-events': m0006,
   '0007-security-retention': m0007,
+  '0008-session-version': m0008,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

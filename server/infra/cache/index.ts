@@ -17,7 +17,14 @@ declare module 'fastify' {
 export const cachePlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const cache = config.cache.redisUrl
-      ? createRedisCache({ url: config.cache.redisUrl, keyPrefix: config.cache.keyPrefix, logger: app.log.child({ component: 'redis' }), tlsCaFile: config.cache.redisTlsCaFile })
+      ? createRedisCache({
+          url: config.cache.redisUrl,
+          keyPrefix: config.cache.keyPrefix,
+          logger: app.log.child({ component: 'redis' }),
+          tlsCaFile: config.cache.redisTlsCaFile,
+          commandTimeoutMs: config.cache.commandTimeoutMs,
+          circuitCooldownMs: config.cache.circuitCooldownMs,
+        })
       : createMemoryCache({ maxEntries: config.cache.maxEntries });
     if (config.cache.redisTlsCaFile && !config.cache.redisUrl?.startsWith('rediss:')) app.log.warn('REDIS_TLS_CA_FILE is set but REDIS_URL is not a rediss:// URL; the CA is not used');
     app.decorate('cache', cache);

@@ -103,6 +103,8 @@ export interface UsersTable {
   password_changed_at: Timestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Raised with every change that ends or re-rights a session of the user (0008). */
+  session_version: Generated<number>;
 }
 
 export interface SessionsTable {

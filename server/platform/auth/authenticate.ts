@@ -13,7 +13,7 @@ import type { KnownKey, KnownRights, LastKnownRights } from './last-known-rights
 import { sha256 } from './tokens.ts';
 import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, type SessionCookieOptions } from './session-cookie.ts';
-import type { SessionStore } from './session-store.ts';
+import type { SessionRecord, SessionStore } from './session-store.ts';
 import type { UserRepository } from './user-repository.ts';
 
 export const ORGANIZATION_HEADER = 'x-organization';
@@ -51,17 +51,19 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
    * The user (undefined when gone or disabled) and their memberships, from the database; while it
    * is unreachable, a read falls back on the rights last seen (see last-known-rights.ts).
    */
-  async function rightsOf(request: FastifyRequest, userId: string, fallbackAllowed: boolean): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
+  async function rightsOf(request: FastifyRequest, userId: string, fallbackFor: SessionRecord | undefined): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
     try {
       const user = await users.findById(userId);
       if (!user || user.disabledAt) return { rights: undefined, degraded: false };
-      const rights = { user: { id: user.id, email: user.email }, grants: await memberships.grantsOf(user.id) };
+      const rights = { user: { id: user.id, email: user.email }, grants: await memberships.grantsOf(user.id), sessionVersion: user.sessionVersion };
       await lastKnownRights.remember(rights);
       return { rights, degraded: false };
     } catch (error) {
-      if (!fallbackAllowed || !isDependencyUnavailable(error as Error)) throw error;
+      if (!fallbackFor || !isDependencyUnavailable(error as Error)) throw error;
       const rights = await lastKnownRights.recall(userId);
-      if (!rights) throw error;
+      // A session older than the last version seen may have ended since: without the database to
+      // confirm it, it gets no fallback.
+      if (!rights || (rights.sessionVersion ?? 0) > (fallbackFor.userVersion ?? -1)) throw error;
       request.log.warn({ userId }, 'the database is unavailable: this read is authorized with the rights the user was last seen with');
       return { rights, degraded: true };
     }
@@ -113,8 +115,17 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
   async function fromSession(request: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
     let session = await sessions.find(id);
     // Only a read, and only for a session the cache vouches for (found there, no rotation pending).
-    const fallbackAllowed = SAFE_METHODS.has(request.method) && session !== undefined && !session.rotateRequired;
-    const { rights, degraded } = session ? await rightsOf(request, session.userId, fallbackAllowed) : { rights: undefined, degraded: false };
+    const fallbackFor = SAFE_METHODS.has(request.method) && session !== undefined && !session.rotateRequired ? session : undefined;
+    const { rights, degraded } = session ? await rightsOf(request, session.userId, fallbackFor) : { rights: undefined, degraded: false };
+    if (session && rights && !degraded && session.userVersion !== rights.sessionVersion) {
+      // One of the user's sessions ended or must rotate since this copy was read: it may be this
+      // one, with a cache that could not be told (see session-store.ts). The database decides.
+      session = await sessions.confirm(session.idHash);
+      if (!session) {
+        clearSessionCookie(request, reply, cookie);
+        return;
+      }
+    }
     if (!session || !rights) {
       if (session) await sessions.revoke(session.idHash);
       clearSessionCookie(request, reply, cookie);

@@ -6,8 +6,10 @@
  * authenticate.ts uses them only then: for a safe method (GET, HEAD), when loading the user from
  * the database failed because it is unavailable, and for a session found in the cache that awaits
  * no rotation. Privilege changes flag the user's sessions for rotation and disabling deletes them,
- * both also dropping the cached sessions, so neither survives into this path; what remains is a
- * change made within the refresh interval, bounded by the entry's lifetime. An API key is known by
+ * both also dropping the cached sessions and raising the user's session version; a cached session
+ * older than the version remembered here gets no fallback, so a change the cache could not be told
+ * about does not survive into this path either. What remains is a change made within the refresh
+ * interval, bounded by the entry's lifetime. An API key is known by
  * the SHA-256 of its secret (as the database knows it); revoking it drops the entry, and expiry is
  * checked again on recall.
  */
@@ -19,9 +21,11 @@ import type { MembershipGrant } from './membership-repository.ts';
 export interface KnownRights {
   user: { id: string; email: string };
   grants: MembershipGrant[];
+  /** The user's session_version when these rights were read: older cached sessions get no fallback. */
+  sessionVersion?: number;
 }
 
-type Stored = { email: string; grants: Array<Omit<MembershipGrant, 'createdAt'> & { createdAt: string }> };
+type Stored = { email: string; grants: Array<Omit<MembershipGrant, 'createdAt'> & { createdAt: string }>; sessionVersion?: number };
 
 /** What an API key may do, as authentication resolved it (scopes already narrowed to its creator's). */
 export interface KnownKey {
@@ -46,7 +50,7 @@ export interface LastKnownRightsOptions {
 }
 
 export function createLastKnownRights({ cache, ttlMs = 10 * 60_000, refreshMs = 60_000 }: LastKnownRightsOptions) {
-  const recentlyWritten = new LRUCache<string, true>({ max: 10_000, ttl: refreshMs });
+  const recentlyWritten = new LRUCache<string, true | number>({ max: 10_000, ttl: refreshMs });
   return {
     async rememberKey(secretHash: string, key: KnownKey): Promise<void> {
       if (recentlyWritten.has(secretHash)) return;
@@ -66,17 +70,18 @@ export function createLastKnownRights({ cache, ttlMs = 10 * 60_000, refreshMs = 
     },
 
     /** Called after every successful load from the database; cheap when called again soon. */
-    async remember({ user, grants }: KnownRights): Promise<void> {
-      if (recentlyWritten.has(user.id)) return;
-      recentlyWritten.set(user.id, true);
-      const stored: Stored = { email: user.email, grants: grants.map((g) => ({ ...g, createdAt: g.createdAt.toISOString() })) };
+    async remember({ user, grants, sessionVersion }: KnownRights): Promise<void> {
+      // Written again at once when a session of the user ended or must rotate.
+      if (recentlyWritten.get(user.id) === (sessionVersion ?? true)) return;
+      recentlyWritten.set(user.id, sessionVersion ?? true);
+      const stored: Stored = { email: user.email, grants: grants.map((g) => ({ ...g, createdAt: g.createdAt.toISOString() })), ...(sessionVersion === undefined ? {} : { sessionVersion }) };
       await cache.set(keyOf(user.id), stored, { ttlMs }).catch(() => undefined);
     },
 
     async recall(userId: string): Promise<KnownRights | undefined> {
       const stored = await cache.get<Stored>(keyOf(userId)).catch(() => undefined);
       if (!stored) return undefined;
-      return { user: { id: userId, email: stored.email }, grants: stored.grants.map((g) => ({ ...g, createdAt: new Date(g.createdAt) })) };
+      return { user: { id: userId, email: stored.email }, grants: stored.grants.map((g) => ({ ...g, createdAt: new Date(g.createdAt) })), ...(stored.sessionVersion === undefined ? {} : { sessionVersion: stored.sessionVersion }) };
     },
   };
 }

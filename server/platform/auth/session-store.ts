@@ -2,6 +2,14 @@
  * Server-side sessions. The cookie carries 32 random bytes; the database keeps their SHA-256,
  * and the cache (Redis when configured) holds the row so most requests touch no table. A session
  * ends after `idleTimeoutMs` without use or `absoluteTimeoutMs` after sign-in, whichever is first.
+ *
+ * The database wins over the cache. Deleting a cached entry can fail (Redis down, frozen, or cut
+ * off from this instance only) and the entry can come back (a restored snapshot, the end of a
+ * partition), so the cache is never what makes an ending stick: every change that ends a session
+ * or requires its rotation raises `users.session_version` in the same transaction, each cached
+ * record carries the version it was read with, and authentication — which reads the user's row on
+ * every request anyway — sends a record whose version is behind to `confirm()`, a read of the row
+ * itself. A busy user costs no extra query until one of their sessions changes.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Cache } from '../../infra/cache/index.ts';
@@ -17,6 +25,11 @@ export interface SessionRecord {
   lastSeenAt: number;
   expiresAt: number;
   rotateRequired: boolean;
+  /**
+   * The user's `session_version` read in the same statement as this row (absent in entries cached
+   * before it existed, which therefore always get confirmed).
+   */
+  userVersion?: number;
 }
 
 export interface SessionStoreOptions {
@@ -33,6 +46,18 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 const cacheKey = (idHash: string) => `session:${idHash}`;
 
+/** Runs `work` in the caller's transaction, or in a new one. */
+function inTransaction<T>(db: Kysely<Database>, trx: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return trx.isTransaction ? work(trx as Transaction<Database>) : db.transaction().execute(work);
+}
+
+/** Raises the version of these users' sessions: their cached copies must be confirmed before use. */
+async function bumpVersions(trx: Db, userIds: string[]): Promise<void> {
+  const unique = [...new Set(userIds)];
+  if (unique.length === 0) return;
+  await trx.updateTable('users').set((eb) => ({ session_version: eb('session_version', '+', 1) })).where('id', 'in', unique).execute();
+}
+
 export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs = 60_000, now = Date.now }: SessionStoreOptions) {
   const isLive = (s: SessionRecord, at: number) => at < s.expiresAt && at - s.lastSeenAt < idleTimeoutMs;
 
@@ -46,10 +71,18 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
     await Promise.all(idHashes.map((h) => cache.delete(cacheKey(h)).catch(() => undefined)));
   }
 
-  async function load(idHash: string): Promise<SessionRecord | undefined> {
-    const cached = await cache.get<SessionRecord>(cacheKey(idHash)).catch(() => undefined);
-    if (cached) return cached;
-    const row = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+  /**
+   * The row and its user's version in one statement: a version read separately, after the row,
+   * could be one raised by a sign-out that deleted the row in between, and vouch for a ghost.
+   */
+  async function loadFromDatabase(idHash: string): Promise<SessionRecord | undefined> {
+    const row = await db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('sessions')
+      .select('users.session_version')
+      .where('sessions.id_hash', '=', idHash)
+      .executeTakeFirst();
     if (!row) return undefined;
     const session: SessionRecord = {
       idHash: row.id_hash,
@@ -59,9 +92,15 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
       lastSeenAt: row.last_seen_at.getTime(),
       expiresAt: row.expires_at.getTime(),
       rotateRequired: row.rotate_required,
+      userVersion: row.session_version,
     };
     if (isLive(session, now())) await remember(session);
     return session;
+  }
+
+  async function load(idHash: string): Promise<SessionRecord | undefined> {
+    const cached = await cache.get<SessionRecord>(cacheKey(idHash)).catch(() => undefined);
+    return cached ?? loadFromDatabase(idHash);
   }
 
   const store = {
@@ -69,6 +108,7 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
     async create({ userId, ip, userAgent, csrfToken = randomToken() }: { userId: string; ip?: string; userAgent?: string; csrfToken?: string }, trx: Db = db): Promise<{ id: string; session: SessionRecord }> {
       const id = randomToken();
       const at = now();
+      const user = await trx.selectFrom('users').select('session_version').where('id', '=', userId).executeTakeFirst();
       const session: SessionRecord = {
         idHash: sha256(id),
         userId,
@@ -77,6 +117,7 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
         lastSeenAt: at,
         expiresAt: at + absoluteTimeoutMs,
         rotateRequired: false,
+        ...(user ? { userVersion: user.session_version } : {}),
       };
       await trx
         .insertInto('sessions')
@@ -107,6 +148,23 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
       return session;
     },
 
+    /**
+     * The session as the database has it now, for a cached record whose version is behind the
+     * user's: undefined when it has ended (or expired) meanwhile. The answer is cached again.
+     */
+    async confirm(idHash: string): Promise<SessionRecord | undefined> {
+      const session = await loadFromDatabase(idHash);
+      if (!session) {
+        await forget([idHash]);
+        return undefined;
+      }
+      if (!isLive(session, now())) {
+        await store.revoke(session.idHash);
+        return undefined;
+      }
+      return session;
+    },
+
     /** Records use of the session (at most once per touch interval). */
     async touch(session: SessionRecord): Promise<void> {
       const at = now();
@@ -121,31 +179,48 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
      * is kept, so a page open before the change can still post.
      */
     async rotate(session: SessionRecord, context: { ip?: string; userAgent?: string } = {}): Promise<{ id: string; session: SessionRecord }> {
-      return db.transaction().execute(async (trx) => {
+      const created = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('sessions').where('id_hash', '=', session.idHash).execute();
-        const created = await store.create({ userId: session.userId, csrfToken: session.csrfToken, ...context }, trx);
-        await forget([session.idHash]);
-        return created;
+        // Raised before the new row is read back, so the new session carries the raised version.
+        await bumpVersions(trx, [session.userId]);
+        return store.create({ userId: session.userId, csrfToken: session.csrfToken, ...context }, trx);
       });
+      await forget([session.idHash]);
+      return created;
     },
 
-    async revoke(idHash: string): Promise<void> {
-      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    /**
+     * Ends a session for good once this resolves, whether or not the cache could be told: the
+     * version raised with the delete makes any surviving cached copy go back to the database.
+     */
+    async revoke(idHash: string, trx: Db = db): Promise<void> {
+      await inTransaction(db, trx, async (t) => {
+        const rows = await t.deleteFrom('sessions').where('id_hash', '=', idHash).returning('user_id').execute();
+        await bumpVersions(t, rows.map((r) => r.user_id));
+      });
       await forget([idHash]);
     },
 
     /** Ends every session of a user (logout everywhere, disabling, password reset), or all but one. */
-    async revokeAllForUser(userId: string, { except }: { except?: string } = {}): Promise<number> {
-      let query = db.deleteFrom('sessions').where('user_id', '=', userId);
-      if (except) query = query.where('id_hash', '!=', except);
-      const rows = await query.returning('id_hash').execute();
+    async revokeAllForUser(userId: string, { except }: { except?: string } = {}, trx: Db = db): Promise<number> {
+      const rows = await inTransaction(db, trx, async (t) => {
+        let query = t.deleteFrom('sessions').where('user_id', '=', userId);
+        if (except) query = query.where('id_hash', '!=', except);
+        const deleted = await query.returning('id_hash').execute();
+        await bumpVersions(t, [userId]);
+        return deleted;
+      });
       await forget(rows.map((r) => r.id_hash));
       return rows.length;
     },
 
     /** After a privilege change: each of the user's sessions gets a fresh id on its next request. */
-    async requireRotation(userId: string): Promise<void> {
-      const rows = await db.updateTable('sessions').set({ rotate_required: true }).where('user_id', '=', userId).returning('id_hash').execute();
+    async requireRotation(userId: string, trx: Db = db): Promise<void> {
+      const rows = await inTransaction(db, trx, async (t) => {
+        const flagged = await t.updateTable('sessions').set({ rotate_required: true }).where('user_id', '=', userId).returning('id_hash').execute();
+        await bumpVersions(t, [userId]);
+        return flagged;
+      });
       await forget(rows.map((r) => r.id_hash));
     },
 

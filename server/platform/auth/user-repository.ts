@@ -8,6 +8,8 @@ export interface UserRecord {
   passwordHash: string;
   disabledAt: Date | null;
   createdAt: Date;
+  /** Raised whenever one of the user's sessions ends or must rotate; cached sessions are checked against it. */
+  sessionVersion: number;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -16,11 +18,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function toRecord(row: { id: string; email: string; password_hash: string; disabled_at: Date | null; created_at: Date }): UserRecord {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, disabledAt: row.disabled_at, createdAt: row.created_at };
+function toRecord(row: { id: string; email: string; password_hash: string; disabled_at: Date | null; created_at: Date; session_version: number }): UserRecord {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, disabledAt: row.disabled_at, createdAt: row.created_at, sessionVersion: row.session_version };
 }
 
-const columns = ['id', 'email', 'password_hash', 'disabled_at', 'created_at'] as const;
+const columns = ['id', 'email', 'password_hash', 'disabled_at', 'created_at', 'session_version'] as const;
 
 export function createUserRepository(db: Kysely<Database>) {
   return {
