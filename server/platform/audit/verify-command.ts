@@ -33,7 +33,14 @@ export async function runAuditVerify(config: Config, out: { stdout: NodeJS.Writa
   const database = await openDatabase({ config, logger, poolMax: 1, verify: true });
   const { db } = database;
   const redis = config.cache.redisUrl
-    ? createRedisCache({ url: config.cache.redisUrl, keyPrefix: config.cache.keyPrefix, logger, tlsCaFile: config.cache.redisTlsCaFile })
+    ? createRedisCache({
+        url: config.cache.redisUrl,
+        keyPrefix: config.cache.keyPrefix,
+        logger,
+        tlsCaFile: config.cache.redisTlsCaFile,
+        commandTimeoutMs: config.cache.commandTimeoutMs,
+        circuitCooldownMs: config.cache.circuitCooldownMs,
+      })
     : undefined;
   try {
     const { rows } = await sql<{ present: boolean }>`SELECT to_regclass('audit_log') IS NOT NULL AS present`.execute(db);

@@ -25,8 +25,17 @@ const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMED
 // 22P05). That is the request's content, not a fault here: 400 rather than 500.
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 // pg's own timeouts: query_timeout giving up on a server that does not answer, and a connection
-// that could not be made within connectionTimeoutMillis.
-const UNAVAILABLE_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/, /^Client has encountered a connection error/, /^Query read timeout$/];
+// that could not be made within connectionTimeoutMillis. ioredis's command timeout, its refusal
+// without a connection (no offline queue) and our circuit breaker refusing while Redis is frozen.
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /timeout exceeded when trying to connect/,
+  /^Client has encountered a connection error/,
+  /^Query read timeout$/,
+  /^Command timed out$/,
+  /^Stream isn't writeable/,
+  /\(circuit open\)/,
+];
 
 /**
  * A database or cache that cannot be reached is not a bug in the request: answer 503 (retryable)
