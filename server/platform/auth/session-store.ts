@@ -134,11 +134,24 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
       await forget([idHash]);
     },
 
-    /** Ends every session of a user (logout everywhere, disabling, password reset), or all but one. */
-    async revokeAllForUser(userId: string, { except }: { except?: string } = {}): Promise<number> {
-      let query = db.deleteFrom('sessions').where('user_id', '=', userId);
-      if (except) query = query.where('id_hash', '!=', except);
-      const rows = await query.returning('id_hash').execute();
+    /**
+     * Ends every session of a user (logout everywhere, disabling, password reset), or all but one.
+     * `within` runs in the deletion's transaction (its audit record); the cache forgets the sessions
+     * only after the commit, so a request reading them meanwhile cannot cache them again.
+     */
+    async revokeAllForUser(userId: string, { except, within }: { except?: string; within?: (trx: Transaction<Database>, ended: number) => Promise<void> } = {}): Promise<number> {
+      const revoke = async (executor: Kysely<Database>) => {
+        let query = executor.deleteFrom('sessions').where('user_id', '=', userId);
+        if (except) query = query.where('id_hash', '!=', except);
+        return query.returning('id_hash').execute();
+      };
+      const rows = within
+        ? await db.transaction().execute(async (trx) => {
+            const deleted = await revoke(trx);
+            await within(trx, deleted.length);
+            return deleted;
+          })
+        : await revoke(db);
       await forget(rows.map((r) => r.id_hash));
       return rows.length;
     },
