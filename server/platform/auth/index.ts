@@ -171,5 +171,5 @@ export const authPlugin = fp<{ config: Config }>(
       await auth.sessions.deleteExpired();
     });
   },
-  { name: 'auth', dependencies: ['database', 'cache', 'scheduler', 'route-access', 'audit'] },
+  { name: 'auth', dependencies: ['errors', 'database', 'cache', 'scheduler', 'route-access', 'audit'] },
 );
