@@ -1,6 +1,12 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import security from 'eslint-plugin-security';
 import tseslint from 'typescript-eslint';
+
+/** A relative import that reaches a directory named `layer` (e.g. `../../modules/health/index.ts`). */
+function layerPattern(layer, message) {
+  return { regex: String.raw`^\.\.?/(.*/)?${layer}/`, message: `${message}: layers import only downward.` };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'dist/', '.dist-*/', 'coverage/', 'scratch/'] },
@@ -45,6 +51,42 @@ export default tseslint.config(
   {
     files: ['server/infra/config/**', 'server/cli.ts', 'test/**', '**/*.test.ts', 'vitest.config.ts', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  // Layers import only downward: modules → platform → infra → contracts. A platform or infra file
+  // reaching into a feature (or infra into platform) would make the lower layer depend on what is
+  // built on it; contracts are shared with the browser, so they import neither server code nor Node.
+  {
+    files: ['server/platform/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layerPattern('modules', 'server/platform may not import server/modules')] }] },
+  },
+  {
+    files: ['server/infra/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layerPattern('modules', 'server/infra may not import server/modules'),
+            layerPattern('platform', 'server/infra may not import server/platform'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['contracts/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.map((name) => ({ name, message: 'contracts are shared with the browser: no Node modules.' })),
+          patterns: [
+            { regex: String.raw`^\.\.?/(.*/)?server(/|$)`, message: 'contracts may not import server code.' },
+            { regex: '^node:', message: 'contracts are shared with the browser: no Node modules.' },
+          ],
+        },
+      ],
+    },
   },
   {
     // Tests build expected-output patterns from values they created themselves (sequence numbers,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { apiKeySchema, createApiKeyBodySchema, createdApiKeySchema, idParamsSchema } from '../../../contracts/auth.ts';
 import { problemSchema } from '../../../contracts/problem.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { canOn, recordAudit } from '../../platform/auth/index.ts';
+import { canOn } from '../../platform/auth/index.ts';
 import type { ApiKeyRecord } from '../../platform/auth/api-key-repository.ts';
 
 const tags = ['api-keys'];
@@ -59,8 +59,12 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       const beyond = scopes.filter((scope) => !canOn(request.ability, scope, { organizationId, projectId: projectId ?? null }));
       if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `a key cannot hold permissions you do not hold here: ${beyond.join(', ')}`);
       const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
-      const { key, secret } = await apiKeys.create({ organizationId, projectId: projectId ?? null, createdBy: principal.userId, name, scopes, expiresAt });
-      await recordAudit(app, request, { action: 'api-key.create', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix }, details: { name, scopes: key.scopes, projectId: key.projectId, expiresAt: expiresAt?.toISOString() ?? null } });
+      const { key, secret } = await db.transaction().execute(async (trx) => {
+        const created = await apiKeys.create({ organizationId, projectId: projectId ?? null, createdBy: principal.userId, name, scopes, expiresAt }, trx);
+        const { key } = created;
+        await app.audit.recordRequest(request, { action: 'api-key.create', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix }, details: { name, scopes: key.scopes, projectId: key.projectId, expiresAt: expiresAt?.toISOString() ?? null } }, { trx });
+        return created;
+      });
       return reply.code(201).send({ ...present(key), key: secret });
     },
   );
@@ -73,9 +77,13 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       const organizationId = request.principal!.organizationId;
       const key = await apiKeys.findInOrganization(request.params.id, organizationId);
       if (!key) throw new AppError('WK_ERR_API_KEY_NOT_FOUND', 'no such API key');
-      const secretHash = await apiKeys.revoke(key.id);
+      const secretHash = await db.transaction().execute(async (trx) => {
+        const revoked = await apiKeys.revoke(key.id, trx);
+        await app.audit.recordRequest(request, { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } }, { trx });
+        return revoked;
+      });
+      // After the commit: forgotten earlier, a request meanwhile could remember the key's rights again.
       if (secretHash) await app.auth.lastKnownRights.forgetKey(secretHash);
-      await recordAudit(app, request, { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } });
       return reply.code(204).send(null);
     },
   );

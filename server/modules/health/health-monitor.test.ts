@@ -4,7 +4,7 @@ import pino from 'pino';
 import { EventBus, type HealthRecoveryEvent, type HealthTransitionEvent } from '../../platform/events/index.ts';
 import type { HealthEventRecord, HealthRecorder, SampleRecord } from './health-recorder.ts';
 import { HealthMonitor, ProbeTimeoutError, worstStatus } from './health-monitor.ts';
-import type { ProbeContext, ProbeDefinition, ProbeResult } from './probe.ts';
+import type { ProbeContext, ProbeDefinition, ProbeResult } from '../../platform/probes/index.ts';
 
 interface Harness {
   monitor: HealthMonitor;

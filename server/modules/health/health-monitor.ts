@@ -9,7 +9,8 @@ import { SYSTEM_SCOPE, scopedKey as keyOf, type TenantScope } from '../../../con
 import type { EventBus } from '../../platform/events/index.ts';
 import type { HealthRecorder } from './health-recorder.ts';
 import { LatencyDetector } from './latency-detector.ts';
-import type { ComponentState, Measurement, ProbeDefinition, ProbeResult } from './probe.ts';
+import type { Measurement, ProbeDefinition, ProbeResult } from '../../platform/probes/index.ts';
+import type { ComponentState } from './component-state.ts';
 
 export interface HealthMonitorOptions {
   logger: Logger;

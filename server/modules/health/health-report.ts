@@ -1,7 +1,7 @@
 /** Turns component states into the IETF health response shape. */
 import type { HealthCheckEntry, HealthResponse, HealthStatus } from '../../../contracts/health.ts';
 import { worstStatus } from './health-monitor.ts';
-import type { ComponentState } from './probe.ts';
+import type { ComponentState } from './component-state.ts';
 
 export interface ServiceIdentity {
   version: string;

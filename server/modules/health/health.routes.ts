@@ -8,7 +8,6 @@ import type { HealthMonitor } from './health-monitor.ts';
 import { aggregateStatus, buildHealthReport, type ServiceIdentity } from './health-report.ts';
 import { componentParamsSchema, healthReplies, testComponentReplies } from './health.schemas.ts';
 import { isSchemaCurrent } from '../../infra/database/index.ts';
-import { recordAudit } from '../../platform/auth/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 
 export interface HealthRoutesOptions {
@@ -112,7 +111,8 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
       const run = monitor.runNow(request.params.component);
       if (!run) throw new AppError('WK_ERR_HEALTH_COMPONENT_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
       const state = await run;
-      await recordAudit(app, request, { action: 'health.test', outcome: 'success', organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'health-component', id: state.id }, details: { status: state.status ?? null } });
+      // The record is this request's only write: if it cannot be written, the caller is told so.
+      await app.audit.recordRequest(request, { action: 'health.test', outcome: 'success', organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'health-component', id: state.id }, details: { status: state.status ?? null } });
       return send(reply, buildHealthReport(identity, [state], { description: `on-demand check of ${state.id}`, status: state.status ?? 'fail' }));
     },
   );

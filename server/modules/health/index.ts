@@ -16,12 +16,14 @@ import { createMemoryProbe } from './probes/memory-probe.ts';
 import { createHealthHistory } from './history/index.ts';
 
 export { HealthMonitor } from './health-monitor.ts';
-export type { ProbeDefinition, ProbeResult, Measurement, ComponentState } from './probe.ts';
+export type { ProbeDefinition, ProbeResult, Measurement } from '../../platform/probes/index.ts';
+export type { ComponentState } from './component-state.ts';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    health: HealthMonitor;
-  }
+declare module '../../platform/probes/index.ts' {
+  // app.health is this feature's monitor: the platform sees only its register(), features and
+  // tests also read its results and drive its runs.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, to merge
+  interface ProbeRegistry extends HealthMonitor {}
 }
 
 export interface HealthPluginOptions {

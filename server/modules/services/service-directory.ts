@@ -3,6 +3,8 @@
  * enforces the naming rules, and keeps this instance's probes in step with every change.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../infra/database/schema.ts';
 import type { ExternalService, ServiceHealth, ServiceRecord, ServiceReplacement } from '../../../contracts/services.ts';
 import type { ComponentState } from '../health/index.ts';
 import { SYSTEM_SCOPE, sameScope, type TenantScope } from '../../../contracts/tenancy.ts';
@@ -21,6 +23,10 @@ export interface ServiceDirectoryOptions {
   maxPerProject?: number;
 }
 
+/** What a write also does inside its transaction, e.g. append its audit record. */
+export interface WriteOptions {
+  within?: (trx: Transaction<Database>) => Promise<void>;
+}
 
 function healthOf(state: ComponentState | undefined): ServiceHealth {
   return {
@@ -83,21 +89,25 @@ export class ServiceDirectory {
     return this.#fromStore(stored);
   }
 
-  create(scope: TenantScope, service: ExternalService): Promise<ServiceRecord> {
+  create(scope: TenantScope, service: ExternalService, { within }: WriteOptions = {}): Promise<ServiceRecord> {
     return this.#serially(async () => {
       this.#assertNotReserved(scope, service.name);
       if ((await this.#repository.count(scope)) >= this.#maxPerProject) {
         throw new AppError('WK_ERR_SERVICE_LIMIT_REACHED', `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`);
       }
-      const stored = await this.#repository.create(scope, service);
-      if (!stored) throw new AppError('WK_ERR_SERVICE_NAME_TAKEN', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
+      const stored = await this.#repository.transaction(async (trx) => {
+        const created = await this.#repository.create(scope, service, trx);
+        if (!created) throw new AppError('WK_ERR_SERVICE_NAME_TAKEN', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
+        await within?.(trx);
+        return created;
+      });
       this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
   }
 
-  replace(scope: TenantScope, name: string, replacement: ServiceReplacement): Promise<ServiceRecord> {
+  replace(scope: TenantScope, name: string, replacement: ServiceReplacement, { within }: WriteOptions = {}): Promise<ServiceRecord> {
     return this.#serially(async () => {
       if (replacement.name !== undefined && replacement.name !== name) {
         throw new AppError('WK_ERR_VALIDATION', `the body names "${replacement.name}" but the path names "${name}"; a service is renamed by deleting and creating it`, {
@@ -105,18 +115,25 @@ export class ServiceDirectory {
         });
       }
       this.#assertWritable(scope, name);
-      const stored = await this.#repository.update(scope, { ...replacement, name } as ExternalService);
-      if (!stored) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
+      const stored = await this.#repository.transaction(async (trx) => {
+        const updated = await this.#repository.update(scope, { ...replacement, name } as ExternalService, trx);
+        if (!updated) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
+        await within?.(trx);
+        return updated;
+      });
       this.#syncedFingerprint = undefined;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
   }
 
-  remove(scope: TenantScope, name: string): Promise<void> {
+  remove(scope: TenantScope, name: string, { within }: WriteOptions = {}): Promise<void> {
     return this.#serially(async () => {
       this.#assertWritable(scope, name);
-      if (!(await this.#repository.delete(scope, name))) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
+      await this.#repository.transaction(async (trx) => {
+        if (!(await this.#repository.delete(scope, name, trx))) throw new AppError('WK_ERR_SERVICE_NOT_FOUND', `no external service named "${name}"`);
+        await within?.(trx);
+      });
       this.#syncedFingerprint = undefined;
       this.#probes.remove(name, scope);
     });

@@ -42,6 +42,11 @@ export function createServicesRepository({ db }: { db: Kysely<Database> }) {
     executor.selectFrom('external_services').selectAll().where('organization_id', '=', scope.organizationId).where('project_id', '=', scope.projectId);
 
   return {
+    /** Runs `work` in one transaction: a change and its audit record commit together or not at all. */
+    transaction<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+      return db.transaction().execute(work);
+    },
+
     async list(scope: TenantScope, trx: Executor = db): Promise<StoredService[]> {
       const rows = await scoped(trx, scope).orderBy('name').execute();
       return rows.map(toStored);

@@ -6,8 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
 import type { Permission } from '../../../contracts/permissions.ts';
 import type { TenantScope } from '../../../contracts/tenancy.ts';
+import type { Database } from '../../infra/database/schema.ts';
 import type { ServiceDirectory } from './service-directory.ts';
 import {
   checkServiceReplies,
@@ -43,9 +45,10 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
   const readScope = (request: FastifyRequest) => scopeFor(request, 'services:read');
   const writeScope = (request: FastifyRequest) => scopeFor(request, 'services:write');
 
-  // A configuration change: recorded once it has taken effect (the directory commits on its own).
+  // A configuration change and its record commit in one transaction (the directory's), or neither does.
   const audit = (request: FastifyRequest, scope: TenantScope, action: string, name: string, details?: Record<string, unknown>) =>
-    app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'service', label: name }, details: { projectId: scope.projectId, ...details } });
+    (trx?: Transaction<Database>) =>
+      app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'service', label: name }, details: { projectId: scope.projectId, ...details } }, { trx });
 
   routes.get('/api/services', { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } }, async (request) => ({
     items: await directory.list(await readScope(request)),
@@ -53,8 +56,7 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
 
   routes.post('/api/services', { config: write, schema: { tags, summary: 'Add an external service to check', body: createServiceBodySchema, response: createServiceReplies } }, async (request, reply) => {
     const scope = await writeScope(request);
-    const created = await directory.create(scope, request.body);
-    await audit(request, scope, 'service.create', created.name, { definition: request.body });
+    const created = await directory.create(scope, request.body, { within: audit(request, scope, 'service.create', request.body.name, { definition: request.body }) });
     return reply.code(201).header('location', `/api/services/${created.name}`).send(created);
   });
 
@@ -67,8 +69,7 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
     { config: write, schema: { tags, summary: "Replace a service's definition (config-file services are read-only)", params: serviceParamsSchema, body: replaceServiceBodySchema, response: replaceServiceReplies } },
     async (request) => {
       const scope = await writeScope(request);
-      const replaced = await directory.replace(scope, request.params.name, request.body);
-      await audit(request, scope, 'service.update', request.params.name, { definition: request.body });
+      const replaced = await directory.replace(scope, request.params.name, request.body, { within: audit(request, scope, 'service.update', request.params.name, { definition: request.body }) });
       return replaced;
     },
   );
@@ -78,8 +79,7 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
     { config: write, schema: { tags, summary: 'Stop checking a service and forget it (config-file services are read-only)', params: serviceParamsSchema, response: deleteServiceReplies } },
     async (request, reply) => {
       const scope = await writeScope(request);
-      await directory.remove(scope, request.params.name);
-      await audit(request, scope, 'service.delete', request.params.name);
+      await directory.remove(scope, request.params.name, { within: audit(request, scope, 'service.delete', request.params.name) });
       return reply.code(204).send(null);
     },
   );
@@ -90,7 +90,7 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
     async (request) => {
       const scope = await writeScope(request);
       const checked = await directory.check(scope, request.params.name);
-      await audit(request, scope, 'health.test', request.params.name, { status: checked.health.status });
+      await audit(request, scope, 'health.test', request.params.name, { status: checked.health.status })();
       return checked;
     },
   );

@@ -11,7 +11,7 @@ import { emailSchema, passwordSchema } from '../../../contracts/auth.ts';
 import { problemSchema } from '../../../contracts/problem.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { createAccount, recordAudit } from '../../platform/auth/index.ts';
+import { createAccount } from '../../platform/auth/index.ts';
 import { randomToken, safeEqual } from '../../platform/auth/tokens.ts';
 import { renderAlreadySetUp, renderSetupDone, renderSetupForm } from './setup-page.ts';
 
@@ -82,14 +82,21 @@ export async function setupRoutes(app: FastifyInstance) {
       let user;
       try {
         if (formErrors.length) throw new AppError('WK_ERR_VALIDATION', formErrors.join('; '), { fieldErrors: formErrors.map((detail) => ({ pointer: '/body', detail })) });
-        user = await createAccount(db, { email: email.data!, password, role: 'owner', organizationId: SYSTEM_ORGANIZATION_ID, onlyIfFirst: true }, { policy: passwordPolicy });
+        user = await createAccount(db, { email: email.data!, password, role: 'owner', organizationId: SYSTEM_ORGANIZATION_ID, onlyIfFirst: true }, {
+          policy: passwordPolicy,
+          within: (created, trx) =>
+            app.audit.recordRequest(
+              request,
+              { action: 'user.create', outcome: 'success', actor: { type: 'anonymous' }, organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'user', id: created.id, label: created.email }, details: { role: 'owner', via: 'setup' } },
+              { trx },
+            ),
+        });
       } catch (error) {
         if (!isForm || !(error instanceof AppError)) throw error;
         if (error.code === 'WK_ERR_SETUP_DONE') return html(reply, 409, renderAlreadySetUp());
         const errors = error.fieldErrors?.map((e) => e.detail) ?? [error.message];
         return html(reply, 400, renderSetupForm({ csrfToken: issueFormToken(request, reply), email: request.body.email, errors, minLength: passwordPolicy.minLength }));
       }
-      await recordAudit(app, request, { action: 'user.create', outcome: 'success', actor: { type: 'anonymous' }, organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'user', id: user.id, label: user.email }, details: { role: 'owner', via: 'setup' } });
       if (isForm) {
         reply.clearCookie(SETUP_CSRF_COOKIE, { path: '/setup' });
         return html(reply, 201, renderSetupDone({ email: user.email }));

@@ -113,17 +113,23 @@ export async function organizationsRoutes(app: FastifyInstance) {
     async (request) => {
       const { id } = request.params;
       await assertMayChange(request, id);
-      const before = await organizations.find(id);
-      const updated = await organizations.update(id, request.body);
-      if (!before || !updated) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
-      await recordAudit(app, request, {
-        action: 'organization.update',
-        outcome: 'success',
-        organizationId: id,
-        target: { type: 'organization', id, label: updated.slug },
-        details: { from: { slug: before.slug, name: before.name }, to: { slug: updated.slug, name: updated.name } },
+      return db.transaction().execute(async (trx) => {
+        const before = await organizations.find(id, trx);
+        const updated = await organizations.update(id, request.body, trx);
+        if (!before || !updated) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
+        await app.audit.recordRequest(
+          request,
+          {
+            action: 'organization.update',
+            outcome: 'success',
+            organizationId: id,
+            target: { type: 'organization', id, label: updated.slug },
+            details: { from: { slug: before.slug, name: before.name }, to: { slug: updated.slug, name: updated.name } },
+          },
+          { trx },
+        );
+        return updated;
       });
-      return updated;
     },
   );
 

@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../infra/database/schema.ts';
 import { SYSTEM_PROJECT_ID } from '../../../contracts/tenancy.ts';
 import { createProjectBodySchema, updateProjectBodySchema, type Project } from '../../../contracts/tenancy-api.ts';
 import { canOn } from '../../platform/auth/index.ts';
@@ -29,8 +31,8 @@ export async function projectsRoutes(app: FastifyInstance) {
     return project;
   }
 
-  const audit = (request: FastifyRequest, action: string, project: Project, details?: Record<string, unknown>) =>
-    app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, ...(details ? { details } : {}) });
+  const audit = (request: FastifyRequest, action: string, project: Project, details: Record<string, unknown> | undefined, trx: Transaction<Database>) =>
+    app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, ...(details ? { details } : {}) }, { trx });
 
   routes.get(
     '/api/projects',
@@ -49,8 +51,11 @@ export async function projectsRoutes(app: FastifyInstance) {
     async (request, reply) => {
       // No project named: only an organization-wide grant passes, so a project's admin cannot make more projects.
       request.authorize('projects:write');
-      const project = await projects.create(request.principal!.organizationId, request.body);
-      await audit(request, 'project.create', project, { name: project.name });
+      const project = await db.transaction().execute(async (trx) => {
+        const created = await projects.create(request.principal!.organizationId, request.body, trx);
+        await audit(request, 'project.create', created, { name: created.name }, trx);
+        return created;
+      });
       return reply.code(201).header('location', `/api/projects/${project.id}`).send(project);
     },
   );
@@ -71,9 +76,12 @@ export async function projectsRoutes(app: FastifyInstance) {
     async (request) => {
       const before = await projectOr404(request, request.params.id);
       request.authorize('projects:write', { projectId: before.id });
-      const updated = await projects.update(before.organizationId, before.id, request.body);
-      if (!updated) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
-      await audit(request, 'project.update', updated, { from: { slug: before.slug, name: before.name }, to: { slug: updated.slug, name: updated.name } });
+      const updated = await db.transaction().execute(async (trx) => {
+        const changed = await projects.update(before.organizationId, before.id, request.body, trx);
+        if (!changed) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
+        await audit(request, 'project.update', changed, { from: { slug: before.slug, name: before.name }, to: { slug: changed.slug, name: changed.name } }, trx);
+        return changed;
+      });
       return updated;
     },
   );

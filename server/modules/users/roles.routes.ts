@@ -12,7 +12,7 @@ import { updateRoleBodySchema } from '../../../contracts/tenancy-api.ts';
 import { isBuiltInRole } from '../../../contracts/permissions.ts';
 import { problemSchema } from '../../../contracts/problem.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { can, recordAudit } from '../../platform/auth/index.ts';
+import { can } from '../../platform/auth/index.ts';
 import type { RoleRecord } from '../../platform/auth/membership-repository.ts';
 import type { Permission } from '../../../contracts/permissions.ts';
 
@@ -54,9 +54,12 @@ export async function rolesRoutes(app: FastifyInstance) {
       if (isBuiltInRole(name)) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `"${name}" is a built-in role`, { fieldErrors: [{ pointer: '/body/name', detail: 'is the name of a built-in role' }] });
       const beyond = permissions.filter((p) => !can(request.ability, p));
       if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `a role cannot hold permissions you do not hold: ${beyond.join(', ')}`);
-      const role = await memberships.createCustomRole({ organizationId, name, description, permissions: [...new Set(permissions)] });
-      if (!role) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `a role named "${name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is taken' }] });
-      await recordAudit(app, request, { action: 'role.create', outcome: 'success', organizationId, target: { type: 'role', id: role.id, label: role.name }, details: { permissions: role.permissions } });
+      const role = await db.transaction().execute(async (trx) => {
+        const created = await memberships.createCustomRole({ organizationId, name, description, permissions: [...new Set(permissions)] }, trx);
+        if (!created) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `a role named "${name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is taken' }] });
+        await app.audit.recordRequest(request, { action: 'role.create', outcome: 'success', organizationId, target: { type: 'role', id: created.id, label: created.name }, details: { permissions: created.permissions } }, { trx });
+        return created;
+      });
       return reply.code(201).send(present(role));
     },
   );

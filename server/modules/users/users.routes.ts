@@ -7,11 +7,13 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { createUserBodySchema, idParamsSchema, resetPasswordBodySchema, updateUserBodySchema, userSchema } from '../../../contracts/auth.ts';
 import { problemSchema } from '../../../contracts/problem.ts';
+import type { Database } from '../../infra/database/schema.ts';
 import { AppError } from '../../platform/errors/index.ts';
-import { createAccount, recordAudit } from '../../platform/auth/index.ts';
+import { createAccount } from '../../platform/auth/index.ts';
 import { assertHoldsAllOn, assertMayManageAccount } from '../../platform/auth/delegation.ts';
 import { hashPassword } from '../../platform/auth/password-hashing.ts';
 import { assertPasswordAcceptable } from '../../platform/auth/password-policy.ts';
@@ -51,8 +53,11 @@ export async function usersRoutes(app: FastifyInstance) {
       if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
         throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       }
-      const user = await createAccount(db, { email, password, role, organizationId, projectId: projectId ?? null }, { policy: passwordPolicy });
-      await recordAudit(app, request, { action: 'user.create', outcome: 'success', organizationId, target: { type: 'user', id: user.id, label: user.email }, details: { role, projectId: projectId ?? null } });
+      const user = await createAccount(db, { email, password, role, organizationId, projectId: projectId ?? null }, {
+        policy: passwordPolicy,
+        within: (created, trx) =>
+          app.audit.recordRequest(request, { action: 'user.create', outcome: 'success', organizationId, target: { type: 'user', id: created.id, label: created.email }, details: { role, projectId: projectId ?? null } }, { trx }),
+      });
       return reply.code(201).send((await findMember(db, organizationId, user.id))!);
     },
   );
@@ -81,17 +86,21 @@ export async function usersRoutes(app: FastifyInstance) {
       }
       if (changeDisabled) assertMayManageAccount(request, await memberships.grantsOf(member.id), disabled ? 'disabling this account' : 'enabling this account');
 
-      if (changeRole && next) {
-        await memberships.setMembership({ userId: member.id, organizationId, projectId: member.projectId, roleId: next.id });
-        // Privileges changed: the user's sessions continue under fresh ids.
-        await sessions.requireRotation(member.id);
-        await recordAudit(app, request, { action: 'user.role.change', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email }, details: { from: member.role, to: role } });
-      }
-      if (changeDisabled) {
-        await users.setDisabled(member.id, disabled);
-        if (disabled) await sessions.revokeAllForUser(member.id);
-        await recordAudit(app, request, { action: disabled ? 'user.disable' : 'user.enable', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } });
-      }
+      // Both changes and their audit records commit together (with the sessions' end when disabling), or none does.
+      const change = async (trx: Transaction<Database>) => {
+        if (changeRole && next) {
+          await memberships.setMembership({ userId: member.id, organizationId, projectId: member.projectId, roleId: next.id }, trx);
+          await app.audit.recordRequest(request, { action: 'user.role.change', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email }, details: { from: member.role, to: role } }, { trx });
+        }
+        if (changeDisabled) {
+          await users.setDisabled(member.id, disabled, trx);
+          await app.audit.recordRequest(request, { action: disabled ? 'user.disable' : 'user.enable', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } }, { trx });
+        }
+      };
+      if (changeDisabled && disabled) await sessions.revokeAllForUser(member.id, { within: change });
+      else if (changeRole || changeDisabled) await db.transaction().execute(change);
+      // Privileges changed: the user's sessions continue under fresh ids.
+      if (changeRole && next) await sessions.requireRotation(member.id);
       return (await findMember(db, organizationId, member.id))!;
     },
   );
@@ -104,10 +113,15 @@ export async function usersRoutes(app: FastifyInstance) {
       const member = await memberOr404(request, request.params.id);
       assertMayManageAccount(request, await memberships.grantsOf(member.id), "resetting this user's password");
       assertPasswordAcceptable(request.body.password, passwordPolicy, { email: member.email });
-      await users.setPassword(member.id, await hashPassword(request.body.password));
-      await sessions.revokeAllForUser(member.id);
+      const passwordHash = await hashPassword(request.body.password);
+      // The new password, the end of every session and the audit record commit together.
+      await sessions.revokeAllForUser(member.id, {
+        within: async (trx) => {
+          await users.setPassword(member.id, passwordHash, trx);
+          await app.audit.recordRequest(request, { action: 'user.password.reset', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } }, { trx });
+        },
+      });
       await throttle.clearAccount(member.email);
-      await recordAudit(app, request, { action: 'user.password.reset', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } });
       return reply.code(204).send(null);
     },
   );

@@ -5,7 +5,7 @@
  * without waiting for the next append or for someone to run `watchkeeper audit verify`. An
  * anchor that cannot be written warns. Not critical: the service still serves.
  */
-import type { ProbeDefinition } from '../../modules/health/index.ts';
+import type { ProbeDefinition } from '../probes/index.ts';
 import type { AuditAnchorWriter } from './anchor-writer.ts';
 
 export function createAuditLogProbe({ anchors }: { anchors: AuditAnchorWriter }): ProbeDefinition {

@@ -84,8 +84,8 @@ export function createAuditLog({ repository, events, anchor, repeats }: CreateAu
     // Only marks the anchor stale: it is written later, off this request, from committed records.
     anchor?.notify();
     // Published once the insert returns. Inside a caller's transaction that is before the commit
-    // (Kysely has no after-commit hook), so a rolled-back record may still have been observed;
-    // today's security-relevant callers record outside transactions.
+    // (Kysely has no after-commit hook), so a record rolled back with its change (the database
+    // failing before the commit) may still have been observed by a subscriber.
     events?.emit('audit.recorded', {
       action: stored.action,
       outcome: stored.outcome,

@@ -18,7 +18,12 @@ export interface CreateAccountInput {
   onlyIfFirst?: boolean;
 }
 
-export async function createAccount(db: Kysely<Database>, input: CreateAccountInput, { policy, trx }: { policy: PasswordPolicy; trx?: Transaction<Database> }): Promise<UserRecord> {
+/** `within` runs in the account's transaction, e.g. to append its audit record. */
+export async function createAccount(
+  db: Kysely<Database>,
+  input: CreateAccountInput,
+  { policy, trx, within }: { policy: PasswordPolicy; trx?: Transaction<Database>; within?: (user: UserRecord, trx: Transaction<Database>) => Promise<void> },
+): Promise<UserRecord> {
   const email = normalizeEmail(input.email);
   assertPasswordAcceptable(input.password, policy, { email });
   const passwordHash = await hashPassword(input.password);
@@ -35,6 +40,7 @@ export async function createAccount(db: Kysely<Database>, input: CreateAccountIn
     const user = await users.create({ email, passwordHash }, tx);
     if (!user) throw new AppError('WK_ERR_EMAIL_TAKEN', 'an account with this email address already exists');
     await memberships.setMembership({ userId: user.id, organizationId: input.organizationId, projectId: input.projectId ?? null, roleId: role.id }, tx);
+    await within?.(user, tx);
     return user;
   };
   return trx ? run(trx) : db.transaction().execute(run);

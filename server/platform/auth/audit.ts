@@ -2,12 +2,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditEntry } from '../audit/audit-log.ts';
 import type { RepeatOptions } from '../audit/repeated-denials.ts';
+import { dependencyOf, isDependencyUnavailable } from '../errors/index.ts';
 
 export async function recordAudit(app: FastifyInstance, request: FastifyRequest, entry: AuditEntry): Promise<void> {
   if (!app.hasDecorator('audit')) return;
   try {
     await app.audit.recordRequest(request, entry);
   } catch (error) {
+    // The database is down: one line for the outage (see outage-log.ts), not one per refused request.
+    if (isDependencyUnavailable(error as Error) && app.hasDecorator('outages')) return app.outages.report(dependencyOf(error as Error), error, request);
     request.log.error({ err: error, action: entry.action }, 'could not write the audit record');
   }
 }

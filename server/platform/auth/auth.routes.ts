@@ -105,9 +105,10 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
     { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 403: problemSchema } } },
     async (request, reply) => {
       const { principal } = requireUser(request);
-      const ended = await sessions.revokeAllForUser(principal.userId);
+      const ended = await sessions.revokeAllForUser(principal.userId, {
+        within: (trx, ended) => app.audit.recordRequest(request, { action: 'auth.logout-everywhere', outcome: 'success', details: { ended } }, { trx }),
+      });
       clearSessionCookie(request, reply, auth.cookie);
-      await recordAudit(app, request, { action: 'auth.logout-everywhere', outcome: 'success', details: { ended } });
       return { ended };
     },
   );
@@ -145,12 +146,17 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
         throw new AppError('WK_ERR_WRONG_PASSWORD', 'the current password is not correct');
       }
       assertPasswordAcceptable(request.body.newPassword, auth.passwordPolicy, { email: user.email, pointer: '/body/newPassword' });
-      await users.setPassword(user.id, await hashPassword(request.body.newPassword));
-      // A changed password ends every other session, and this one continues under a new id.
-      await sessions.revokeAllForUser(user.id, { except: session.idHash });
+      const passwordHash = await hashPassword(request.body.newPassword);
+      // A changed password ends every other session (in the same transaction), and this one continues under a new id.
+      await sessions.revokeAllForUser(user.id, {
+        except: session.idHash,
+        within: async (trx) => {
+          await users.setPassword(user.id, passwordHash, trx);
+          await app.audit.recordRequest(request, { action: 'user.password.change', outcome: 'success', target: { type: 'user', id: user.id, label: user.email } }, { trx });
+        },
+      });
       const rotated = await sessions.rotate(session, { ip: request.ip, userAgent: request.headers['user-agent'] });
       setSessionCookie(request, reply, rotated.id, auth.cookie);
-      await recordAudit(app, request, { action: 'user.password.change', outcome: 'success', target: { type: 'user', id: user.id, label: user.email } });
       return { csrfToken: rotated.session.csrfToken };
     },
   );

@@ -64,7 +64,8 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       // A session older than the last version seen may have ended since: without the database to
       // confirm it, it gets no fallback.
       if (!rights || (rights.sessionVersion ?? 0) > (fallbackFor.userVersion ?? -1)) throw error;
-      request.log.warn({ userId }, 'the database is unavailable: this read is authorized with the rights the user was last seen with');
+      app.outages.report('database', error, request);
+      request.log.debug({ userId }, 'the database is unavailable: this read is authorized with the rights the user was last seen with');
       return { rights, degraded: true };
     }
   }
@@ -89,7 +90,8 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       if (!SAFE_METHODS.has(request.method) || !isDependencyUnavailable(error as Error)) throw error;
       known = await lastKnownRights.recallKey(sha256(secret));
       if (!known) throw error;
-      request.log.warn({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
+      app.outages.report('database', error, request);
+      request.log.debug({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
     }
     request.principal = { kind: 'api-key', apiKeyId: known.apiKeyId, keyPrefix: known.keyPrefix, organizationId: known.organizationId, projectId: known.projectId ?? undefined, scopes: known.scopes };
     request.ability = buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);

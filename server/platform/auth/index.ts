@@ -178,5 +178,5 @@ export const authPlugin = fp<{ config: Config }>(
       await auth.sessions.deleteExpired();
     });
   },
-  { name: 'auth', dependencies: ['database', 'cache', 'scheduler', 'route-access', 'audit'] },
+  { name: 'auth', dependencies: ['errors', 'database', 'cache', 'scheduler', 'route-access', 'audit'] },
 );

@@ -201,13 +201,22 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
       await forget([idHash]);
     },
 
-    /** Ends every session of a user (logout everywhere, disabling, password reset), or all but one. */
-    async revokeAllForUser(userId: string, { except }: { except?: string } = {}, trx: Db = db): Promise<number> {
+    /**
+     * Ends every session of a user (logout everywhere, disabling, password reset), or all but one.
+     * `within` runs in the deletion's transaction (its audit record); the cache forgets the sessions
+     * only after the deletion, so a request reading them meanwhile cannot cache them again.
+     */
+    async revokeAllForUser(
+      userId: string,
+      { except, within }: { except?: string; within?: (trx: Transaction<Database>, ended: number) => Promise<void> } = {},
+      trx: Db = db,
+    ): Promise<number> {
       const rows = await inTransaction(db, trx, async (t) => {
         let query = t.deleteFrom('sessions').where('user_id', '=', userId);
         if (except) query = query.where('id_hash', '!=', except);
         const deleted = await query.returning('id_hash').execute();
         await bumpVersions(t, [userId]);
+        await within?.(t, deleted.length);
         return deleted;
       });
       await forget(rows.map((r) => r.id_hash));

@@ -7,7 +7,20 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEM_CONTENT_TYPE, type Problem } from '../../../contracts/problem.ts';
 import { problemTypeFor } from '../../../contracts/errors.ts';
+import { SYSTEM_SCOPE, sameScope } from '../../../contracts/tenancy.ts';
 import { AppError, errorCatalogue, type ErrorCode, type FieldError } from './catalogue.ts';
+import { createOutageLog, type Dependency, type OutageLog } from './outage-log.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where request paths report an unavailable dependency, instead of logging each request. */
+    outages: OutageLog;
+  }
+}
+
+/** How often an open outage is summarized (and the database tried again). */
+export const OUTAGE_SUMMARY_JOB = 'outage-summary';
+const OUTAGE_SUMMARY_INTERVAL_MS = 30_000;
 
 // Fastify's own error codes that are the client's fault, mapped to our catalogue.
 const fastifyCodes: Record<string, ErrorCode> = {
@@ -48,6 +61,11 @@ export function isDependencyUnavailable(error: { code?: unknown; message?: strin
 }
 
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** Which dependency an unavailable-dependency error came from: ioredis names itself, the rest is pg. */
+export function dependencyOf(error: { name?: string; message?: string }): Dependency {
+  return /redis|MaxRetriesPerRequest|Connection is closed|circuit open|Command timed out|Stream isn't writeable/i.test(`${error.name ?? ''} ${error.message ?? ''}`) ? 'cache' : 'database';
+}
 
 export function sendProblem(
   request: FastifyRequest,
@@ -92,6 +110,26 @@ function validationErrors(error: FastifyError): FieldError[] {
 
 export const errorHandlerPlugin = fp(
   async (app) => {
+    const outages = createOutageLog({ logger: app.log.child({ component: 'outages' }) });
+    app.decorate('outages', outages);
+    // The scheduler, database and events register after this plugin: wired once they exist.
+    app.addHook('onReady', async () => {
+      if (app.hasDecorator('events')) {
+        app.events.on('health.transition', ({ component, scope, to }) => {
+          if (to === 'pass' && (component === 'database' || component === 'cache') && sameScope(scope, SYSTEM_SCOPE)) outages.recovered(component);
+        });
+      }
+      if (!app.hasDecorator('scheduler')) return;
+      app.scheduler.every({ name: OUTAGE_SUMMARY_JOB, intervalMs: OUTAGE_SUMMARY_INTERVAL_MS }, async () => {
+        // An outage ends when the database answers, whether or not health checks are scheduled.
+        if (outages.open().includes('database') && app.hasDecorator('database')) {
+          const answered = await app.database.pool.query('SELECT 1').then(() => true, () => false);
+          if (answered) outages.recovered('database');
+        }
+        outages.summarize();
+      });
+    });
+
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof AppError) {
         if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error }, error.message);
@@ -114,7 +152,9 @@ export const errorHandlerPlugin = fp(
         return sendProblem(request, reply, 'WK_ERR_UNSTORABLE_TEXT', 'The request contains characters that cannot be stored (such as NUL).');
       }
       if (isDependencyUnavailable(error)) {
-        request.log.warn({ err: error }, 'a dependency is unavailable');
+        // Counted, not logged per request: an outage would otherwise flood the log.
+        outages.report(dependencyOf(error), error, request);
+        request.log.debug({ err: error }, 'a dependency is unavailable');
         return sendProblem(request, reply, 'WK_ERR_DEPENDENCY_UNAVAILABLE', 'The database or cache is unavailable; retry shortly.');
       }
       request.log.error({ err: error }, 'unhandled error');

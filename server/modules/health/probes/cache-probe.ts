@@ -1,6 +1,6 @@
 /** The cache (Redis or in-process LRU): reachability, latency, memory, hit ratio and evictions. */
 import type { Cache } from '../../../infra/cache/index.ts';
-import type { ProbeDefinition } from '../probe.ts';
+import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
 export function createCacheProbe({ cache, intervalMs, timeoutMs, memoryWarnPercent = 90 }: { cache: Cache; intervalMs?: number; timeoutMs?: number; memoryWarnPercent?: number }): ProbeDefinition {
   return {

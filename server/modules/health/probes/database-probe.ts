@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { DatabaseHandle } from '../../../infra/database/index.ts';
 import { isSchemaCurrent } from '../../../infra/database/index.ts';
 import { LATEST_MIGRATION } from '../../../migrations/index.ts';
-import type { ProbeDefinition } from '../probe.ts';
+import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
 /** A pooled connection, unless the check is aborted first (one that comes later goes straight back). */
 function connect(database: DatabaseHandle, signal: AbortSignal): Promise<pg.PoolClient> {

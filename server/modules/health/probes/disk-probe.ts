@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ProbeDefinition } from '../probe.ts';
+import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
 export interface DiskProbeOptions {
   path: string;

@@ -1,6 +1,6 @@
 /** Event loop delay as the liveness monitor sees it, reported as a component for the status page. */
 import type { EventLoopMonitor } from '../event-loop-monitor.ts';
-import type { ProbeDefinition } from '../probe.ts';
+import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
 export function createEventLoopProbe({ monitor, stallMs, intervalMs }: { monitor: EventLoopMonitor; stallMs: number; intervalMs?: number }): ProbeDefinition {
   return {

@@ -1,6 +1,6 @@
 /** Process memory: heap used against the V8 heap limit, RSS and external memory. */
 import { getHeapStatistics } from 'node:v8';
-import type { ProbeDefinition } from '../probe.ts';
+import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
 export interface MemoryProbeOptions {
   warnPercent: number;

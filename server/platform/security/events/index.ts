@@ -12,6 +12,7 @@ import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { SYSTEM_ORGANIZATION_ID } from '../../../../contracts/tenancy.ts';
 import type { Config } from '../../../infra/config/index.ts';
+import { dependencyOf, isDependencyUnavailable } from '../../errors/index.ts';
 import { apiKeyNewIpWatcher } from './api-key-new-ip.ts';
 import type { AuditRecordedEvent, Detection, SecurityDetector } from './detector.ts';
 import { bruteForceDetector } from './detectors/brute-force.ts';
@@ -96,7 +97,8 @@ export const securityEventsPlugin = fp<{ config: Config }>(
         if (detection) await store(detection, new Date());
       } catch (error) {
         // Detection must never fail the request it watches.
-        request.log.error({ err: error }, 'could not check the API key address');
+        if (isDependencyUnavailable(error as Error)) app.outages.report(dependencyOf(error as Error), error, request);
+        else request.log.error({ err: error }, 'could not check the API key address');
       }
     });
 
@@ -109,5 +111,5 @@ export const securityEventsPlugin = fp<{ config: Config }>(
 
     await app.register(securityEventsRoutes, { repository });
   },
-  { name: 'security-events', dependencies: ['database', 'cache', 'events', 'metrics', 'scheduler', 'audit', 'auth'] },
+  { name: 'security-events', dependencies: ['errors', 'database', 'cache', 'events', 'metrics', 'scheduler', 'audit', 'auth'] },
 );

@@ -3,7 +3,7 @@
  * each instance on its own (a client then gets up to the limit from every instance).
  */
 import type { Redis } from 'ioredis';
-import type { ProbeDefinition } from '../../../modules/health/index.ts';
+import type { ProbeDefinition } from '../../probes/index.ts';
 import type { RateLimitStore } from './rate-limit-store.ts';
 
 export function createRateLimitProbe({ store, redisClient, pingTimeoutMs = 1_000 }: { store: RateLimitStore; redisClient: () => Redis | undefined; pingTimeoutMs?: number }): ProbeDefinition {

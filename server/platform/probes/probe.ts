@@ -54,24 +54,3 @@ export interface ProbeDefinition {
    */
   recover?: { action: string; run(context: ProbeContext): Promise<string> };
 }
-
-export interface ComponentState {
-  id: string;
-  scope: TenantScope;
-  componentType: ComponentType;
-  componentId: string;
-  critical: boolean;
-  groups: string[];
-  affectedEndpoints: string[];
-  /** Undefined until the first run finishes. */
-  status: HealthStatus | undefined;
-  output: string | undefined;
-  measurements: Measurement[];
-  latencyMs: number | undefined;
-  checkedAt: Date | undefined;
-  consecutiveFailures: number;
-  lastError: string | undefined;
-  lastErrorAt: Date | undefined;
-  /** Set while the latency detector sees a sustained slowdown. */
-  degradation: string | undefined;
-}
