@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../server/infra/database/index.ts';
@@ -19,7 +18,7 @@ import {
   type AuditChainReport,
   type AuditRepository,
 } from '../server/platform/audit/index.ts';
-import { buildTestApp, redisAvailability, runCli, signIn, testRedisUrl, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
+import { buildTestApp, redisAvailability, runCli, signIn, testPool, testRedisUrl, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
 
 const redis = redisAvailability();
 
@@ -28,7 +27,7 @@ class Rollback extends Error {}
 
 /** A superuser session: the one that can disable the append-only trigger. */
 function superuser(url: string): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: testPool(url) }) });
 }
 
 /** Removes the newest `count` records for good, as someone with superuser rights could. */

@@ -1,11 +1,10 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../server/infra/database/index.ts';
 import type { AuditEntry } from '../server/platform/audit/index.ts';
 import { CSV_COLUMNS } from '../server/platform/audit/audit-export.ts';
 import { hashRecord, type JsonValue } from '../server/platform/audit/hash-chain.ts';
-import { buildTestApp, createOrganization, runCli, signIn, type SignedInUser, type TestApp } from './helpers.ts';
+import { buildTestApp, createOrganization, runCli, signIn, testPool, type SignedInUser, type TestApp } from './helpers.ts';
 
 const ORG = '22222222-2222-4222-8222-222222222222';
 
@@ -289,7 +288,7 @@ describe('the audit API and command', () => {
     it('names the tampered records over the API and exits 1 from the command line', async () => {
       const altered = base + 2;
       const removed = base + 5;
-      const superuser = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.database.url, max: 1 }) }) });
+      const superuser = new Kysely<Database>({ dialect: new PostgresDialect({ pool: testPool(t.database.url) }) });
       try {
         await superuser.transaction().execute(async (trx) => {
           await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`.execute(trx);

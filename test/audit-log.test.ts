@@ -1,13 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import type { Database } from '../server/infra/database/index.ts';
 import { createAuditRepository, verifyAuditChain, type AuditChainReport, type AuditRepository, type StoredAuditRecord } from '../server/platform/audit/index.ts';
 import { toChainedFields } from '../server/platform/audit/create-audit-log.ts';
 import { GENESIS_HASH, hashRecord } from '../server/platform/audit/hash-chain.ts';
-import { buildTestApp, type TestApp } from './helpers.ts';
+import { buildTestApp, testPool, type TestApp } from './helpers.ts';
 
 const ORG = '11111111-1111-4111-8111-111111111111';
 const CHAINED_COLUMNS = sql.raw(
@@ -25,7 +24,7 @@ describe('the audit log', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     repository = createAuditRepository({ db: t.app.database.db });
-    admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: t.database.url, max: 1 }) }) });
+    admin = new Kysely<Database>({ dialect: new PostgresDialect({ pool: testPool(t.database.url) }) });
   });
   afterAll(async () => {
     await admin.destroy();

@@ -242,10 +242,21 @@ export interface MigratedDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * A plain pg pool for a test's own queries. The listener matters: dropping a test database WITH
+ * (FORCE) terminates its connections, and an idle pooled client that hears of it before its own
+ * end re-emits the error on the pool, which would otherwise crash the test worker.
+ */
+export function testPool(connectionString: string, max = 1): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** A fresh test database with every migration applied, for repository tests that need no app. */
 export async function createMigratedDatabase({ poolMax = 4 }: { poolMax?: number } = {}): Promise<MigratedDatabase> {
   const database = await createTestDatabase();
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: poolMax }) }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: testPool(database.url, poolMax) }) });
   await migrateToLatest(db as Kysely<unknown>);
   return {
     database,
