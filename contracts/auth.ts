@@ -6,7 +6,11 @@ export const emailSchema = z.string().trim().toLowerCase().pipe(z.email()).pipe(
 /** Only bounded here; the password policy (length, common passwords) is applied by the server. */
 export const passwordSchema = z.string().min(1).max(1024);
 export const permissionSchema = z.enum(permissions);
-export const roleNameSchema = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
+export const roleNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes');
 
 export const loginBodySchema = z.object({ email: z.string().trim().min(1).max(254), password: passwordSchema });
 

@@ -77,7 +77,8 @@ export const errorCatalogue = {
   WK_ERR_CSRF_TOKEN_INVALID: {
     status: 403,
     title: 'Missing or wrong CSRF token',
-    description: 'A cookie-authenticated write without the session\'s `X-CSRF-Token` (from `GET /api/auth/session`), or a setup form that has expired: reload and retry.',
+    description:
+      "A cookie-authenticated write without the session's `X-CSRF-Token` (from `GET /api/auth/session`), or a setup form that has expired: reload and retry.",
   },
   WK_ERR_WRONG_PASSWORD: {
     status: 403,
@@ -109,12 +110,12 @@ export const errorCatalogue = {
   WK_ERR_IP_DENIED: {
     status: 403,
     title: 'Address not allowed',
-    description: 'An IP rule refuses the client\'s address on this route group.',
+    description: "An IP rule refuses the client's address on this route group.",
   },
   WK_ERR_RATE_LIMITED: {
     status: 429,
     title: 'Too many requests',
-    description: 'The caller\'s rate limit for this class of route is spent; `Retry-After` says when to try again.',
+    description: "The caller's rate limit for this class of route is spent; `Retry-After` says when to try again.",
   },
 
   // First run
@@ -158,7 +159,7 @@ export const errorCatalogue = {
   WK_ERR_SYSTEM_PROJECT_PROTECTED: {
     status: 409,
     title: 'The system project is permanent',
-    description: 'The system project holds Watchkeeper\'s own health and cannot be deleted.',
+    description: "The system project holds Watchkeeper's own health and cannot be deleted.",
   },
   WK_ERR_LAST_PROJECT: {
     status: 409,
@@ -278,7 +279,7 @@ export const errorCatalogue = {
   WK_ERR_SELF_LOCKOUT: {
     status: 409,
     title: 'Would lock you out',
-    description: 'The change would refuse the caller\'s own address on the routes it is calling from; allow that address first.',
+    description: "The change would refuse the caller's own address on the routes it is calling from; allow that address first.",
   },
 
   // The server

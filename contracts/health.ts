@@ -48,13 +48,21 @@ const isoDay = z.iso.date();
 const isoDate = z
   .string()
   .max(64)
-  .refine((value) => isoDateTime.safeParse(value).success || isoDay.safeParse(value).success, 'must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T12:00:00Z')
+  .refine(
+    (value) => isoDateTime.safeParse(value).success || isoDay.safeParse(value).success,
+    'must be an ISO 8601 date-time with a time zone, e.g. 2025-01-31T12:00:00Z',
+  )
   .transform((value) => new Date(value));
 
 export const healthHistoryQuerySchema = z
   .object({
     // Control characters name no component, and PostgreSQL rejects NUL outright.
-    component: z.string().min(1).max(128).refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters').optional(),
+    component: z
+      .string()
+      .min(1)
+      .max(128)
+      .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
+      .optional(),
     from: isoDate.optional().describe('Start of the window (ISO 8601); defaults to 24 hours before `to`'),
     to: isoDate.optional().describe('End of the window (ISO 8601); defaults to now'),
     limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Samples per page'),

@@ -67,4 +67,3 @@ export function builtInRolePermissions(role: BuiltInRole): Permission[] {
 export function isBuiltInRole(value: string): value is BuiltInRole {
   return (builtInRoles as readonly string[]).includes(value);
 }
-

@@ -65,10 +65,7 @@ export type TcpService = Extract<ExternalService, { type: 'tcp' }>;
  * The body of a replace (PUT): the whole definition. The name comes from the path; it may be
  * repeated in the body but must then match (renaming is delete + create).
  */
-export const serviceReplacementSchema = z.discriminatedUnion('type', [
-  httpServiceSchema.partial({ name: true }),
-  tcpServiceSchema.partial({ name: true }),
-]);
+export const serviceReplacementSchema = z.discriminatedUnion('type', [httpServiceSchema.partial({ name: true }), tcpServiceSchema.partial({ name: true })]);
 export type ServiceReplacement = z.output<typeof serviceReplacementSchema>;
 
 /** Where a service is defined: the config file (read-only through the API) or the API. */
@@ -95,8 +92,5 @@ const recordFields = {
 };
 
 /** A service as the API returns it: its definition (defaults applied), where it comes from, and its latest check. */
-export const serviceRecordSchema = z.discriminatedUnion('type', [
-  httpServiceSchema.extend(recordFields),
-  tcpServiceSchema.extend(recordFields),
-]);
+export const serviceRecordSchema = z.discriminatedUnion('type', [httpServiceSchema.extend(recordFields), tcpServiceSchema.extend(recordFields)]);
 export type ServiceRecord = z.output<typeof serviceRecordSchema>;

@@ -140,7 +140,9 @@ const today = new Date().toISOString().slice(0, 10);
 
 for (const entry of entries) {
   if (entry.expires < today) {
-    console.warn(`audit:check warning: the allowlist entry for ${entry.package} ${entry.id} expired on ${entry.expires}; review it again (reason given: ${entry.reason})`);
+    console.warn(
+      `audit:check warning: the allowlist entry for ${entry.package} ${entry.id} expired on ${entry.expires}; review it again (reason given: ${entry.reason})`,
+    );
   }
   if (!advisories.some((advisory) => covers(entry, advisory))) {
     console.warn(`audit:check warning: the allowlist entry for ${entry.package} ${entry.id} matches no current high/critical advisory; remove it`);
@@ -153,7 +155,9 @@ for (const advisory of accepted) {
   console.log(`accepted (allowlisted): ${advisory.severity} ${advisory.package} ${advisory.ghsa ?? advisory.source} ${advisory.title}`);
 }
 if (unaccepted.length > 0) {
-  console.error(`audit:check FAILED: ${unaccepted.length} high/critical advisor${unaccepted.length === 1 ? 'y is' : 'ies are'} not in .ci/audit-allowlist.json:`);
+  console.error(
+    `audit:check FAILED: ${unaccepted.length} high/critical advisor${unaccepted.length === 1 ? 'y is' : 'ies are'} not in .ci/audit-allowlist.json:`,
+  );
   for (const advisory of unaccepted) {
     console.error(`  ${advisory.severity} ${advisory.package} (${advisory.range}) ${advisory.ghsa ?? advisory.source}: ${advisory.title} ${advisory.url}`);
   }

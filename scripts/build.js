@@ -124,7 +124,10 @@ export function build({ check = true } = {}) {
       mkdirSync(dirname(join(scratch, file)), { recursive: true });
       cpSync(join(ROOT, file), join(scratch, file));
     }
-    writeFileSync(join(scratch, BUILD_INFO), `${JSON.stringify({ fingerprint: wanted, typescript: compiler.version, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(
+      join(scratch, BUILD_INFO),
+      `${JSON.stringify({ fingerprint: wanted, typescript: compiler.version, builtAt: new Date().toISOString() }, null, 2)}\n`,
+    );
     install(scratch, wanted);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

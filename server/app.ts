@@ -119,7 +119,11 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  */
 function listenerOptions(config: Config): { https: HttpsServerOptions } | { http: HttpServerOptions } {
   const { requestTimeoutMs, requestHeadersTimeoutMs } = config.server;
-  const deadlines = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestHeadersTimeoutMs, requestTimeoutMs), connectionsCheckingInterval: 1_000 };
+  const deadlines = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestHeadersTimeoutMs, requestTimeoutMs),
+    connectionsCheckingInterval: 1_000,
+  };
   const https = httpsOptions({ certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile });
   return https ? { https: { ...https, ...deadlines } } : { http: deadlines };
 }
@@ -148,7 +152,15 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
   };
 }
 
-export async function buildServer({ config, logger, startHealthChecks }: { config: Config; logger?: FastifyServerOptions['loggerInstance'] | boolean; startHealthChecks?: boolean }): Promise<FastifyInstance> {
+export async function buildServer({
+  config,
+  logger,
+  startHealthChecks,
+}: {
+  config: Config;
+  logger?: FastifyServerOptions['loggerInstance'] | boolean;
+  startHealthChecks?: boolean;
+}): Promise<FastifyInstance> {
   const server = Fastify(serverOptions(config, logger));
   await server.register(app, { config, startHealthChecks });
   return server as unknown as FastifyInstance;

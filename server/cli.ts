@@ -75,7 +75,11 @@ async function main(argv: string[]): Promise<void> {
       break;
     case 'tls':
       if (sub === 'dev-cert') {
-        const { values } = parseArgs({ args: argv.slice(2), options: { host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
+        const { values } = parseArgs({
+          args: argv.slice(2),
+          options: { host: { type: 'string', multiple: true }, days: { type: 'string' }, force: { type: 'boolean' } },
+          strict: true,
+        });
         const { runDevCert } = await import('./platform/security/tls/dev-cert-command.ts');
         process.exitCode = await runDevCert({ config: loadConfigOrExit(), hosts: values.host, days: values.days, force: values.force });
         return;
@@ -83,7 +87,11 @@ async function main(argv: string[]): Promise<void> {
       break;
     case 'user':
       if (sub === 'create') {
-        const { values } = parseArgs({ args: argv.slice(2), options: { email: { type: 'string' }, admin: { type: 'boolean' }, role: { type: 'string' } }, strict: true });
+        const { values } = parseArgs({
+          args: argv.slice(2),
+          options: { email: { type: 'string' }, admin: { type: 'boolean' }, role: { type: 'string' } },
+          strict: true,
+        });
         const { runUserCreate } = await import('./platform/auth/user-create-command.ts');
         process.exitCode = await runUserCreate({
           config: loadConfigOrExit(),

@@ -73,7 +73,11 @@ describe('API keys', () => {
   it('is refused with 401 once expired', async () => {
     const key = await createApiKey(t.app, { scopes: ['health:read'], expiresAt: new Date(Date.now() + 86_400_000) });
     expect((await t.app.inject({ url: '/health/status', headers: key.headers })).statusCode).toBe(200);
-    await t.app.database.db.updateTable('api_keys').set({ expires_at: new Date(Date.now() - 1_000) }).where('id', '=', key.id).execute();
+    await t.app.database.db
+      .updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1_000) })
+      .where('id', '=', key.id)
+      .execute();
     expect((await t.app.inject({ url: '/health/status', headers: key.headers })).statusCode).toBe(401);
   });
 
@@ -113,7 +117,10 @@ describe('API keys', () => {
 
   it('audits key creation, revocation and refused use', async () => {
     if (!t.app.hasDecorator('audit')) return;
-    const rows = await t.app.database.db.selectFrom('audit_log' as never).selectAll().execute();
+    const rows = await t.app.database.db
+      .selectFrom('audit_log' as never)
+      .selectAll()
+      .execute();
     const text = JSON.stringify(rows);
     for (const action of ['api-key.create', 'api-key.revoke', 'api-key.use-denied']) expect(text).toContain(action);
   });

@@ -24,7 +24,6 @@ const redis = redisAvailability();
 
 class Rollback extends Error {}
 
-
 /** A superuser session: the one that can disable the append-only trigger. */
 function superuser(url: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: testPool(url) }) });
@@ -81,7 +80,11 @@ describe('the audit anchor in a file', () => {
     expect(readdirSync(t.dataDir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 
     const report = await verifyOverApi();
-    expect(report).toMatchObject({ intact: true, problemCount: 0, anchors: [{ source: 'file', status: 'consistent', anchor: { seq: head.seq, hash: head.hash } }] });
+    expect(report).toMatchObject({
+      intact: true,
+      problemCount: 0,
+      anchors: [{ source: 'file', status: 'consistent', anchor: { seq: head.seq, hash: head.hash } }],
+    });
     expect(await t.app.health.runNow('audit-log')).toMatchObject({ status: 'pass', critical: false });
   });
 
@@ -147,7 +150,14 @@ describe('the audit anchor in a file', () => {
     expect(report).toMatchObject({
       intact: false,
       problemCount: 1,
-      problems: [{ kind: 'truncated', seq: anchor.seq - 1, lastSeq: anchor.seq, detail: `records after seq ${anchor.seq - 2} are missing (the file anchor written at ${anchor.at} names seq ${anchor.seq})` }],
+      problems: [
+        {
+          kind: 'truncated',
+          seq: anchor.seq - 1,
+          lastSeq: anchor.seq,
+          detail: `records after seq ${anchor.seq - 2} are missing (the file anchor written at ${anchor.at} names seq ${anchor.seq})`,
+        },
+      ],
       anchors: [{ source: 'file', status: 'violated' }],
     });
 
@@ -301,11 +311,24 @@ describe.skipIf(!redis.available)(`the audit anchor in Redis ${redis.reason}`, (
     const report = response.json() as AuditChainReport;
     expect(report).toMatchObject({
       intact: false,
-      problems: [{ kind: 'truncated', seq: Number(anchored.seq), detail: expect.stringContaining(`(the redis anchor written at ${anchored.at} names seq ${anchored.seq})`) }],
+      problems: [
+        {
+          kind: 'truncated',
+          seq: Number(anchored.seq),
+          detail: expect.stringContaining(`(the redis anchor written at ${anchored.at} names seq ${anchored.seq})`),
+        },
+      ],
     });
-    expect(report.anchors).toEqual([expect.objectContaining({ source: 'file', status: 'absent' }), expect.objectContaining({ source: 'redis', status: 'violated' })]);
+    expect(report.anchors).toEqual([
+      expect.objectContaining({ source: 'file', status: 'absent' }),
+      expect.objectContaining({ source: 'redis', status: 'violated' }),
+    ]);
 
-    const cli = await runCli(['audit', 'verify'], { DATABASE_URL: a.database.url, DATA_DIR: a.dataDir, REDIS_URL: testRedisUrl()!, CACHE_KEY_PREFIX: prefix }, a.dataDir);
+    const cli = await runCli(
+      ['audit', 'verify'],
+      { DATABASE_URL: a.database.url, DATA_DIR: a.dataDir, REDIS_URL: testRedisUrl()!, CACHE_KEY_PREFIX: prefix },
+      a.dataDir,
+    );
     expect(cli.code).toBe(1);
     expect(cli.stdout).toContain(`records after seq ${Number(anchored.seq) - 1} are missing (the redis anchor`);
     expect(existsSync(join(a.dataDir, 'audit-anchor.json'))).toBe(false);

@@ -10,10 +10,22 @@ const ORG = '22222222-2222-4222-8222-222222222222';
 
 const entries: AuditEntry[] = [
   { action: 'auth.login', outcome: 'success', actor: { type: 'user', id: 'u-1', label: 'ada@example.com' }, organizationId: ORG, ip: '198.51.100.1' },
-  { action: 'auth.login', outcome: 'failure', actor: { type: 'anonymous', label: 'eve, "the attacker"' }, target: { type: 'user', id: 'u-1' }, userAgent: '=HYPERLINK("http://evil.example")\nsecond line' },
+  {
+    action: 'auth.login',
+    outcome: 'failure',
+    actor: { type: 'anonymous', label: 'eve, "the attacker"' },
+    target: { type: 'user', id: 'u-1' },
+    userAgent: '=HYPERLINK("http://evil.example")\nsecond line',
+  },
   { action: 'auth.lockout', outcome: 'denied', target: { type: 'user', id: 'u-1', label: 'ada@example.com' } },
   { action: 'user.create', outcome: 'success', actor: { type: 'user', id: 'u-1' }, target: { type: 'user', id: 'u-2', label: '@admin' }, organizationId: ORG },
-  { action: 'api-key.revoke', outcome: 'success', actor: { type: 'user', id: 'u-2' }, target: { type: 'api-key', id: 'k-1', label: 'wk_ab12cd' }, organizationId: ORG },
+  {
+    action: 'api-key.revoke',
+    outcome: 'success',
+    actor: { type: 'user', id: 'u-2' },
+    target: { type: 'api-key', id: 'k-1', label: 'wk_ab12cd' },
+    organizationId: ORG,
+  },
   { action: 'rate-limit.block', outcome: 'denied', ip: '203.0.113.9', details: { route: '/api/auth/login', limit: 10 } },
   { action: 'health.test', outcome: 'success', actor: { type: 'user', id: 'u-1' }, target: { type: 'health-component', id: 'database' } },
 ];
@@ -67,14 +79,21 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-
 describe('the audit API and command', () => {
   let t: TestApp;
   let admin: SignedInUser;
   /** Signing in records events of its own, so seeded entry n (1-based) is stored as seq base + n. */
   let base: number;
 
-  const headSeq = async () => Number((await t.app.database.db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq ?? 0);
+  const headSeq = async () =>
+    Number(
+      (
+        await t.app.database.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .executeTakeFirstOrThrow()
+      ).seq ?? 0,
+    );
 
   beforeAll(async () => {
     t = await buildTestApp();
@@ -203,7 +222,10 @@ describe('the audit API and command', () => {
       expect(response.headers['content-type']).toMatch(/^application\/x-ndjson/);
       expect(response.headers['content-disposition']).toMatch(/^attachment; filename="audit-log-.*\.ndjson"$/);
       expect(response.body.endsWith('\n')).toBe(true);
-      const lines = response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as RecordView);
+      const lines = response.body
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as RecordView);
       expect(lines.map((r) => r.seq)).toEqual(lines.map((_, i) => i + 1));
       expect(seeded(lines)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       for (const r of lines) {
@@ -229,7 +251,14 @@ describe('the audit API and command', () => {
 
     it('applies the same filters', async () => {
       const response = await get('/api/audit/export?format=ndjson&actorType=anonymous&targetId=u-1&outcome=failure');
-      expect(seeded(response.body.trimEnd().split('\n').map((line) => JSON.parse(line) as RecordView))).toEqual([2]);
+      expect(
+        seeded(
+          response.body
+            .trimEnd()
+            .split('\n')
+            .map((line) => JSON.parse(line) as RecordView),
+        ),
+      ).toEqual([2]);
       const none = await get('/api/audit/export?action=nothing.here');
       expect(none.statusCode).toBe(200);
       expect(none.body).toBe('');

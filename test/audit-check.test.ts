@@ -18,7 +18,15 @@ function file(name: string, content: unknown): string {
 }
 
 function check(report: unknown, allowlist: unknown = { entries: [] }) {
-  const args = ['--import', 'tsx', 'scripts/audit-check.ts', '--from', file(`report-${Math.random()}.json`, report), '--allowlist', file(`allow-${Math.random()}.json`, allowlist)];
+  const args = [
+    '--import',
+    'tsx',
+    'scripts/audit-check.ts',
+    '--from',
+    file(`report-${Math.random()}.json`, report),
+    '--allowlist',
+    file(`allow-${Math.random()}.json`, allowlist),
+  ];
   const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   return { status: result.status, output: result.stdout + result.stderr };
 }
@@ -27,13 +35,28 @@ const advisory = (severity: string) => ({
   auditReportVersion: 2,
   vulnerabilities: {
     'left-pad': {
-      via: [{ source: 1234567, name: 'left-pad', title: 'Prototype pollution', url: 'https://github.com/advisories/GHSA-abcd-efgh-ijkl', severity, range: '<1.3.1' }],
+      via: [
+        {
+          source: 1234567,
+          name: 'left-pad',
+          title: 'Prototype pollution',
+          url: 'https://github.com/advisories/GHSA-abcd-efgh-ijkl',
+          severity,
+          range: '<1.3.1',
+        },
+      ],
     },
     'uses-left-pad': { via: ['left-pad'] },
   },
 });
 
-const entry = (expires: string) => ({ id: 'GHSA-abcd-efgh-ijkl', package: 'left-pad', reason: 'only used by a build script on trusted input', reviewed: '2026-11-01', expires });
+const entry = (expires: string) => ({
+  id: 'GHSA-abcd-efgh-ijkl',
+  package: 'left-pad',
+  reason: 'only used by a build script on trusted input',
+  reviewed: '2026-11-01',
+  expires,
+});
 
 describe('dependency audit gate', () => {
   it('passes a report without high or critical advisories', () => {

@@ -3,7 +3,13 @@ import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import type { Database } from '../server/infra/database/index.ts';
-import { createAuditRepository, verifyAuditChain, type AuditChainReport, type AuditRepository, type StoredAuditRecord } from '../server/platform/audit/index.ts';
+import {
+  createAuditRepository,
+  verifyAuditChain,
+  type AuditChainReport,
+  type AuditRepository,
+  type StoredAuditRecord,
+} from '../server/platform/audit/index.ts';
 import { toChainedFields } from '../server/platform/audit/create-audit-log.ts';
 import { GENESIS_HASH, hashRecord } from '../server/platform/audit/hash-chain.ts';
 import { buildTestApp, testPool, type TestApp } from './helpers.ts';
@@ -76,7 +82,10 @@ describe('the audit log', () => {
 
     it('records an API key as the actor by its prefix, and a request without a principal as anonymous', async () => {
       const base = { ip: '::1', headers: {}, id: 'req-9' };
-      const keyRequest = { ...base, principal: { kind: 'api-key', apiKeyId: 'k-1', keyPrefix: 'wk_ab12cd', organizationId: ORG, projectId: undefined, scopes: [] } } as unknown as FastifyRequest;
+      const keyRequest = {
+        ...base,
+        principal: { kind: 'api-key', apiKeyId: 'k-1', keyPrefix: 'wk_ab12cd', organizationId: ORG, projectId: undefined, scopes: [] },
+      } as unknown as FastifyRequest;
       await t.app.audit.recordRequest(keyRequest, { action: 'api-key.use', outcome: 'denied' });
       expect((await repository.page({}, { limit: 1, order: 'desc' }))[0]).toMatchObject({ actorType: 'api-key', actorId: 'k-1', actorLabel: 'wk_ab12cd' });
 
@@ -85,7 +94,13 @@ describe('the audit log', () => {
         outcome: 'failure',
         actor: { type: 'anonymous', label: 'mallory@example.com' },
       });
-      expect((await repository.page({}, { limit: 1, order: 'desc' }))[0]).toMatchObject({ actorType: 'anonymous', actorId: null, actorLabel: 'mallory@example.com', userAgent: null, requestId: 'req-9' });
+      expect((await repository.page({}, { limit: 1, order: 'desc' }))[0]).toMatchObject({
+        actorType: 'anonymous',
+        actorId: null,
+        actorLabel: 'mallory@example.com',
+        userAgent: null,
+        requestId: 'req-9',
+      });
     });
 
     it('stores the time with microseconds exactly as it was hashed', async () => {
@@ -139,7 +154,10 @@ describe('the audit log', () => {
     it('commits a record together with the change it records', async () => {
       await t.app.database.db.transaction().execute(async (trx) => {
         const org = await trx.insertInto('organizations').values({ slug: 'acme', name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
-        await t.app.audit.record({ action: 'organization.create', outcome: 'success', organizationId: org.id, target: { type: 'organization', id: org.id } }, { trx });
+        await t.app.audit.record(
+          { action: 'organization.create', outcome: 'success', organizationId: org.id, target: { type: 'organization', id: org.id } },
+          { trx },
+        );
       });
       const [read] = await repository.page({ action: 'organization.create' }, { limit: 10, order: 'desc' });
       const org = await t.app.database.db.selectFrom('organizations').select('id').where('slug', '=', 'acme').executeTakeFirstOrThrow();
@@ -169,7 +187,11 @@ describe('the audit log', () => {
       await hasRecorded;
       const second = t.app.audit.record({ action: 'lock.second', outcome: 'success' });
       await vi.waitFor(async () => {
-        const { rows } = await sql<{ waiting: number }>`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(admin);
+        const { rows } = await sql<{
+          waiting: number;
+        }>`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(
+          admin,
+        );
         expect(rows[0]!.waiting).toBe(1);
       });
       release();
@@ -236,7 +258,9 @@ describe('the audit log', () => {
     });
 
     it('notices a change of one microsecond or one detail', async () => {
-      const time = await verifyAfter((trx) => sql`UPDATE audit_log SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = ${seq(1)}`.execute(trx));
+      const time = await verifyAfter((trx) =>
+        sql`UPDATE audit_log SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = ${seq(1)}`.execute(trx),
+      );
       expect(time.problems).toEqual([expect.objectContaining({ kind: 'altered', seq: seq(1) })]);
       const details = await verifyAfter((trx) => sql`UPDATE audit_log SET details = details || '{"approved": true}' WHERE seq = ${seq(4)}`.execute(trx));
       expect(details.problems).toEqual([expect.objectContaining({ kind: 'altered', seq: seq(4) })]);

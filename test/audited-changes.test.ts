@@ -26,7 +26,8 @@ describe('an audited change whose audit record cannot be written', () => {
     await t?.close();
   });
 
-  const count = async (sql: string, params: unknown[] = []) => Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) q`, params)).rows[0]!.n);
+  const count = async (sql: string, params: unknown[] = []) =>
+    Number((await admin.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) q`, params)).rows[0]!.n);
   const auditRecords = (action: string) => count('SELECT 1 FROM audit_log WHERE action = $1', [action]);
 
   /**
@@ -84,7 +85,10 @@ describe('an audited change whose audit record cannot be written', () => {
       action: 'service.delete',
       async prepare() {
         const name = uniqueName('svc').toLowerCase().replaceAll('_', '-');
-        expect((await t.app.inject({ method: 'POST', url: '/api/services', headers: owner.headers, payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 } })).statusCode).toBe(201);
+        expect(
+          (await t.app.inject({ method: 'POST', url: '/api/services', headers: owner.headers, payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 } }))
+            .statusCode,
+        ).toBe(201);
         const changed = () => count('SELECT 1 FROM external_services WHERE name = $1', [name]);
         return { request: { method: 'DELETE', url: `/api/services/${name}` }, changed, before: 1 };
       },
@@ -162,13 +166,25 @@ describe('an audited change whose audit record cannot be written', () => {
   it('a service whose creation was rolled back is not checked', async () => {
     const name = uniqueName('svc').toLowerCase().replaceAll('_', '-');
     await sendAndKillAtTheAuditInsert({ method: 'POST', url: '/api/services', payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 } });
-    expect(t.app.health.has(name, { organizationId: SYSTEM_ORGANIZATION_ID, projectId: (await admin.query<{ id: string }>("SELECT id FROM projects WHERE organization_id = $1 ORDER BY created_at LIMIT 1", [SYSTEM_ORGANIZATION_ID])).rows[0]!.id })).toBe(false);
+    expect(
+      t.app.health.has(name, {
+        organizationId: SYSTEM_ORGANIZATION_ID,
+        projectId: (
+          await admin.query<{ id: string }>('SELECT id FROM projects WHERE organization_id = $1 ORDER BY created_at LIMIT 1', [SYSTEM_ORGANIZATION_ID])
+        ).rows[0]!.id,
+      }),
+    ).toBe(false);
   });
 
   it('the same changes still succeed, each with its record, once the database is back', async () => {
     const name = uniqueName('svc').toLowerCase().replaceAll('_', '-');
     const before = await auditRecords('service.create');
-    const response = await t.app.inject({ method: 'POST', url: '/api/services', headers: owner.headers, payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/services',
+      headers: owner.headers,
+      payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 },
+    });
     expect(response.statusCode).toBe(201);
     expect(await auditRecords('service.create')).toBe(before + 1);
   });

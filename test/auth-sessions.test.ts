@@ -23,7 +23,12 @@ describe('sign-in and sessions', () => {
   });
 
   it('accepts the email in any case and with surrounding spaces', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: `  ${user.email.toUpperCase()} `, password: user.password }, remoteAddress: '192.0.2.10' });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: `  ${user.email.toUpperCase()} `, password: user.password },
+      remoteAddress: '192.0.2.10',
+    });
     expect(response.statusCode).toBe(200);
   });
 
@@ -97,7 +102,11 @@ describe('sign-in and sessions', () => {
     const { cookie } = await login(t.app, user);
     const idHash = sha256(cookie.slice('wk_session='.length));
     const idleMs = t.config.auth.sessionIdleTimeoutMs;
-    await t.app.database.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - idleMs - 1_000) }).where('id_hash', '=', idHash).execute();
+    await t.app.database.db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(Date.now() - idleMs - 1_000) })
+      .where('id_hash', '=', idHash)
+      .execute();
     await t.app.cache.delete(`session:${idHash}`);
     expect((await whoAmI(cookie)).statusCode).toBe(401);
     expect(await t.app.database.db.selectFrom('sessions').select('id_hash').where('id_hash', '=', idHash).executeTakeFirst()).toBeUndefined();
@@ -106,7 +115,11 @@ describe('sign-in and sessions', () => {
   it('ends a session at its absolute timeout however active it is', async () => {
     const { cookie } = await login(t.app, user);
     const idHash = sha256(cookie.slice('wk_session='.length));
-    await t.app.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1_000), last_seen_at: new Date() }).where('id_hash', '=', idHash).execute();
+    await t.app.database.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 1_000), last_seen_at: new Date() })
+      .where('id_hash', '=', idHash)
+      .execute();
     await t.app.cache.delete(`session:${idHash}`);
     expect((await whoAmI(cookie)).statusCode).toBe(401);
   });
@@ -140,21 +153,38 @@ describe('sign-in and sessions', () => {
     const account = await createUser(t.app);
     const here = await login(t.app, account);
     const elsewhere = await login(t.app, account);
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: here.headers, payload: { currentPassword: 'not-it-at-all', newPassword: testPassword() } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: here.headers,
+      payload: { currentPassword: 'not-it-at-all', newPassword: testPassword() },
+    });
     expect(wrong.statusCode).toBe(403);
-    const weak = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: here.headers, payload: { currentPassword: account.password, newPassword: 'Unbelievable' } });
+    const weak = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: here.headers,
+      payload: { currentPassword: account.password, newPassword: 'Unbelievable' },
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().errors[0]).toMatchObject({ pointer: '/body/newPassword', detail: expect.stringContaining('commonly used') });
 
     const newPassword = testPassword();
-    const changed = await t.app.inject({ method: 'POST', url: '/api/auth/password', headers: here.headers, payload: { currentPassword: account.password, newPassword } });
+    const changed = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/password',
+      headers: here.headers,
+      payload: { currentPassword: account.password, newPassword },
+    });
     expect(changed.statusCode).toBe(200);
     const rotated = sessionCookieOf(changed)!.value;
     expect(`wk_session=${rotated}`).not.toBe(here.cookie);
     expect((await whoAmI(here.cookie)).statusCode).toBe(401);
     expect((await whoAmI(elsewhere.cookie)).statusCode).toBe(401);
     expect((await whoAmI(`wk_session=${rotated}`)).statusCode).toBe(200);
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: account.email, password: account.password } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: account.email, password: account.password } })).statusCode).toBe(
+      401,
+    );
     await login(t.app, { email: account.email, password: newPassword });
   });
 
@@ -172,7 +202,11 @@ describe('sign-in and sessions', () => {
     expect((await whoAmI(member.cookie)).statusCode).toBe(401);
     expect((await whoAmI(`wk_session=${fresh!.value}`)).statusCode).toBe(200);
     // The CSRF token survives the rotation, so an open page can still post.
-    const logout = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: `wk_session=${fresh!.value}`, 'x-csrf-token': member.csrfToken } });
+    const logout = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie: `wk_session=${fresh!.value}`, 'x-csrf-token': member.csrfToken },
+    });
     expect(logout.statusCode).toBe(204);
   });
 });
@@ -180,13 +214,27 @@ describe('sign-in and sessions', () => {
 describe('sign-in throttling', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false', AUTH_LOGIN_MAX_FAILURES: '3', AUTH_LOGIN_IP_MAX_FAILURES: '6', AUTH_LOCKOUT_BASE_MS: '60000', AUTH_COOKIE_SECURE: 'always' } });
+    t = await buildTestApp({
+      env: {
+        RATE_LIMIT_ENABLED: 'false',
+        AUTH_LOGIN_MAX_FAILURES: '3',
+        AUTH_LOGIN_IP_MAX_FAILURES: '6',
+        AUTH_LOCKOUT_BASE_MS: '60000',
+        AUTH_COOKIE_SECURE: 'always',
+      },
+    });
   });
   afterAll(() => t.close());
 
-  const attempt = (payload: { email: string; password: string }, ip: string) => t.app.inject({ method: 'POST', url: '/api/auth/login', payload, remoteAddress: ip });
+  const attempt = (payload: { email: string; password: string }, ip: string) =>
+    t.app.inject({ method: 'POST', url: '/api/auth/login', payload, remoteAddress: ip });
   const throttleRow = (key: string) => t.app.database.db.selectFrom('login_throttles').selectAll().where('key', '=', key).executeTakeFirst();
-  const unlock = (key: string) => t.app.database.db.updateTable('login_throttles').set({ locked_until: new Date(Date.now() - 1_000) }).where('key', '=', key).execute();
+  const unlock = (key: string) =>
+    t.app.database.db
+      .updateTable('login_throttles')
+      .set({ locked_until: new Date(Date.now() - 1_000) })
+      .where('key', '=', key)
+      .execute();
 
   it('locks an account out after repeated failures, even for the right password, with doubling lockouts', async () => {
     const user = await createUser(t.app);
@@ -238,12 +286,13 @@ describe('sign-in throttling', () => {
   });
 
   it('audits sign-in successes, failures, lockouts and logouts', async () => {
-    const actions = await t.app.database.db
+    const actions = (await t.app.database.db
       .selectFrom('audit_log' as never)
       .select(['action as action', 'outcome as outcome'] as never[])
-      .execute() as unknown as Array<{ action: string; outcome: string }>;
+      .execute()) as unknown as Array<{ action: string; outcome: string }>;
     const seen = new Set(actions.map((r) => `${r.action}:${r.outcome}`));
-    for (const entry of ['auth.login:success', 'auth.login:failure', 'auth.login:denied', 'auth.lockout:success', 'user.password.reset:success']) expect(seen).toContain(entry);
+    for (const entry of ['auth.login:success', 'auth.login:failure', 'auth.login:denied', 'auth.lockout:success', 'user.password.reset:success'])
+      expect(seen).toContain(entry);
   });
 
   it('sets the Secure flag when configured to always', async () => {

@@ -59,7 +59,10 @@ describe('authorization matrix', () => {
     t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' } });
     other = await createOrganization(t.app);
     const roles: BuiltInRole[] = ['owner', 'admin', 'editor', 'viewer'];
-    for (const [orgName, organizationId] of [['own', SYSTEM_ORGANIZATION_ID], ['other', other.id]] as const) {
+    for (const [orgName, organizationId] of [
+      ['own', SYSTEM_ORGANIZATION_ID],
+      ['other', other.id],
+    ] as const) {
       for (const role of roles) {
         const user = await signIn(t.app, { role, organizationId });
         callers.push({ name: `${role}@${orgName}`, organizationId, headers: user.headers, holds: builtInRolePermissions(role) });
@@ -115,7 +118,9 @@ describe('authorization matrix', () => {
     it('lists only the users of the caller’s organization', async () => {
       for (const caller of admins()) {
         const { items } = (await t.app.inject({ url: '/api/users', headers: caller.headers })).json() as { items: Array<{ id: string }> };
-        const ids = (await t.app.database.db.selectFrom('memberships').select('user_id').where('organization_id', '=', caller.organizationId).execute()).map((r) => r.user_id);
+        const ids = (await t.app.database.db.selectFrom('memberships').select('user_id').where('organization_id', '=', caller.organizationId).execute()).map(
+          (r) => r.user_id,
+        );
         expect(items.map((u) => u.id).sort()).toEqual([...new Set(ids)].sort());
       }
     });
@@ -172,7 +177,11 @@ describe('authorization matrix', () => {
     if (!t.app.hasDecorator('audit')) return;
     const viewer = callers.find((c) => c.name === 'viewer@own')!;
     expect((await t.app.inject({ url: '/api/users', headers: viewer.headers })).statusCode).toBe(403);
-    const rows = await t.app.database.db.selectFrom('audit_log' as never).selectAll().execute().catch(() => []);
+    const rows = await t.app.database.db
+      .selectFrom('audit_log' as never)
+      .selectAll()
+      .execute()
+      .catch(() => []);
     expect(JSON.stringify(rows)).toContain('access.denied');
   });
 });

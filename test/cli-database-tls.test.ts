@@ -34,11 +34,18 @@ describe('commands against a PostgreSQL that requires TLS', () => {
   const run = (args: string[], caFile: string, env: Record<string, string> = {}) =>
     runCli(args, { DATABASE_URL: proxy.url(database.url), DATABASE_SSL_CA_FILE: caFile, DATA_DIR: join(dir, 'data'), ...env }, dir);
   const refusal = (caFile: string) =>
-    new RegExp(`^watchkeeper: cannot use PostgreSQL at 127\\.0\\.0\\.1:${proxy.port} \\(certificate checked against DATABASE_SSL_CA_FILE ${caFile.replaceAll('.', '\\.')}\\): .*certificate.*\\n$`);
+    new RegExp(
+      `^watchkeeper: cannot use PostgreSQL at 127\\.0\\.0\\.1:${proxy.port} \\(certificate checked against DATABASE_SSL_CA_FILE ${caFile.replaceAll('.', '\\.')}\\): .*certificate.*\\n$`,
+    );
 
   const commands: Array<{ name: string; args: string[]; env?: Record<string, string>; succeeds: RegExp }> = [
     { name: 'migrate', args: ['migrate'], succeeds: /^applied: / },
-    { name: 'user create', args: ['user', 'create', '--email', `${uniqueName('tls')}@example.com`, '--admin'], env: { WATCHKEEPER_PASSWORD: testPassword() }, succeeds: /^created .+ with the role owner\n$/ },
+    {
+      name: 'user create',
+      args: ['user', 'create', '--email', `${uniqueName('tls')}@example.com`, '--admin'],
+      env: { WATCHKEEPER_PASSWORD: testPassword() },
+      succeeds: /^created .+ with the role owner\n$/,
+    },
     { name: 'audit verify', args: ['audit', 'verify'], succeeds: /^audit log intact: / },
   ];
 

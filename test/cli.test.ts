@@ -36,7 +36,10 @@ afterAll(() => {
 });
 
 /** Runs the command in an empty directory with only the given configuration in its environment. */
-function watchkeeper(args: string[], { env = {}, cwd = emptyDir() }: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function watchkeeper(
+  args: string[],
+  { env = {}, cwd = emptyDir() }: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd,
@@ -77,7 +80,10 @@ describe('watchkeeper config check', () => {
 
   it('names the config file and the services it declares', async () => {
     const cwd = emptyDir();
-    writeFileSync(join(cwd, 'watchkeeper.yaml'), 'server:\n  port: 9191\nservices:\n  - name: billing-api\n    type: tcp\n    host: billing.internal\n    port: 443\n');
+    writeFileSync(
+      join(cwd, 'watchkeeper.yaml'),
+      'server:\n  port: 9191\nservices:\n  - name: billing-api\n    type: tcp\n    host: billing.internal\n    port: 443\n',
+    );
     const { code, stdout } = await watchkeeper(['config', 'check'], { cwd });
     expect(code).toBe(0);
     expect(stdout).toContain(`configuration is valid (file: ${join(cwd, 'watchkeeper.yaml')})`);

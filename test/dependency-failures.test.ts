@@ -34,7 +34,6 @@ async function checkAll(app: FastifyInstance): Promise<void> {
   await Promise.all(app.health.list().map((state) => app.health.runNow(state.id)));
 }
 
-
 describe('PostgreSQL failing and coming back', () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
@@ -130,10 +129,14 @@ describe('PostgreSQL failing and coming back', () => {
 
   it('serves an API key its reads while PostgreSQL is unreachable, but not a key revoked before the outage', async () => {
     const owner = await signIn(t.app, { role: 'owner' });
-    const created = async () => (await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: owner.headers, payload: { name: uniqueName('monitor'), scopes: ['health:read'] } })).json() as { id: string; key: string };
+    const created = async () =>
+      (
+        await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: owner.headers, payload: { name: uniqueName('monitor'), scopes: ['health:read'] } })
+      ).json() as { id: string; key: string };
     const monitor = await created();
     const retired = await created();
-    for (const { key } of [monitor, retired]) expect((await t.app.inject({ url: '/health/status', headers: { authorization: `Bearer ${key}` } })).statusCode).not.toBe(401);
+    for (const { key } of [monitor, retired])
+      expect((await t.app.inject({ url: '/health/status', headers: { authorization: `Bearer ${key}` } })).statusCode).not.toBe(401);
     expect((await t.app.inject({ method: 'DELETE', url: `/api/api-keys/${retired.id}`, headers: owner.headers })).statusCode).toBe(204);
 
     await proxy.cut();
@@ -336,7 +339,14 @@ describe.skipIf(!redis.available)(`Redis failing and coming back ${redis.reason}
     expect((await t.app.health.runNow('cache'))?.output).toMatch(/circuit open/);
     await t.app.health.runNow('cache');
     expect(events.recoveries).toEqual([
-      { component: 'cache', scope: SYSTEM_SCOPE, action: 'recreate the cache client', outcome: 'succeeded', detail: 'disconnected and recreated the Redis client', at: expect.any(Date) },
+      {
+        component: 'cache',
+        scope: SYSTEM_SCOPE,
+        action: 'recreate the cache client',
+        outcome: 'succeeded',
+        detail: 'disconnected and recreated the Redis client',
+        at: expect.any(Date),
+      },
     ]);
     proxy.thaw();
     await vi.waitFor(async () => expect((await t.app.health.runNow('cache'))?.status).toBe('pass'), { timeout: 20_000, interval: 200 });
@@ -359,7 +369,10 @@ describe('memory pressure', () => {
     await t.app.cache.set('a', 1);
     await t.app.cache.set('b', 2);
     await checkAll(t.app);
-    expect(t.app.health.get('memory')).toMatchObject({ status: 'fail', output: expect.stringMatching(/^heap at \d+\.\d% of its \d+ MiB limit \(warn 0%, fail 0%\)$/) });
+    expect(t.app.health.get('memory')).toMatchObject({
+      status: 'fail',
+      output: expect.stringMatching(/^heap at \d+\.\d% of its \d+ MiB limit \(warn 0%, fail 0%\)$/),
+    });
 
     const overall = await t.app.inject({ url: '/health/status', headers });
     expect(overall.statusCode).toBe(200);
@@ -374,7 +387,16 @@ describe('memory pressure', () => {
     expect(await t.app.cache.get('a')).toBe(1);
 
     await t.app.health.runNow('memory');
-    expect(recoveries).toEqual([{ component: 'memory', scope: SYSTEM_SCOPE, action: 'drop in-process caches', outcome: 'succeeded', detail: expect.stringMatching(/^dropped \d+ in-process cache entries$/), at: expect.any(Date) }]);
+    expect(recoveries).toEqual([
+      {
+        component: 'memory',
+        scope: SYSTEM_SCOPE,
+        action: 'drop in-process caches',
+        outcome: 'succeeded',
+        detail: expect.stringMatching(/^dropped \d+ in-process cache entries$/),
+        at: expect.any(Date),
+      },
+    ]);
     expect(await t.app.cache.get('a')).toBeUndefined();
     expect(await t.app.cache.get('b')).toBeUndefined();
 
@@ -426,7 +448,10 @@ describe('liveness', () => {
         }, 0),
       );
       answers.push(await answer);
-      expect(answers[0]).toMatchObject({ status: 503, body: { status: 'fail', output: expect.stringMatching(/^event loop was blocked for \d+ ms moments ago \(threshold 300 ms\)$/) } });
+      expect(answers[0]).toMatchObject({
+        status: 503,
+        body: { status: 'fail', output: expect.stringMatching(/^event loop was blocked for \d+ ms moments ago \(threshold 300 ms\)$/) },
+      });
     } finally {
       await worker.terminate();
     }

@@ -33,8 +33,18 @@ describe('fuzzing every JSON route', () => {
   it('answers 400, not 500, to text PostgreSQL cannot store (a NUL byte)', async () => {
     const key = await createApiKey(t.app, { scopes: [...permissions] });
     const json = { ...key.headers, 'content-type': 'application/json' };
-    const login = await send({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a\u0000b@example.test', password: 'x' }) });
-    const role = await send({ method: 'POST', url: '/api/roles', headers: json, body: JSON.stringify({ name: 'nul-role', permissions: ['health:read'], description: 'a\u0000b' }) });
+    const login = await send({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a\u0000b@example.test', password: 'x' }),
+    });
+    const role = await send({
+      method: 'POST',
+      url: '/api/roles',
+      headers: json,
+      body: JSON.stringify({ name: 'nul-role', permissions: ['health:read'], description: 'a\u0000b' }),
+    });
     const audit = await send({ method: 'GET', url: '/api/audit?actorId=a%00b', headers: key.headers });
     expect([login.status, role.status, audit.status]).toEqual([400, 400, 400]);
   });

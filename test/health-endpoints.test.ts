@@ -69,7 +69,9 @@ describe('readiness and the schema version', () => {
   afterAll(() => t.close());
 
   it('fails readiness naming the migrations when the schema is behind, and passes again once it is current', async () => {
-    const latest = await t.app.database.pool.query<{ name: string; timestamp: string }>('SELECT name, timestamp FROM kysely_migration WHERE name = $1', [LATEST_MIGRATION]);
+    const latest = await t.app.database.pool.query<{ name: string; timestamp: string }>('SELECT name, timestamp FROM kysely_migration WHERE name = $1', [
+      LATEST_MIGRATION,
+    ]);
     await t.app.database.pool.query('DELETE FROM kysely_migration WHERE name = $1', [LATEST_MIGRATION]);
     try {
       await t.app.health.runNow('database');

@@ -73,7 +73,14 @@ describe('GET /health/history', () => {
     const start = Date.now() - 3_600_000;
     // Pairs of samples share a timestamp, so pages must not split on time alone.
     await t.app.healthHistory.repository.insertSamples(
-      Array.from({ length: 23 }, (_, i) => ({ component: 'paged', scope: SYSTEM_SCOPE, status: 'pass' as const, latencyMs: i, output: undefined, checkedAt: new Date(start + Math.floor(i / 2) * 1000) })),
+      Array.from({ length: 23 }, (_, i) => ({
+        component: 'paged',
+        scope: SYSTEM_SCOPE,
+        status: 'pass' as const,
+        latencyMs: i,
+        output: undefined,
+        checkedAt: new Date(start + Math.floor(i / 2) * 1000),
+      })),
     );
     const seen: string[] = [];
     let cursor: string | null = null;

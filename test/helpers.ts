@@ -174,23 +174,39 @@ export function testPassword(): string {
 }
 
 /** An organization with one project, for tests about tenancy. */
-export async function createOrganization(app: FastifyInstance, { slug = uniqueName('org').toLowerCase() }: { slug?: string } = {}): Promise<{ id: string; projectId: string }> {
+export async function createOrganization(
+  app: FastifyInstance,
+  { slug = uniqueName('org').toLowerCase() }: { slug?: string } = {},
+): Promise<{ id: string; projectId: string }> {
   const org = await app.database.db.insertInto('organizations').values({ slug, name: slug }).returning('id').executeTakeFirstOrThrow();
-  const project = await app.database.db.insertInto('projects').values({ organization_id: org.id, slug: 'default', name: 'Default' }).returning('id').executeTakeFirstOrThrow();
+  const project = await app.database.db
+    .insertInto('projects')
+    .values({ organization_id: org.id, slug: 'default', name: 'Default' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return { id: org.id, projectId: project.id };
 }
 
 /** Creates an account holding `role` in the organization (the system organization by default). */
 export async function createUser(
   app: FastifyInstance,
-  { role = 'viewer', organizationId = SYSTEM_ORGANIZATION_ID, projectId = null, email = `${uniqueName('user').toLowerCase()}@example.test`, password = testPassword() }: { role?: string; organizationId?: string; projectId?: string | null; email?: string; password?: string } = {},
+  {
+    role = 'viewer',
+    organizationId = SYSTEM_ORGANIZATION_ID,
+    projectId = null,
+    email = `${uniqueName('user').toLowerCase()}@example.test`,
+    password = testPassword(),
+  }: { role?: string; organizationId?: string; projectId?: string | null; email?: string; password?: string } = {},
 ): Promise<TestUser> {
   const user = await createAccount(app.database.db, { email, password, role, organizationId, projectId }, { policy: app.auth.passwordPolicy });
   return { id: user.id, email: user.email, password };
 }
 
 /** Signs in through POST /api/auth/login and returns the cookie and CSRF headers to send. */
-export async function login(app: FastifyInstance, { email, password }: { email: string; password: string }): Promise<Credentials & { cookie: string; csrfToken: string }> {
+export async function login(
+  app: FastifyInstance,
+  { email, password }: { email: string; password: string },
+): Promise<Credentials & { cookie: string; csrfToken: string }> {
   // Each sign-in from its own address, so sign-in throttling and rate limits per address do not
   // couple unrelated tests (198.18.0.0/15 is reserved for benchmarking; nothing is sent there).
   const remoteAddress = `198.${18 + randomInt(2)}.${randomInt(256)}.${1 + randomInt(254)}`;
@@ -212,7 +228,14 @@ export async function signIn(app: FastifyInstance, options: Parameters<typeof cr
 /** Makes an API key directly (its creator is a new owner of the organization unless given). */
 export async function createApiKey(
   app: FastifyInstance,
-  { organizationId = SYSTEM_ORGANIZATION_ID, projectId = null, scopes, createdBy, expiresAt = null, name = 'test key' }: { organizationId?: string; projectId?: string | null; scopes: Permission[]; createdBy?: string; expiresAt?: Date | null; name?: string },
+  {
+    organizationId = SYSTEM_ORGANIZATION_ID,
+    projectId = null,
+    scopes,
+    createdBy,
+    expiresAt = null,
+    name = 'test key',
+  }: { organizationId?: string; projectId?: string | null; scopes: Permission[]; createdBy?: string; expiresAt?: Date | null; name?: string },
 ): Promise<Credentials & { id: string; key: string; prefix: string }> {
   const creator = createdBy ?? (await createUser(app, { role: 'owner', organizationId })).id;
   const { key, secret } = await app.auth.apiKeys.create({ organizationId, projectId, createdBy: creator, name, scopes, expiresAt });

@@ -58,7 +58,13 @@ describe('logging while the database is down', () => {
       const batch = Array.from({ length: 10 }, (_, j) =>
         [
           () => app.inject({ method: 'GET', url: '/api/services', headers: user.headers }),
-          () => app.inject({ method: 'POST', url: '/api/services', headers: user.headers, payload: { name: uniqueName('s').toLowerCase().replaceAll('_', '-'), type: 'tcp', host: '127.0.0.1', port: 9 } }),
+          () =>
+            app.inject({
+              method: 'POST',
+              url: '/api/services',
+              headers: user.headers,
+              payload: { name: uniqueName('s').toLowerCase().replaceAll('_', '-'), type: 'tcp', host: '127.0.0.1', port: 9 },
+            }),
           // A malformed API key: refused without the database.
           () => app.inject({ method: 'GET', url: '/api/services', headers: { authorization: `Bearer wk_${uniqueName('junk')}` } }),
         ][(i * 10 + j) % 3]!(),
@@ -82,7 +88,9 @@ describe('logging while the database is down', () => {
     await proxy.restore();
     await app.scheduler.runNow(OUTAGE_SUMMARY_JOB);
     await app.scheduler.runNow(OUTAGE_SUMMARY_JOB);
-    expect(lines.filter((line) => line.msg === 'database available again')).toEqual([expect.objectContaining({ dependency: 'database', affectedRequests: failed })]);
+    expect(lines.filter((line) => line.msg === 'database available again')).toEqual([
+      expect.objectContaining({ dependency: 'database', affectedRequests: failed }),
+    ]);
     expect((await app.inject({ method: 'GET', url: '/api/services', headers: user.headers })).statusCode).toBe(200);
   });
 });

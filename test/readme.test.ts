@@ -41,9 +41,7 @@ describe('README.md', () => {
     it('documents every /health route the app registers', () => {
       const paths = Object.entries(t.app.swagger().paths ?? {})
         .filter(([path]) => path.startsWith('/health'))
-        .flatMap(([path, operations]) =>
-          Object.keys(operations ?? {}).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
-        );
+        .flatMap(([path, operations]) => Object.keys(operations ?? {}).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
       expect(paths.length).toBeGreaterThan(0);
       for (const route of paths) expect(readme, `README.md does not mention ${route}`).toContain(`\`${route}\``);
     });

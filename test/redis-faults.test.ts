@@ -7,7 +7,18 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256 } from '../server/platform/auth/tokens.ts';
-import { buildTestApp, createApiKey, createTestDatabase, createUser, login, redisAvailability, signIn, testRedisUrl, uniqueName, type TestDatabase } from './helpers.ts';
+import {
+  buildTestApp,
+  createApiKey,
+  createTestDatabase,
+  createUser,
+  login,
+  redisAvailability,
+  signIn,
+  testRedisUrl,
+  uniqueName,
+  type TestDatabase,
+} from './helpers.ts';
 import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 const redis = redisAvailability();
@@ -43,7 +54,11 @@ async function appBehindProxy(env: Record<string, string> = {}, database?: TestD
 
 type Harness = Awaited<ReturnType<typeof appBehindProxy>>;
 
-const newCookie = (response: Response) => response.headers.getSetCookie().find((c) => c.startsWith('wk_session=') && !c.startsWith('wk_session=;'))?.split(';')[0];
+const newCookie = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('wk_session=') && !c.startsWith('wk_session=;'))
+    ?.split(';')[0];
 
 describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended when it returns ${redis.reason}`, () => {
   let h: Harness;
@@ -169,7 +184,11 @@ describe.skipIf(!redis.available)(`a frozen Redis hangs nothing ${redis.reason}`
   async function everyKind(h: Harness, session: { headers: Record<string, string> }, key: { headers: Record<string, string> }) {
     const answers = await Promise.all([
       h.call('/api/auth/session', { headers: session.headers }),
-      h.call('/api/services', { method: 'POST', headers: session.headers, body: { name: uniqueName('svc').toLowerCase().replace(/_/g, '-'), type: 'tcp', host: '127.0.0.1', port: 5432 } }),
+      h.call('/api/services', {
+        method: 'POST',
+        headers: session.headers,
+        body: { name: uniqueName('svc').toLowerCase().replace(/_/g, '-'), type: 'tcp', host: '127.0.0.1', port: 5432 },
+      }),
       h.call('/api/services', { headers: key.headers }),
       h.call('/health/liveness'),
     ]);

@@ -71,10 +71,23 @@ describe('the production runtime', () => {
     const database = await createTestDatabase();
     try {
       const port = await freePort();
-      const env = { PATH: process.env.PATH ?? '', HOME: dir, DATABASE_URL: database.url, REDIS_URL: '', DATA_DIR: join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: dir,
+        DATABASE_URL: database.url,
+        REDIS_URL: '',
+        DATA_DIR: join(dir, 'data'),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      };
 
       // The password blocklist is a data file: the build must ship it beside the compiled module.
-      const weak = spawnSync(process.execPath, ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], { cwd: dir, env: { ...env, WATCHKEEPER_PASSWORD: 'unbelievable' }, encoding: 'utf8' });
+      const weak = spawnSync(process.execPath, ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], {
+        cwd: dir,
+        env: { ...env, WATCHKEEPER_PASSWORD: 'unbelievable' },
+        encoding: 'utf8',
+      });
       expect(weak.stderr).toContain('is one of the most commonly used passwords');
       expect(weak.status).toBe(1);
 
@@ -108,7 +121,16 @@ describe('npm start', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wk-npm-start-'));
     dirs.push(dataDir);
     const port = await freePort();
-    const env = { PATH: process.env.PATH ?? '', HOME: dataDir, DATABASE_URL: database.url, REDIS_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dataDir,
+      DATABASE_URL: database.url,
+      REDIS_URL: '',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    };
     // Its own process group, so that cleanup reaches a server the shell left behind.
     const child = spawn('npm', ['start'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const npm = run(child);
@@ -135,7 +157,8 @@ describe('npm run build', () => {
   it('leaves one complete dist/ when two processes build the same checkout at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wk-build-'));
     dirs.push(dir);
-    for (const path of ['server', 'contracts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.js']) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+    for (const path of ['server', 'contracts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.js'])
+      cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
 
     const builds = [0, 1].map(() => run(spawn(process.execPath, ['scripts/build.js', '--if-stale'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })));

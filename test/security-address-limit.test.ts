@@ -15,7 +15,10 @@ describe('the per-address limit, before authentication', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     proxy = await proxyTo(database.url);
-    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '0', RATE_LIMIT_HEALTH_POINTS: '2' } });
+    t = await buildTestApp({
+      database,
+      env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '0', RATE_LIMIT_HEALTH_POINTS: '2' },
+    });
   });
   afterAll(async () => {
     proxy?.thaw();
@@ -132,7 +135,8 @@ describe('the probes over HTTP, from one address past every limit', () => {
     const statuses = async (path: string, times: number, headers: Record<string, string> = {}) => {
       const answers: number[] = [];
       // Several at once, as several probes of several pods would arrive.
-      for (let i = 0; i < times; i += 5) answers.push(...(await Promise.all(Array.from({ length: 5 }, async () => (await fetch(`${base}${path}`, { headers })).status))));
+      for (let i = 0; i < times; i += 5)
+        answers.push(...(await Promise.all(Array.from({ length: 5 }, async () => (await fetch(`${base}${path}`, { headers })).status))));
       return answers;
     };
     expect(new Set(await statuses('/health/liveness', 40))).toEqual(new Set([200]));

@@ -20,7 +20,8 @@ const DETECTION = {
   SECURITY_BRUTE_FORCE_THRESHOLD: '4',
 };
 
-const failLogin = (app: FastifyInstance, email: string, remoteAddress: string) => app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: testPassword() }, remoteAddress });
+const failLogin = (app: FastifyInstance, email: string, remoteAddress: string) =>
+  app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: testPassword() }, remoteAddress });
 
 /** Every `security.event` the app publishes from now on. */
 function publishedEvents(app: FastifyInstance): SecurityEventPublished[] {
@@ -30,7 +31,9 @@ function publishedEvents(app: FastifyInstance): SecurityEventPublished[] {
 }
 
 async function bruteForceRows(app: FastifyInstance, email: string) {
-  const rows = await sql<{ count: number }>`SELECT count FROM security_events WHERE kind = 'brute-force' AND subject = ${`account:${email}`}`.execute(app.database.db);
+  const rows = await sql<{ count: number }>`SELECT count FROM security_events WHERE kind = 'brute-force' AND subject = ${`account:${email}`}`.execute(
+    app.database.db,
+  );
   return rows.rows.map((row) => row.count);
 }
 
@@ -71,7 +74,12 @@ describe.skipIf(!redis.available)(`security detection across instances ${redis.r
     const published = () => [...fromA, ...fromB].filter((e) => e.kind === 'brute-force' && e.subject === subject);
 
     // Two failures on each: below the threshold of 4 for either instance alone.
-    for (const [t, ip] of [[a, '192.0.2.61'], [b, '192.0.2.62'], [a, '192.0.2.63'], [b, '192.0.2.64']] as const) {
+    for (const [t, ip] of [
+      [a, '192.0.2.61'],
+      [b, '192.0.2.62'],
+      [a, '192.0.2.63'],
+      [b, '192.0.2.64'],
+    ] as const) {
       expect((await failLogin(t.app, victim.email, ip)).statusCode).toBe(401);
     }
     await expect.poll(() => published().length, { timeout: 10_000 }).toBe(1);

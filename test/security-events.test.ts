@@ -15,7 +15,8 @@ function nextSecurityEvent(app: FastifyInstance, matches: (event: SecurityEventP
   });
 }
 
-const failLogin = (app: FastifyInstance, email: string, remoteAddress: string) => app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: testPassword() }, remoteAddress });
+const failLogin = (app: FastifyInstance, email: string, remoteAddress: string) =>
+  app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: testPassword() }, remoteAddress });
 
 async function listEvents(app: FastifyInstance, headers: Record<string, string>, query = '') {
   const response = await app.inject({ url: `/api/security-events${query}`, headers });
@@ -69,7 +70,11 @@ describe('security events', () => {
     expect(bruteForce?.value).toBeGreaterThanOrEqual(1);
 
     await failLogin(t.app, victim.email, '192.0.2.24');
-    await expect.poll(async () => (await listEvents(t.app, systemAdmin.headers, '?kind=brute-force')).filter((e) => e.subject === `account:${victim.email}`).map((e) => e.count)).toEqual([4]);
+    await expect
+      .poll(async () =>
+        (await listEvents(t.app, systemAdmin.headers, '?kind=brute-force')).filter((e) => e.subject === `account:${victim.email}`).map((e) => e.count),
+      )
+      .toEqual([4]);
     const after = await t.app.metrics.getSingleMetric('watchkeeper_security_events_total')!.get();
     expect(after.values.find((v) => v.labels.kind === 'brute-force')?.value).toBe(bruteForce?.value);
   });
@@ -99,11 +104,18 @@ describe('security events', () => {
     expect((await listEvents(t.app, systemAdmin.headers, '?kind=api-key-new-ip')).filter((e) => e.subject === subject)).toEqual([]);
 
     await t.app.inject({ url: '/api/security-events', headers: key.headers, remoteAddress: '192.0.2.42' });
-    expect((await listEvents(t.app, systemAdmin.headers, '?kind=api-key-new-ip')).filter((e) => e.subject === subject)).toEqual([expect.objectContaining({ severity: 'low', count: 1 })]);
+    expect((await listEvents(t.app, systemAdmin.headers, '?kind=api-key-new-ip')).filter((e) => e.subject === subject)).toEqual([
+      expect.objectContaining({ severity: 'low', count: 1 }),
+    ]);
   });
 
   it('records requests refused by the IP rules', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/ip-rules', headers: systemAdmin.headers, payload: { action: 'deny', cidr: '203.0.113.0/24', scope: 'admin' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/ip-rules',
+      headers: systemAdmin.headers,
+      payload: { action: 'deny', cidr: '203.0.113.0/24', scope: 'admin' },
+    });
     expect(created.statusCode).toBe(201);
     const published = nextSecurityEvent(t.app, (e) => e.kind === 'ip-rule-denials' && e.subject === 'ip:203.0.113.7');
     expect((await t.app.inject({ url: '/api/users', remoteAddress: '203.0.113.7' })).statusCode).toBe(403);
@@ -114,7 +126,9 @@ describe('security events', () => {
     const first = await t.app.inject({ url: '/api/security-events?limit=1', headers: systemAdmin.headers });
     const { events, nextCursor } = first.json() as { events: Array<{ id: string }>; nextCursor: string };
     expect(events).toHaveLength(1);
-    const second = (await t.app.inject({ url: `/api/security-events?limit=1&cursor=${nextCursor}`, headers: systemAdmin.headers })).json() as { events: Array<{ id: string }> };
+    const second = (await t.app.inject({ url: `/api/security-events?limit=1&cursor=${nextCursor}`, headers: systemAdmin.headers })).json() as {
+      events: Array<{ id: string }>;
+    };
     expect(second.events[0]!.id).not.toBe(events[0]!.id);
     expect((await t.app.inject({ url: '/api/security-events?severity=urgent', headers: systemAdmin.headers })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/api/security-events?cursor=nonsense', headers: systemAdmin.headers })).statusCode).toBe(400);

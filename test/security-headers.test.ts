@@ -21,7 +21,11 @@ describe('security headers', () => {
   afterAll(() => t.close());
 
   it('sends the OWASP recommended headers on every response', async () => {
-    for (const response of [await t.app.inject({ url: '/docs/json' }), await t.app.inject({ url: '/api/ip-rules' }), await t.app.inject({ url: '/no-such-route' })]) {
+    for (const response of [
+      await t.app.inject({ url: '/docs/json' }),
+      await t.app.inject({ url: '/api/ip-rules' }),
+      await t.app.inject({ url: '/no-such-route' }),
+    ]) {
       const headers = response.headers;
       expect(headers['x-content-type-options']).toBe('nosniff');
       expect(headers['referrer-policy']).toBe('no-referrer');

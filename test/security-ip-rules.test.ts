@@ -44,7 +44,14 @@ describe('IP access rules', () => {
     expect(denied.json()).toMatchObject({ status: 403, code: 'WK_ERR_IP_DENIED' });
     expect((await docsFrom('198.51.100.1')).statusCode).toBe(200);
     await expect
-      .poll(async () => t.app.database.db.selectFrom('audit_log').select(['outcome', 'target_id']).where('action', '=', 'ip-rule.deny').where('ip', '=', '203.0.113.7').execute())
+      .poll(async () =>
+        t.app.database.db
+          .selectFrom('audit_log')
+          .select(['outcome', 'target_id'])
+          .where('action', '=', 'ip-rule.deny')
+          .where('ip', '=', '203.0.113.7')
+          .execute(),
+      )
       .toEqual([{ outcome: 'denied', target_id: 'web' }]);
   });
 
@@ -95,7 +102,10 @@ describe('IP access rules', () => {
   });
 
   it('picks up rules written by another instance on the periodic refresh', async () => {
-    await t.app.database.db.insertInto('ip_rules').values({ organization_id: SYSTEM_ORGANIZATION_ID, action: 'deny', cidr: '198.51.100.77/32', scope: 'all', created_by: null }).execute();
+    await t.app.database.db
+      .insertInto('ip_rules')
+      .values({ organization_id: SYSTEM_ORGANIZATION_ID, action: 'deny', cidr: '198.51.100.77/32', scope: 'all', created_by: null })
+      .execute();
     expect((await docsFrom('198.51.100.77')).statusCode).toBe(200);
     await t.app.scheduler.runNow('ip-rules.refresh');
     expect((await docsFrom('198.51.100.77')).statusCode).toBe(403);
@@ -104,13 +114,19 @@ describe('IP access rules', () => {
   it('needs ip-rules permissions', async () => {
     const viewer = await signIn(t.app, { role: 'viewer' });
     expect((await t.app.inject({ url: '/api/ip-rules', headers: viewer.headers })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/api/ip-rules', headers: viewer.headers, payload: { action: 'deny', cidr: '192.0.2.1' } })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/api/ip-rules', headers: viewer.headers, payload: { action: 'deny', cidr: '192.0.2.1' } })).statusCode,
+    ).toBe(403);
     expect((await t.app.inject({ url: '/api/ip-rules' })).statusCode).toBe(401);
   });
 
   it('audits rule changes with the change', async () => {
     const created = (await addRule({ action: 'deny', cidr: '192.0.2.99' })).json();
-    const records = await t.app.database.db.selectFrom('audit_log').select(['action', 'target_id', 'actor_label']).where('target_id', '=', created.id).execute();
+    const records = await t.app.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_id', 'actor_label'])
+      .where('target_id', '=', created.id)
+      .execute();
     expect(records).toEqual([{ action: 'ip-rule.create', target_id: created.id, actor_label: admin.email }]);
   });
 });

@@ -65,7 +65,14 @@ describe('rate limiting, in-process', () => {
   });
 
   it('counts requests refused before reaching the handler, such as invalid bodies', async () => {
-    const invalid = () => t.app.inject({ method: 'POST', url: '/api/ip-rules', remoteAddress: '192.0.2.6', payload: { action: 'allow', cidr: 'nonsense' }, headers: admin.headers });
+    const invalid = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/ip-rules',
+        remoteAddress: '192.0.2.6',
+        payload: { action: 'allow', cidr: 'nonsense' },
+        headers: admin.headers,
+      });
     for (let i = 0; i < 3; i++) expect((await invalid()).statusCode).toBe(400);
     const refused = await invalid();
     expect(refused.statusCode).toBe(429);
@@ -87,7 +94,13 @@ describe('rate limiting, in-process', () => {
     await exhaust(t, '192.0.2.8', 3);
     for (let i = 0; i < 5; i++) expect((await hit(t, '192.0.2.8')).statusCode).toBe(429);
     const blocks = () =>
-      t.app.database.db.selectFrom('audit_log').select(['action', 'outcome', 'ip', 'details']).where('action', '=', 'rate-limit.block').where('ip', '=', '192.0.2.8').orderBy('seq').execute();
+      t.app.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'outcome', 'ip', 'details'])
+        .where('action', '=', 'rate-limit.block')
+        .where('ip', '=', '192.0.2.8')
+        .orderBy('seq')
+        .execute();
     await expect.poll(async () => (await blocks()).length).toBe(1);
     expect((await blocks())[0]).toMatchObject({ outcome: 'denied', details: { count: 1 } });
     await t.app.audit.flushRepeated();
@@ -123,7 +136,13 @@ describe('rate limiting of authentication endpoints', () => {
   afterAll(() => t.close());
 
   it('holds sign-in attempts to the strict auth budget, but not the session read the UI makes on every page', async () => {
-    const attempt = () => t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '192.0.2.40', payload: { email: 'nobody@example.test', password: 'wrong-password-1' } });
+    const attempt = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: '192.0.2.40',
+        payload: { email: 'nobody@example.test', password: 'wrong-password-1' },
+      });
     const first = await attempt();
     expect(first.statusCode).toBe(401);
     expect(first.headers['ratelimit-policy']).toBe('"auth";q=2;w=60');

@@ -16,7 +16,11 @@ import { startRedirectServer } from '../server/platform/security/tls/redirect-se
 import { serverOptions } from '../server/app.ts';
 import { buildTestApp, createTestConfig, type TestApp } from './helpers.ts';
 
-function httpsGet(port: number, path: string, ca: Buffer): Promise<{ status: number; headers: Record<string, unknown>; protocol: string | null; body: string }> {
+function httpsGet(
+  port: number,
+  path: string,
+  ca: Buffer,
+): Promise<{ status: number; headers: Record<string, unknown>; protocol: string | null; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpsRequest({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (response) => {
       const protocol = (response.socket as TLSSocket).getProtocol();
@@ -84,7 +88,9 @@ describe('HTTPS listener', () => {
     const modern = await handshake(port, { ca, maxVersion: 'TLSv1.2' });
     expect(modern.protocol).toBe('TLSv1.2');
     expect(modern.cipher).toMatch(/^ECDHE-ECDSA-(AES\d+-GCM|CHACHA20-POLY1305)/);
-    await expect(handshake(port, { ca, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384' })).rejects.toThrow(/handshake failure|no shared cipher/i);
+    await expect(handshake(port, { ca, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384' })).rejects.toThrow(
+      /handshake failure|no shared cipher/i,
+    );
   });
 
   it('refuses to start with only one of TLS_CERT_FILE and TLS_KEY_FILE', () => {
@@ -110,7 +116,10 @@ describe('HTTP to HTTPS redirect listener', () => {
     });
 
   it('redirects with 308, keeping host, path and query', async () => {
-    expect(await fetchRaw('/api/services?limit=5', 'watchkeeper.example:8080')).toEqual({ status: 308, location: 'https://watchkeeper.example:8443/api/services?limit=5' });
+    expect(await fetchRaw('/api/services?limit=5', 'watchkeeper.example:8080')).toEqual({
+      status: 308,
+      location: 'https://watchkeeper.example:8443/api/services?limit=5',
+    });
     expect(await fetchRaw('/', '[::1]:80')).toEqual({ status: 308, location: 'https://[::1]:8443/' });
   });
 
@@ -188,7 +197,30 @@ describe.skipIf(!hasRedisServer())('Redis over TLS (needs the redis-server binar
     dir = mkdtempSync(join(tmpdir(), 'watchkeeper-redis-tls-'));
     cert = await generateDevCertificate({ dataDir: dir });
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', cert.certFile, '--tls-key-file', cert.keyFile, '--tls-auth-clients', 'no', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--tls-cert-file',
+        cert.certFile,
+        '--tls-key-file',
+        cert.keyFile,
+        '--tls-auth-clients',
+        'no',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore' },
+    );
     url = `rediss://localhost:${port}`;
   });
   afterAll(async () => {

@@ -29,7 +29,16 @@ describe('external services API', () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'billing', type: 'http', url: fake.url } });
     expect(created.statusCode).toBe(201);
     expect(created.headers.location).toBe('/api/services/billing');
-    expect(created.json()).toMatchObject({ name: 'billing', type: 'http', url: fake.url, method: 'GET', expectedStatus: [200], critical: false, source: 'api', createdAt: expect.any(String) });
+    expect(created.json()).toMatchObject({
+      name: 'billing',
+      type: 'http',
+      url: fake.url,
+      method: 'GET',
+      expectedStatus: [200],
+      critical: false,
+      source: 'api',
+      createdAt: expect.any(String),
+    });
     expect(t.app.health.probe('billing')).toMatchObject({ componentType: 'external', groups: ['services'] });
 
     const list = await t.app.inject({ url: '/api/services' });
@@ -38,7 +47,11 @@ describe('external services API', () => {
 
     expect((await t.app.inject({ url: '/api/services/billing' })).json()).toMatchObject({ name: 'billing', source: 'api' });
 
-    const replaced = await t.app.inject({ method: 'PUT', url: '/api/services/billing', payload: { type: 'http', url: fake.url, method: 'HEAD', expectedStatus: [200, 204], critical: true } });
+    const replaced = await t.app.inject({
+      method: 'PUT',
+      url: '/api/services/billing',
+      payload: { type: 'http', url: fake.url, method: 'HEAD', expectedStatus: [200, 204], critical: true },
+    });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json()).toMatchObject({ name: 'billing', method: 'HEAD', expectedStatus: [200, 204], critical: true });
     expect(t.app.health.probe('billing')).toMatchObject({ critical: true, componentId: `HEAD ${fake.url}` });
@@ -66,7 +79,11 @@ describe('external services API', () => {
 
   it('replaces an HTTP service with a TCP one under the same name', async () => {
     await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'switcher', type: 'http', url: fake.url } });
-    const replaced = await t.app.inject({ method: 'PUT', url: '/api/services/switcher', payload: { name: 'switcher', type: 'tcp', host: '127.0.0.1', port: 5432 } });
+    const replaced = await t.app.inject({
+      method: 'PUT',
+      url: '/api/services/switcher',
+      payload: { name: 'switcher', type: 'tcp', host: '127.0.0.1', port: 5432 },
+    });
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json()).not.toHaveProperty('url');
     expect(t.app.health.probe('switcher')?.componentId).toBe('127.0.0.1:5432');
@@ -89,13 +106,21 @@ describe('external services API', () => {
   });
 
   it('rejects unknown fields instead of dropping them', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'x', type: 'http', url: 'https://example.com/', expectedstatus: [204] } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/services',
+      payload: { name: 'x', type: 'http', url: 'https://example.com/', expectedstatus: [204] },
+    });
     expectProblem(response, 400, 'WK_ERR_VALIDATION');
     expect(response.json().errors).toEqual([{ pointer: '/body', detail: 'unknown field "expectedstatus"' }]);
   });
 
   it('rejects a body that is not JSON, and a bad name in the path', async () => {
-    expectProblem(await t.app.inject({ method: 'POST', url: '/api/services', headers: { 'content-type': 'application/json' }, payload: '{"name":' }), 400, 'WK_ERR_BAD_REQUEST');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/services', headers: { 'content-type': 'application/json' }, payload: '{"name":' }),
+      400,
+      'WK_ERR_BAD_REQUEST',
+    );
     const badPath = await t.app.inject({ url: '/api/services/NOT_A_NAME' });
     expectProblem(badPath, 400, 'WK_ERR_VALIDATION');
     expect(badPath.json().errors[0].pointer).toBe('/params/name');
@@ -124,7 +149,11 @@ describe('external services API', () => {
 
   it('answers 404 for a service that does not exist, built-in components included', async () => {
     expectProblem(await t.app.inject({ url: '/api/services/nope' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
-    expectProblem(await t.app.inject({ method: 'PUT', url: '/api/services/nope', payload: { type: 'tcp', host: 'h', port: 1 } }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
+    expectProblem(
+      await t.app.inject({ method: 'PUT', url: '/api/services/nope', payload: { type: 'tcp', host: 'h', port: 1 } }),
+      404,
+      'WK_ERR_SERVICE_NOT_FOUND',
+    );
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/nope' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/database' }), 404, 'WK_ERR_SERVICE_NOT_FOUND');
     expect(t.app.health.has('database')).toBe(true);
@@ -143,7 +172,17 @@ describe('services from the config file', () => {
     expect(t.app.health.probe('upstream')).toMatchObject({ groups: ['services'] });
     const list = (await t.app.inject({ url: '/api/services' })).json();
     expect(list.items).toEqual([
-      { name: 'upstream', type: 'tcp', host: '127.0.0.1', port: 9, critical: false, source: 'config', createdAt: null, updatedAt: null, health: expect.objectContaining({ consecutiveFailures: expect.any(Number) }) },
+      {
+        name: 'upstream',
+        type: 'tcp',
+        host: '127.0.0.1',
+        port: 9,
+        critical: false,
+        source: 'config',
+        createdAt: null,
+        updatedAt: null,
+        health: expect.objectContaining({ consecutiveFailures: expect.any(Number) }),
+      },
     ]);
     expect((await t.app.inject({ url: '/api/services/upstream' })).json()).toMatchObject({ source: 'config' });
     await t.app.health.runNow('upstream');
@@ -155,7 +194,11 @@ describe('services from the config file', () => {
     expectProblem(put, 409, 'WK_ERR_SERVICE_READ_ONLY');
     expect(put.json().detail).toContain('read-only');
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/api/services/upstream' }), 409, 'WK_ERR_SERVICE_READ_ONLY');
-    expectProblem(await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'upstream', type: 'tcp', host: 'h', port: 1 } }), 409, 'WK_ERR_SERVICE_NAME_RESERVED');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/services', payload: { name: 'upstream', type: 'tcp', host: 'h', port: 1 } }),
+      409,
+      'WK_ERR_SERVICE_NAME_RESERVED',
+    );
     expect(t.app.health.probe('upstream')?.componentId).toBe('127.0.0.1:9');
   });
 

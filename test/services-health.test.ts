@@ -42,7 +42,12 @@ describe('external service health', () => {
     fake.answer = 200;
     expect((await t.app.health.runNow('flaky'))?.status).toBe('pass');
     let report = await servicesReport();
-    expect(report.checks['flaky:responseTime'][0]).toMatchObject({ status: 'pass', componentType: 'external', observedUnit: 'ms', observedValue: expect.any(Number) });
+    expect(report.checks['flaky:responseTime'][0]).toMatchObject({
+      status: 'pass',
+      componentType: 'external',
+      observedUnit: 'ms',
+      observedValue: expect.any(Number),
+    });
     expect(report.checks['flaky:statusCode'][0]).toMatchObject({ status: 'pass', observedValue: 200 });
     expect(report.checks['flaky:latency'][0]).toMatchObject({ observedUnit: 'ms', observedValue: expect.any(Number) });
     expect(report.checks['flaky:lastError']).toBeUndefined();
@@ -66,7 +71,11 @@ describe('external service health', () => {
     await create({ name: 'queue', type: 'tcp', host: '127.0.0.1', port });
     expect((await t.app.health.runNow('queue'))?.status).toBe('fail');
     const report = await servicesReport();
-    expect(report.checks['queue:responseTime'][0]).toMatchObject({ status: 'fail', componentId: `127.0.0.1:${port}`, output: `connect ECONNREFUSED 127.0.0.1:${port}` });
+    expect(report.checks['queue:responseTime'][0]).toMatchObject({
+      status: 'fail',
+      componentId: `127.0.0.1:${port}`,
+      output: `connect ECONNREFUSED 127.0.0.1:${port}`,
+    });
     expect(report.output).toContain(`queue: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 

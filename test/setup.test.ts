@@ -93,11 +93,15 @@ describe('watchkeeper user create', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'watchkeeper-cli-'));
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, LOG_LEVEL: 'silent', DATA_DIR: dataDir, HOME: dataDir };
     try {
-      const weak = await run('node', ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], { env: { ...env, WATCHKEEPER_PASSWORD: 'password' } }).catch((error: { code: number; stderr: string }) => error);
+      const weak = await run('node', ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], {
+        env: { ...env, WATCHKEEPER_PASSWORD: 'password' },
+      }).catch((error: { code: number; stderr: string }) => error);
       expect(weak).toMatchObject({ code: 1, stderr: expect.stringContaining('at least 12 characters') });
 
       const password = testPassword();
-      const { stdout } = await run('node', ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], { env: { ...env, WATCHKEEPER_PASSWORD: password } });
+      const { stdout } = await run('node', ['bin/watchkeeper.js', 'user', 'create', '--email', 'ops@example.test', '--admin'], {
+        env: { ...env, WATCHKEEPER_PASSWORD: password },
+      });
       expect(stdout).toContain('created ops@example.test');
 
       const t = await buildTestApp({ database });

@@ -207,7 +207,14 @@ function slowUpload(port: number): { sent: Promise<void>; response: Promise<{ st
   const response = new Promise<{ status: number; body: string }>((resolveResponse, reject) => {
     // Not a route: the answer is a 404, but only once the whole body has arrived.
     req = request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/uploads/slow', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/uploads/slow',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      },
       (res: IncomingMessage) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));

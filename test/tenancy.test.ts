@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissions as allPermissions } from '../contracts/permissions.ts';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_PROJECT_ID } from '../contracts/tenancy.ts';
-import { buildTestApp, createApiKey, createOrganization, createUser, signIn, uniqueName, type Credentials, type SignedInUser, type TestApp } from './helpers.ts';
+import {
+  buildTestApp,
+  createApiKey,
+  createOrganization,
+  createUser,
+  signIn,
+  uniqueName,
+  type Credentials,
+  type SignedInUser,
+  type TestApp,
+} from './helpers.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -139,9 +149,36 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       const member = await signIn(t.app, { role: 'viewer', organizationId: tenant.id });
       await t.app.database.db
         .insertInto('health_samples')
-        .values({ organization_id: tenant.id, project_id: tenant.projectId, component: 'x', status: 'pass', latency_ms: 1, resolution: 'raw', sample_count: 1, pass_count: 1, warn_count: 0, fail_count: 0, latency_p95_ms: null, latency_max_ms: null, output: null, checked_at: new Date() })
+        .values({
+          organization_id: tenant.id,
+          project_id: tenant.projectId,
+          component: 'x',
+          status: 'pass',
+          latency_ms: 1,
+          resolution: 'raw',
+          sample_count: 1,
+          pass_count: 1,
+          warn_count: 0,
+          fail_count: 0,
+          latency_p95_ms: null,
+          latency_max_ms: null,
+          output: null,
+          checked_at: new Date(),
+        })
         .execute();
-      await t.app.database.db.insertInto('health_events').values({ organization_id: tenant.id, project_id: tenant.projectId, component: 'x', kind: 'transition', from_status: 'pass', to_status: 'fail', output: null, occurred_at: new Date() }).execute();
+      await t.app.database.db
+        .insertInto('health_events')
+        .values({
+          organization_id: tenant.id,
+          project_id: tenant.projectId,
+          component: 'x',
+          kind: 'transition',
+          from_status: 'pass',
+          to_status: 'fail',
+          output: null,
+          occurred_at: new Date(),
+        })
+        .execute();
 
       expect((await call(owner, 'DELETE', `/api/organizations/${tenant.id}`)).statusCode).toBe(204);
       const db = t.app.database.db;
@@ -170,7 +207,10 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       expect(project).toMatchObject({ organizationId: tenant.id, slug: 'web', name: 'Website' });
       expect((await call(admin, 'GET', `/api/projects/${project.id}`)).json()).toEqual(project);
       expect((await call(admin, 'GET', '/api/projects')).json().items.map((p: { id: string }) => p.id)).toEqual([tenant.projectId, project.id]);
-      expect((await call(admin, 'PATCH', `/api/projects/${project.id}`, { name: 'Web site', slug: 'site' })).json()).toMatchObject({ name: 'Web site', slug: 'site' });
+      expect((await call(admin, 'PATCH', `/api/projects/${project.id}`, { name: 'Web site', slug: 'site' })).json()).toMatchObject({
+        name: 'Web site',
+        slug: 'site',
+      });
       expect((await call(admin, 'DELETE', `/api/projects/${project.id}`)).statusCode).toBe(204);
       expect((await call(admin, 'GET', `/api/projects/${project.id}`)).statusCode).toBe(404);
       expect(await auditActions()).toEqual(expect.arrayContaining(['project.create', 'project.update', 'project.delete']));
@@ -192,7 +232,9 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
         expect((await call(admin, method, `/api/projects/${SYSTEM_PROJECT_ID}`, payload)).statusCode, method).toBe(404);
       }
       expect((await call(admin, 'GET', '/api/projects/not-a-uuid')).statusCode).toBe(400);
-      expect((await t.app.database.db.selectFrom('projects').select('name').where('id', '=', foreign.projectId).executeTakeFirstOrThrow()).name).not.toBe('Mine now');
+      expect((await t.app.database.db.selectFrom('projects').select('name').where('id', '=', foreign.projectId).executeTakeFirstOrThrow()).name).not.toBe(
+        'Mine now',
+      );
     });
 
     it('a project-scoped editor sees only their project', async () => {
@@ -202,7 +244,9 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       expect((await call(editor, 'GET', `/api/projects/${second.id}`)).statusCode).toBe(200);
       expect((await call(editor, 'GET', `/api/projects/${tenant.projectId}`)).statusCode).toBe(403);
       const orgViewer = await signIn(t.app, { role: 'viewer', organizationId: tenant.id });
-      expect((await call(orgViewer, 'GET', '/api/projects')).json().items.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining([tenant.projectId, second.id]));
+      expect((await call(orgViewer, 'GET', '/api/projects')).json().items.map((p: { id: string }) => p.id)).toEqual(
+        expect.arrayContaining([tenant.projectId, second.id]),
+      );
       const key = await createApiKey(t.app, { organizationId: tenant.id, projectId: second.id, scopes: ['projects:read'] });
       expect((await call(key, 'GET', '/api/projects')).json().items.map((p: { id: string }) => p.id)).toEqual([second.id]);
     });
@@ -230,9 +274,36 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       const db = t.app.database.db;
       await db
         .insertInto('health_samples')
-        .values({ organization_id: tenant.id, project_id: doomed.id, component: 'x', status: 'pass', latency_ms: 1, resolution: 'raw', sample_count: 1, pass_count: 1, warn_count: 0, fail_count: 0, latency_p95_ms: null, latency_max_ms: null, output: null, checked_at: new Date() })
+        .values({
+          organization_id: tenant.id,
+          project_id: doomed.id,
+          component: 'x',
+          status: 'pass',
+          latency_ms: 1,
+          resolution: 'raw',
+          sample_count: 1,
+          pass_count: 1,
+          warn_count: 0,
+          fail_count: 0,
+          latency_p95_ms: null,
+          latency_max_ms: null,
+          output: null,
+          checked_at: new Date(),
+        })
         .execute();
-      await db.insertInto('health_events').values({ organization_id: tenant.id, project_id: doomed.id, component: 'x', kind: 'recovery', from_status: null, to_status: null, output: null, occurred_at: new Date() }).execute();
+      await db
+        .insertInto('health_events')
+        .values({
+          organization_id: tenant.id,
+          project_id: doomed.id,
+          component: 'x',
+          kind: 'recovery',
+          from_status: null,
+          to_status: null,
+          output: null,
+          occurred_at: new Date(),
+        })
+        .execute();
       expect((await call(admin, 'DELETE', `/api/projects/${doomed.id}`)).statusCode).toBe(204);
       expect(await db.selectFrom('health_samples').select('id').where('project_id', '=', doomed.id).execute()).toEqual([]);
       expect(await db.selectFrom('health_events').select('id').where('project_id', '=', doomed.id).execute()).toEqual([]);
@@ -377,7 +448,8 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       admin = await signIn(t.app, { role: 'admin' });
     });
 
-    const makeRole = async (permissions: string[]) => (await call(admin, 'POST', '/api/roles', { name: slug('role'), permissions })).json() as { id: string; name: string };
+    const makeRole = async (permissions: string[]) =>
+      (await call(admin, 'POST', '/api/roles', { name: slug('role'), permissions })).json() as { id: string; name: string };
 
     it('PATCH of a built-in role is 409, and so is DELETE', async () => {
       const builtIn = (await call(admin, 'GET', '/api/roles')).json().items.find((r: { name: string }) => r.name === 'viewer');

@@ -11,7 +11,11 @@ describe('request.scope(): the organization and project a request acts in', () =
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    app = await buildServer({ config: createTestConfig({ databaseUrl: database.url, env: { RATE_LIMIT_ENABLED: 'false' } }), logger: false, startHealthChecks: false });
+    app = await buildServer({
+      config: createTestConfig({ databaseUrl: database.url, env: { RATE_LIMIT_ENABLED: 'false' } }),
+      logger: false,
+      startHealthChecks: false,
+    });
     // A route as a feature would write it: its repository takes the caller's scope.
     app.get('/test/scope', { config: { access: 'authenticated' } }, async (request) => request.scope());
     await app.ready();
@@ -30,14 +34,25 @@ describe('request.scope(): the organization and project a request acts in', () =
   it("is the user's organization and its first project, or the project named by X-Project", async () => {
     const user = await signIn(app, { role: 'viewer', organizationId: other.id });
     expect((await app.inject({ url: '/test/scope', headers: user.headers })).json()).toEqual({ organizationId: other.id, projectId: other.projectId });
-    const second = await app.database.db.insertInto('projects').values({ organization_id: other.id, slug: 'second', name: 'Second' }).returning('id').executeTakeFirstOrThrow();
-    expect((await app.inject({ url: '/test/scope', headers: { ...user.headers, 'x-project': second.id } })).json()).toEqual({ organizationId: other.id, projectId: second.id });
+    const second = await app.database.db
+      .insertInto('projects')
+      .values({ organization_id: other.id, slug: 'second', name: 'Second' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect((await app.inject({ url: '/test/scope', headers: { ...user.headers, 'x-project': second.id } })).json()).toEqual({
+      organizationId: other.id,
+      projectId: second.id,
+    });
     // A project of another organization does not exist from here.
     expect((await app.inject({ url: '/test/scope', headers: { ...user.headers, 'x-project': SYSTEM_SCOPE.projectId } })).statusCode).toBe(404);
   });
 
   it('is, for a member of single projects only, the first project they belong to', async () => {
-    const second = await app.database.db.insertInto('projects').values({ organization_id: other.id, slug: 'members-only', name: 'Members only' }).returning('id').executeTakeFirstOrThrow();
+    const second = await app.database.db
+      .insertInto('projects')
+      .values({ organization_id: other.id, slug: 'members-only', name: 'Members only' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const user = await signIn(app, { role: 'editor', organizationId: other.id, projectId: second.id });
     expect((await app.inject({ url: '/test/scope', headers: user.headers })).json()).toEqual({ organizationId: other.id, projectId: second.id });
   });

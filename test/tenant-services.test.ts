@@ -43,7 +43,10 @@ describe('external services of a tenant', () => {
     const listed = (await t.app.inject({ url: '/api/services', headers: editor.headers })).json().items;
     expect(listed.map((s: { name: string }) => s.name)).toEqual(['shop']);
     expect(listed[0].health.status).toBe('pass');
-    expect(t.app.health.get('shop', { organizationId: tenant.id, projectId: tenant.projectId })?.scope).toEqual({ organizationId: tenant.id, projectId: tenant.projectId });
+    expect(t.app.health.get('shop', { organizationId: tenant.id, projectId: tenant.projectId })?.scope).toEqual({
+      organizationId: tenant.id,
+      projectId: tenant.projectId,
+    });
   });
 
   it("stay out of Watchkeeper's own health: a tenant's failing service degrades neither readiness nor /health/status", async () => {
@@ -92,11 +95,17 @@ describe('external services of a tenant', () => {
   });
 
   it('are written only by members holding services:write on that project', async () => {
-    const second = await t.app.database.db.insertInto('projects').values({ organization_id: tenant.id, slug: 'payments', name: 'Payments' }).returning('id').executeTakeFirstOrThrow();
+    const second = await t.app.database.db
+      .insertInto('projects')
+      .values({ organization_id: tenant.id, slug: 'payments', name: 'Payments' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const projectEditor = await signIn(t.app, { role: 'editor', organizationId: tenant.id, projectId: second.id });
     // Their own project by default …
     expect((await create(projectEditor.headers, tcp('ledger', 5))).statusCode).toBe(201);
-    expect((await t.app.inject({ url: '/api/services', headers: projectEditor.headers })).json().items.map((s: { name: string }) => s.name)).toEqual(['ledger']);
+    expect((await t.app.inject({ url: '/api/services', headers: projectEditor.headers })).json().items.map((s: { name: string }) => s.name)).toEqual([
+      'ledger',
+    ]);
     // … but not the organization's other project, for writing or reading.
     const elsewhere = { ...projectEditor.headers, 'x-project': tenant.projectId };
     expect((await create(elsewhere, tcp('sneaky', 6))).statusCode).toBe(403);
@@ -134,7 +143,15 @@ describe('external services of a tenant', () => {
     const org = await createOrganization(t.app);
     const scope = { organizationId: org.id, projectId: org.projectId };
     // As if written through another instance: straight into the table.
-    await t.app.database.db.insertInto('external_services').values({ organization_id: org.id, project_id: org.projectId, name: 'elsewhere', definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port: 9 }) }).execute();
+    await t.app.database.db
+      .insertInto('external_services')
+      .values({
+        organization_id: org.id,
+        project_id: org.projectId,
+        name: 'elsewhere',
+        definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port: 9 }),
+      })
+      .execute();
     expect(t.app.health.has('elsewhere', scope)).toBe(false);
     const added = await t.app.services.sync();
     expect(added.added).toContain(`${org.projectId}/elsewhere`);

@@ -12,7 +12,8 @@ describe('administering users and roles', () => {
   });
   afterAll(() => t.close());
 
-  const inject = (as: SignedInUser, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) => t.app.inject({ method, url, headers: as.headers, ...(payload ? { payload } : {}) });
+  const inject = (as: SignedInUser, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
+    t.app.inject({ method, url, headers: as.headers, ...(payload ? { payload } : {}) });
 
   it('creates a user who can then sign in, and lists them', async () => {
     const password = testPassword();
@@ -61,11 +62,20 @@ describe('administering users and roles', () => {
     await login(t.app, { email: user.email, password });
   });
 
-  it("does not let an administrator of one organization take over, or disable, an account that holds rights in another", async () => {
+  it('does not let an administrator of one organization take over, or disable, an account that holds rights in another', async () => {
     const tenant = await createOrganization(t.app);
     const tenantAdmin = await signIn(t.app, { role: 'admin', organizationId: tenant.id });
     // The tenant's admin adds Watchkeeper's owner to the tenant as a viewer: allowed, it grants nothing new …
-    expect((await t.app.inject({ method: 'PUT', url: '/api/memberships', headers: tenantAdmin.headers, payload: { email: owner.email, role: 'viewer', projectId: null } })).statusCode).toBe(201);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/memberships',
+          headers: tenantAdmin.headers,
+          payload: { email: owner.email, role: 'viewer', projectId: null },
+        })
+      ).statusCode,
+    ).toBe(201);
     // … but the account is the system owner's too: its password and its enabled state are not theirs to change.
     const reset = await inject(tenantAdmin, 'POST', `/api/users/${owner.id}/password`, { password: testPassword() });
     expect(reset.statusCode).toBe(403);
@@ -80,10 +90,18 @@ describe('administering users and roles', () => {
     const tenant = await createOrganization(t.app);
     const tenantAdmin = await signIn(t.app, { role: 'admin', organizationId: tenant.id });
     const shared = await createUser(t.app, { role: 'viewer' });
-    await t.app.inject({ method: 'PUT', url: '/api/memberships', headers: tenantAdmin.headers, payload: { email: shared.email, role: 'viewer', projectId: null } });
+    await t.app.inject({
+      method: 'PUT',
+      url: '/api/memberships',
+      headers: tenantAdmin.headers,
+      payload: { email: shared.email, role: 'viewer', projectId: null },
+    });
     // The role change alone would be allowed; disabling the account is not, so neither happens.
     expect((await inject(tenantAdmin, 'PATCH', `/api/users/${shared.id}`, { role: 'editor', disabled: true })).statusCode).toBe(403);
-    expect((await inject(tenantAdmin, 'GET', '/api/users')).json().items.find((u: { id: string }) => u.id === shared.id)).toMatchObject({ role: 'viewer', disabled: false });
+    expect((await inject(tenantAdmin, 'GET', '/api/users')).json().items.find((u: { id: string }) => u.id === shared.id)).toMatchObject({
+      role: 'viewer',
+      disabled: false,
+    });
   });
 
   it("limits a project's administrator to that project's members", async () => {
@@ -92,15 +110,30 @@ describe('administering users and roles', () => {
     const orgViewer = await createUser(t.app, { role: 'viewer', organizationId: tenant.id });
     const projectViewer = await createUser(t.app, { role: 'viewer', organizationId: tenant.id, projectId: tenant.projectId });
     // No organization-wide accounts from a project admin, whatever the role …
-    expect((await inject(projectAdmin, 'POST', '/api/users', { email: 'org-wide@example.test', password: testPassword(), role: 'viewer' })).statusCode).toBe(403);
-    expect((await inject(projectAdmin, 'POST', '/api/users', { email: 'in-project@example.test', password: testPassword(), role: 'editor', projectId: tenant.projectId })).statusCode).toBe(201);
+    expect((await inject(projectAdmin, 'POST', '/api/users', { email: 'org-wide@example.test', password: testPassword(), role: 'viewer' })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (
+        await inject(projectAdmin, 'POST', '/api/users', {
+          email: 'in-project@example.test',
+          password: testPassword(),
+          role: 'editor',
+          projectId: tenant.projectId,
+        })
+      ).statusCode,
+    ).toBe(201);
     // … and no changes to organization-wide members, only to the project's.
     expect((await inject(projectAdmin, 'PATCH', `/api/users/${orgViewer.id}`, { role: 'editor' })).statusCode).toBe(403);
     expect((await inject(projectAdmin, 'PATCH', `/api/users/${projectViewer.id}`, { role: 'editor' })).statusCode).toBe(200);
   });
 
   it('makes a custom role of named permissions, gives it, and its holder gets exactly those', async () => {
-    const created = await inject(admin, 'POST', '/api/roles', { name: 'auditor', description: 'reads the audit log', permissions: ['audit:read', 'health:read'] });
+    const created = await inject(admin, 'POST', '/api/roles', {
+      name: 'auditor',
+      description: 'reads the audit log',
+      permissions: ['audit:read', 'health:read'],
+    });
     expect(created.statusCode).toBe(201);
     expect((await inject(admin, 'POST', '/api/roles', { name: 'auditor', permissions: ['audit:read'] })).statusCode).toBe(409);
     expect((await inject(admin, 'POST', '/api/roles', { name: 'admin', permissions: ['audit:read'] })).statusCode).toBe(409);

@@ -26,7 +26,8 @@ export const cachePlugin = fp<{ config: Config }>(
           circuitCooldownMs: config.cache.circuitCooldownMs,
         })
       : createMemoryCache({ maxEntries: config.cache.maxEntries });
-    if (config.cache.redisTlsCaFile && !config.cache.redisUrl?.startsWith('rediss:')) app.log.warn('REDIS_TLS_CA_FILE is set but REDIS_URL is not a rediss:// URL; the CA is not used');
+    if (config.cache.redisTlsCaFile && !config.cache.redisUrl?.startsWith('rediss:'))
+      app.log.warn('REDIS_TLS_CA_FILE is set but REDIS_URL is not a rediss:// URL; the CA is not used');
     app.decorate('cache', cache);
     // Start even when Redis is away (the cache health check reports it), but give it a moment.
     if (!(await cache.ready(2_000))) app.log.warn('redis is not reachable yet; continuing degraded');

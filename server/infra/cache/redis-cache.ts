@@ -42,7 +42,11 @@ class GuardedRedis extends Redis {
 
 function infoField(info: string, field: string): string | undefined {
   const prefix = `${field}:`;
-  return info.split('\n').find((line) => line.startsWith(prefix))?.slice(prefix.length).trim();
+  return info
+    .split('\n')
+    .find((line) => line.startsWith(prefix))
+    ?.slice(prefix.length)
+    .trim();
 }
 
 export interface RedisCacheOptions {
@@ -162,10 +166,7 @@ export function createRedisCache({ url, keyPrefix, logger, tlsCaFile, commandTim
       // QUIT waits for Redis to answer: one that has stopped answering must not hold up shutdown.
       const current = client;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        current.quit().catch(() => undefined),
-        new Promise((resolveWait) => (timer = setTimeout(resolveWait, 1_000))),
-      ]);
+      await Promise.race([current.quit().catch(() => undefined), new Promise((resolveWait) => (timer = setTimeout(resolveWait, 1_000)))]);
       clearTimeout(timer);
       current.disconnect();
     },

@@ -34,13 +34,26 @@ describe('loadConfig', () => {
     expect(config.storage.dataDir).toBe('./data');
     expect(config.database.url).toBeUndefined();
     expect(config.cache.redisUrl).toBeUndefined();
-    expect(config.health).toMatchObject({ intervalMs: 15_000, timeoutMs: 5_000, eventLoopStallMs: 5_000, degradationFactor: 3, recoveryAfterFailures: 3, historyEnabled: true });
+    expect(config.health).toMatchObject({
+      intervalMs: 15_000,
+      timeoutMs: 5_000,
+      eventLoopStallMs: 5_000,
+      degradationFactor: 3,
+      recoveryAfterFailures: 3,
+      historyEnabled: true,
+    });
     expect(config.services).toEqual([]);
     expect(config.configFile).toBeUndefined();
   });
 
   it('reads typed values from the environment', () => {
-    const config = load({ PORT: '9000', HEALTH_DEGRADATION_FACTOR: '2.5', HEALTH_HISTORY_ENABLED: 'no', DATABASE_URL: 'postgresql://wk@db:5432/wk', REDIS_URL: 'rediss://cache:6380' });
+    const config = load({
+      PORT: '9000',
+      HEALTH_DEGRADATION_FACTOR: '2.5',
+      HEALTH_HISTORY_ENABLED: 'no',
+      DATABASE_URL: 'postgresql://wk@db:5432/wk',
+      REDIS_URL: 'rediss://cache:6380',
+    });
     expect(config.server.port).toBe(9000);
     expect(config.health.degradationFactor).toBe(2.5);
     expect(config.health.historyEnabled).toBe(false);
@@ -106,7 +119,9 @@ describe('loadConfig', () => {
     it('names the setting path and the file for a bad value in it', () => {
       const dir = emptyDir();
       writeFileSync(join(dir, 'watchkeeper.yaml'), 'server:\n  port: lots\n');
-      expect(loadError({}, dir).message).toBe(`Invalid configuration: server.port in ${join(dir, 'watchkeeper.yaml')}: Invalid input: expected number, received NaN (got "lots")`);
+      expect(loadError({}, dir).message).toBe(
+        `Invalid configuration: server.port in ${join(dir, 'watchkeeper.yaml')}: Invalid input: expected number, received NaN (got "lots")`,
+      );
     });
 
     it('refuses a missing WATCHKEEPER_CONFIG file, invalid YAML and a non-object document', () => {

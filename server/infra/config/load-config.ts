@@ -51,9 +51,7 @@ function getPath(source: unknown, path: string): unknown {
 
 function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): { file?: string; data: Record<string, unknown> } {
   const explicit = env.WATCHKEEPER_CONFIG;
-  const file = explicit
-    ? resolve(cwd, explicit)
-    : DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((candidate) => existsSync(candidate));
+  const file = explicit ? resolve(cwd, explicit) : DEFAULT_CONFIG_FILES.map((name) => resolve(cwd, name)).find((candidate) => existsSync(candidate));
   if (!file) return { data: {} };
   if (!existsSync(file)) throw new ConfigError(`WATCHKEEPER_CONFIG: file ${file} does not exist`);
   let data: unknown;
@@ -97,7 +95,9 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: { env?: N
   // the server running them, instead of letting the server cancel them cleanly.
   const database = config.database as { statementTimeoutMs?: number; queryTimeoutMs?: number } | undefined;
   if (database?.queryTimeoutMs !== undefined && database.statementTimeoutMs !== undefined && database.queryTimeoutMs <= database.statementTimeoutMs) {
-    problems.push(`DATABASE_QUERY_TIMEOUT_MS: must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${database.statementTimeoutMs}) (got ${database.queryTimeoutMs})`);
+    problems.push(
+      `DATABASE_QUERY_TIMEOUT_MS: must be greater than DATABASE_STATEMENT_TIMEOUT_MS (${database.statementTimeoutMs}) (got ${database.queryTimeoutMs})`,
+    );
   }
 
   const services = z.array(externalServiceConfigSchema).default([]).safeParse(data.services);

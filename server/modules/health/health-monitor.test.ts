@@ -20,7 +20,9 @@ afterEach(async () => {
   await Promise.all(monitors.splice(0).map((m) => m.stop()));
 });
 
-function harness(options: Partial<{ defaultIntervalMs: number; defaultTimeoutMs: number; degradationFactor: number; recoveryAfterFailures: number }> = {}): Harness {
+function harness(
+  options: Partial<{ defaultIntervalMs: number; defaultTimeoutMs: number; degradationFactor: number; recoveryAfterFailures: number }> = {},
+): Harness {
   const logs: Harness['logs'] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
   const events = new EventBus({ logger });
@@ -107,7 +109,12 @@ describe('HealthMonitor', () => {
     it('derives status and output from the worst measurement when the probe gives none', async () => {
       const { monitor } = harness();
       const p = scriptedProbe('a');
-      p.result({ measurements: [{ name: 'x', status: 'pass' }, { name: 'y', status: 'warn', output: 'y is high' }] });
+      p.result({
+        measurements: [
+          { name: 'x', status: 'pass' },
+          { name: 'y', status: 'warn', output: 'y is high' },
+        ],
+      });
       monitor.register(p.definition);
       const state = await monitor.runNow('a');
       expect(state).toMatchObject({ status: 'warn', output: 'y is high', consecutiveFailures: 0 });
@@ -310,9 +317,20 @@ describe('HealthMonitor', () => {
       expect(run).not.toHaveBeenCalled();
       await monitor.runNow('db');
       expect(run).toHaveBeenCalledTimes(1);
-      expect(recoveries).toEqual([{ component: 'db', scope: SYSTEM_SCOPE, action: 'reconnect', outcome: 'succeeded', detail: 'reconnected', at: expect.any(Date) }]);
-      expect(logs.find((l) => l.msg === 'recovery action "reconnect" for db succeeded')).toMatchObject({ level: 30, action: 'reconnect', outcome: 'succeeded', consecutiveFailures: 3 });
-      expect(events.find((e) => e.kind === 'recovery')).toMatchObject({ component: 'db', output: 'reconnected', details: { action: 'reconnect', outcome: 'succeeded' } });
+      expect(recoveries).toEqual([
+        { component: 'db', scope: SYSTEM_SCOPE, action: 'reconnect', outcome: 'succeeded', detail: 'reconnected', at: expect.any(Date) },
+      ]);
+      expect(logs.find((l) => l.msg === 'recovery action "reconnect" for db succeeded')).toMatchObject({
+        level: 30,
+        action: 'reconnect',
+        outcome: 'succeeded',
+        consecutiveFailures: 3,
+      });
+      expect(events.find((e) => e.kind === 'recovery')).toMatchObject({
+        component: 'db',
+        output: 'reconnected',
+        details: { action: 'reconnect', outcome: 'succeeded' },
+      });
 
       // Still failing: it tries again after the next run of failures, not on every one.
       await monitor.runNow('db');
@@ -396,10 +414,16 @@ describe('HealthMonitor', () => {
     it('does not count failed runs as latency samples', async () => {
       const { monitor } = harness();
       let mode: 'fast' | 'hang' = 'fast';
-      monitor.register(probe('x', async ({ signal }) => {
-        if (mode === 'hang') await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
-        return { status: 'pass' };
-      }, { timeoutMs: 30 }));
+      monitor.register(
+        probe(
+          'x',
+          async ({ signal }) => {
+            if (mode === 'hang') await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+            return { status: 'pass' };
+          },
+          { timeoutMs: 30 },
+        ),
+      );
       for (let i = 0; i < 30; i++) await monitor.runNow('x');
       mode = 'hang';
       for (let i = 0; i < 10; i++) await monitor.runNow('x');

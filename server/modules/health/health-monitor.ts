@@ -191,9 +191,15 @@ export class HealthMonitor {
     try {
       const hungSince = entry.abandoned.check;
       if (hungSince !== undefined) {
-        throw new Error(`the previous check has not finished after ${Math.round(performance.now() - hungSince)} ms (timeout ${timeoutMs} ms); not starting another`);
+        throw new Error(
+          `the previous check has not finished after ${Math.round(performance.now() - hungSince)} ms (timeout ${timeoutMs} ms); not starting another`,
+        );
       }
-      result = await withTimeout((signal) => probe.check({ signal }), timeoutMs, (work) => abandon(entry, 'check', started, work));
+      result = await withTimeout(
+        (signal) => probe.check({ signal }),
+        timeoutMs,
+        (work) => abandon(entry, 'check', started, work),
+      );
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
       result = { status: 'fail', output: error };
@@ -264,7 +270,11 @@ export class HealthMonitor {
         throw new Error(`the previous recovery action has not finished after ${Math.round(performance.now() - hungSince)} ms; not starting another`);
       }
       const recoverStarted = performance.now();
-      detail = await withTimeout((signal) => recover.run({ signal }), timeoutMs, (work) => abandon(entry, 'recover', recoverStarted, work));
+      detail = await withTimeout(
+        (signal) => recover.run({ signal }),
+        timeoutMs,
+        (work) => abandon(entry, 'recover', recoverStarted, work),
+      );
       outcome = 'succeeded';
     } catch (caught) {
       detail = caught instanceof Error ? caught.message : String(caught);

@@ -75,7 +75,7 @@ export function buildHealthReport(
     serviceId: identity.serviceId,
     description,
     notes,
-    ...(output ?? problems.length > 0 ? { output: output ?? problems.join('; ') } : {}),
+    ...((output ?? problems.length > 0) ? { output: output ?? problems.join('; ') } : {}),
     checks,
   };
 }

@@ -36,45 +36,67 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   const read = { access: { permission: 'health:read', organization: 'system' } } as const;
   const test = { access: { permission: 'health:test', organization: 'system' } } as const;
 
-  routes.get('/health/liveness', { config: probe, schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } }, async (_request, reply) => {
-    // A request that queued behind a stall is read only after the stall ends: judge the recent one.
-    const { currentDelayMs, recentStallMs, maxDelayMs } = loop.snapshot();
-    const stalled = recentStallMs >= stallMs;
-    const draining = isDraining();
-    const status = draining || stalled ? 'fail' : 'pass';
-    const stall = currentDelayMs >= stallMs ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms` : `event loop was blocked for ${recentStallMs.toFixed(0)} ms moments ago`;
-    const output = draining ? 'shutting down' : stalled ? `${stall} (threshold ${stallMs} ms)` : undefined;
-    return send(reply, {
-      status,
-      version: identity.version,
-      releaseId: identity.releaseId,
-      serviceId: identity.serviceId,
-      description: 'Watchkeeper liveness',
-      notes: [],
-      ...(output ? { output } : {}),
-      checks: {
-        'eventLoop:delay': [
-          { componentId: 'event-loop', componentType: 'system', observedValue: Math.round(recentStallMs * 100) / 100, observedUnit: 'ms', status: stalled ? 'fail' : 'pass', time: new Date().toISOString(), output: `max in recent window ${maxDelayMs.toFixed(1)} ms` },
-        ],
-      },
-    });
-  });
+  routes.get(
+    '/health/liveness',
+    { config: probe, schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } },
+    async (_request, reply) => {
+      // A request that queued behind a stall is read only after the stall ends: judge the recent one.
+      const { currentDelayMs, recentStallMs, maxDelayMs } = loop.snapshot();
+      const stalled = recentStallMs >= stallMs;
+      const draining = isDraining();
+      const status = draining || stalled ? 'fail' : 'pass';
+      const stall =
+        currentDelayMs >= stallMs
+          ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms`
+          : `event loop was blocked for ${recentStallMs.toFixed(0)} ms moments ago`;
+      const output = draining ? 'shutting down' : stalled ? `${stall} (threshold ${stallMs} ms)` : undefined;
+      return send(reply, {
+        status,
+        version: identity.version,
+        releaseId: identity.releaseId,
+        serviceId: identity.serviceId,
+        description: 'Watchkeeper liveness',
+        notes: [],
+        ...(output ? { output } : {}),
+        checks: {
+          'eventLoop:delay': [
+            {
+              componentId: 'event-loop',
+              componentType: 'system',
+              observedValue: Math.round(recentStallMs * 100) / 100,
+              observedUnit: 'ms',
+              status: stalled ? 'fail' : 'pass',
+              time: new Date().toISOString(),
+              output: `max in recent window ${maxDelayMs.toFixed(1)} ms`,
+            },
+          ],
+        },
+      });
+    },
+  );
 
-  routes.get('/health/readiness', { config: probe, schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } }, async (_request, reply) => {
-    const critical = monitor.list().filter((s) => s.critical);
-    const reasons: string[] = [];
-    if (isDraining()) reasons.push('draining: shutting down');
-    const database = monitor.get('database');
-    // Judged only from a check that reached the database; an unreachable one is reported as such below.
-    const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion');
-    if (schemaVersion && !isSchemaCurrent(schemaVersion.observedValue as string | undefined)) reasons.push('migrations not applied');
-    for (const state of critical) {
-      if (state.status === undefined) reasons.push(`${state.id}: not checked yet`);
-      else if (state.status === 'fail') reasons.push(`${state.id}: ${state.output ?? 'failing'}`);
-    }
-    const status = reasons.length > 0 ? 'fail' : aggregateStatus(critical, { degraded: true });
-    return send(reply, buildHealthReport(identity, critical, { description: 'Watchkeeper readiness', status, ...(reasons.length ? { output: reasons.join('; ') } : {}) }));
-  });
+  routes.get(
+    '/health/readiness',
+    { config: probe, schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } },
+    async (_request, reply) => {
+      const critical = monitor.list().filter((s) => s.critical);
+      const reasons: string[] = [];
+      if (isDraining()) reasons.push('draining: shutting down');
+      const database = monitor.get('database');
+      // Judged only from a check that reached the database; an unreachable one is reported as such below.
+      const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion');
+      if (schemaVersion && !isSchemaCurrent(schemaVersion.observedValue as string | undefined)) reasons.push('migrations not applied');
+      for (const state of critical) {
+        if (state.status === undefined) reasons.push(`${state.id}: not checked yet`);
+        else if (state.status === 'fail') reasons.push(`${state.id}: ${state.output ?? 'failing'}`);
+      }
+      const status = reasons.length > 0 ? 'fail' : aggregateStatus(critical, { degraded: true });
+      return send(
+        reply,
+        buildHealthReport(identity, critical, { description: 'Watchkeeper readiness', status, ...(reasons.length ? { output: reasons.join('; ') } : {}) }),
+      );
+    },
+  );
 
   const componentGroups = [
     ['database', 'Watchkeeper database: reachability, round trip, pool and schema version'],
@@ -90,29 +112,49 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     });
   }
 
-  routes.get('/health/status', { config: read, schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } }, async (_request, reply) => {
-    const states = monitor.list();
-    const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
-    const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
-    return send(
-      reply,
-      buildHealthReport(identity, states, {
-        description: 'Watchkeeper status',
-        status,
-        notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`],
-      }),
-    );
-  });
+  routes.get(
+    '/health/status',
+    { config: read, schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } },
+    async (_request, reply) => {
+      const states = monitor.list();
+      const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
+      const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+      return send(
+        reply,
+        buildHealthReport(identity, states, {
+          description: 'Watchkeeper status',
+          status,
+          notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`],
+        }),
+      );
+    },
+  );
 
   routes.post(
     '/health/test/:component',
-    { config: test, schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies } },
+    {
+      config: test,
+      schema: { tags, summary: "Run a component's check now and return its result", params: componentParamsSchema, response: testComponentReplies },
+    },
     async (request, reply) => {
       const run = monitor.runNow(request.params.component);
-      if (!run) throw new AppError('WK_ERR_HEALTH_COMPONENT_NOT_FOUND', `no health component named "${request.params.component}"; known: ${monitor.list().map((s) => s.id).join(', ')}`);
+      if (!run)
+        throw new AppError(
+          'WK_ERR_HEALTH_COMPONENT_NOT_FOUND',
+          `no health component named "${request.params.component}"; known: ${monitor
+            .list()
+            .map((s) => s.id)
+            .join(', ')}`,
+        );
       const state = await run;
       // The record is this request's only write: if it cannot be written, the caller is told so.
-      await app.audit.recordRequest(request, { action: 'health.test', outcome: 'success', organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'health-component', id: state.id }, details: { status: state.status ?? null } });
+      await app.audit.recordRequest(request, {
+        action: 'health.test',
+        outcome: 'success',
+        organizationId: SYSTEM_ORGANIZATION_ID,
+        target: { type: 'health-component', id: state.id },
+        details: { status: state.status ?? null },
+      });
       return send(reply, buildHealthReport(identity, [state], { description: `on-demand check of ${state.id}`, status: state.status ?? 'fail' }));
     },
   );

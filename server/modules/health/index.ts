@@ -51,7 +51,9 @@ export const healthPlugin = fp<HealthPluginOptions>(
 
     monitor.register(createDatabaseProbe({ database: app.database }));
     monitor.register(createCacheProbe({ cache: app.cache }));
-    monitor.register(createMemoryProbe({ warnPercent: health.memoryWarnPercent, failPercent: health.memoryFailPercent, dropCaches: () => app.cache.dropLocal() }));
+    monitor.register(
+      createMemoryProbe({ warnPercent: health.memoryWarnPercent, failPercent: health.memoryFailPercent, dropCaches: () => app.cache.dropLocal() }),
+    );
     monitor.register(createDiskProbe({ path: config.storage.dataDir, warnPercent: health.diskWarnPercent, failPercent: health.diskFailPercent }));
     monitor.register(createEventLoopProbe({ monitor: loop, stallMs: health.eventLoopStallMs }));
 

@@ -16,7 +16,12 @@ describe('percentile', () => {
     expect(percentile([5], 95)).toBe(5);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
     expect(percentile([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 95)).toBe(10);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
   });
 });
 
@@ -62,7 +67,10 @@ describe('LatencyDetector', () => {
       feed(detector, 10, history);
       const verdicts = feed(detector, 80, 90);
       // From the point the recent window is mostly slow, every check warns.
-      expect(verdicts.slice(4).every((v) => v?.startsWith('latency degraded')), `after ${history} normal checks`).toBe(true);
+      expect(
+        verdicts.slice(4).every((v) => v?.startsWith('latency degraded')),
+        `after ${history} normal checks`,
+      ).toBe(true);
     }
   });
 

@@ -34,7 +34,12 @@ export const servicesPlugin = fp<ServicesPluginOptions>(
     const logger = app.log.child({ component: 'services' });
     assertConfiguredNamesFree(config, (name) => app.health.has(name));
 
-    const probes = new ServiceProbeRegistry({ monitor: app.health, logger, defaultCooldownMs, tenantGuard: createTargetGuard(config.health.servicesTenantBlockedNetworks) });
+    const probes = new ServiceProbeRegistry({
+      monitor: app.health,
+      logger,
+      defaultCooldownMs,
+      tenantGuard: createTargetGuard(config.health.servicesTenantBlockedNetworks),
+    });
     const directory = new ServiceDirectory({
       configured: config.services,
       repository: createServicesRepository({ db: app.database.db }),

@@ -17,7 +17,14 @@ describe('ServiceDirectory.sync', () => {
 
   function setup() {
     const logger = pino({ level: 'silent' });
-    const monitor = new HealthMonitor({ logger, events: new EventBus({ logger }), defaultIntervalMs: 60_000, defaultTimeoutMs: 1_000, degradationFactor: 3, recoveryAfterFailures: 3 });
+    const monitor = new HealthMonitor({
+      logger,
+      events: new EventBus({ logger }),
+      defaultIntervalMs: 60_000,
+      defaultTimeoutMs: 1_000,
+      degradationFactor: 3,
+      recoveryAfterFailures: 3,
+    });
     const repository = createServicesRepository({ db: migrated.db });
     const listAll = vi.spyOn(repository, 'listAll');
     const directory = new ServiceDirectory({ configured: [], repository, probes: new ServiceProbeRegistry({ monitor, logger }), logger });
@@ -25,7 +32,15 @@ describe('ServiceDirectory.sync', () => {
   }
 
   const store = (name: string, port: number) =>
-    migrated.db.insertInto('external_services').values({ organization_id: SYSTEM_SCOPE.organizationId, project_id: SYSTEM_SCOPE.projectId, name, definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port }) }).execute();
+    migrated.db
+      .insertInto('external_services')
+      .values({
+        organization_id: SYSTEM_SCOPE.organizationId,
+        project_id: SYSTEM_SCOPE.projectId,
+        name,
+        definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port }),
+      })
+      .execute();
 
   it('reads the stored services only when they changed since its last sync, and then misses no change', async () => {
     const { monitor, directory, listAll } = setup();
@@ -37,7 +52,11 @@ describe('ServiceDirectory.sync', () => {
     // Changes made elsewhere (another instance): a new row, a changed definition, a removal.
     await store('second', 2);
     expect((await directory.sync()).added).toEqual(['second']);
-    await migrated.db.updateTable('external_services').set({ definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port: 3 }) }).where('name', '=', 'first').execute();
+    await migrated.db
+      .updateTable('external_services')
+      .set({ definition: JSON.stringify({ type: 'tcp', host: '127.0.0.1', port: 3 }) })
+      .where('name', '=', 'first')
+      .execute();
     expect((await directory.sync()).replaced).toEqual(['first']);
     expect(monitor.probe('first')?.componentId).toBe('127.0.0.1:3');
     await migrated.db.deleteFrom('external_services').where('name', '=', 'second').execute();
@@ -51,7 +70,11 @@ describe('ServiceDirectory.sync', () => {
     const { monitor, directory } = setup();
     await directory.sync();
     const tenant = await migrated.db.insertInto('organizations').values({ slug: 'returning', name: 'Returning' }).returning('id').executeTakeFirstOrThrow();
-    const project = await migrated.db.insertInto('projects').values({ organization_id: tenant.id, slug: 'p', name: 'P' }).returning('id').executeTakeFirstOrThrow();
+    const project = await migrated.db
+      .insertInto('projects')
+      .values({ organization_id: tenant.id, slug: 'p', name: 'P' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const scope = { organizationId: tenant.id, projectId: project.id };
     await directory.create(scope, { name: 'short-lived', type: 'tcp', host: '127.0.0.1', port: 9, critical: false });
     expect(monitor.has('short-lived', scope)).toBe(true);

@@ -78,7 +78,9 @@ export class ServiceDirectory {
   async list(scope: TenantScope): Promise<ServiceRecord[]> {
     const configured = this.#configuredIn(scope);
     const stored = (await this.#repository.list(scope)).filter((s) => !configured.has(s.service.name));
-    return [...[...configured.values()].map((service) => this.#fromConfig(service)), ...stored.map((service) => this.#fromStore(service))].sort((a, b) => a.name.localeCompare(b.name));
+    return [...[...configured.values()].map((service) => this.#fromConfig(service)), ...stored.map((service) => this.#fromStore(service))].sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
   }
 
   async get(scope: TenantScope, name: string): Promise<ServiceRecord> {
@@ -93,11 +95,17 @@ export class ServiceDirectory {
     return this.#serially(async () => {
       this.#assertNotReserved(scope, service.name);
       if ((await this.#repository.count(scope)) >= this.#maxPerProject) {
-        throw new AppError('WK_ERR_SERVICE_LIMIT_REACHED', `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`);
+        throw new AppError(
+          'WK_ERR_SERVICE_LIMIT_REACHED',
+          `this project already has ${this.#maxPerProject} external services, the most one project may have (SERVICES_MAX_PER_PROJECT)`,
+        );
       }
       const stored = await this.#repository.transaction(async (trx) => {
         const created = await this.#repository.create(scope, service, trx);
-        if (!created) throw new AppError('WK_ERR_SERVICE_NAME_TAKEN', `an external service named "${service.name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }] });
+        if (!created)
+          throw new AppError('WK_ERR_SERVICE_NAME_TAKEN', `an external service named "${service.name}" already exists`, {
+            fieldErrors: [{ pointer: '/body/name', detail: 'is already taken' }],
+          });
         await within?.(trx);
         return created;
       });
@@ -110,9 +118,13 @@ export class ServiceDirectory {
   replace(scope: TenantScope, name: string, replacement: ServiceReplacement, { within }: WriteOptions = {}): Promise<ServiceRecord> {
     return this.#serially(async () => {
       if (replacement.name !== undefined && replacement.name !== name) {
-        throw new AppError('WK_ERR_VALIDATION', `the body names "${replacement.name}" but the path names "${name}"; a service is renamed by deleting and creating it`, {
-          fieldErrors: [{ pointer: '/body/name', detail: `must be "${name}" (the name in the path) or left out` }],
-        });
+        throw new AppError(
+          'WK_ERR_VALIDATION',
+          `the body names "${replacement.name}" but the path names "${name}"; a service is renamed by deleting and creating it`,
+          {
+            fieldErrors: [{ pointer: '/body/name', detail: `must be "${name}" (the name in the path) or left out` }],
+          },
+        );
       }
       this.#assertWritable(scope, name);
       const stored = await this.#repository.transaction(async (trx) => {
@@ -176,11 +188,18 @@ export class ServiceDirectory {
   }
 
   #fromStore({ scope, service, createdAt, updatedAt }: StoredService): ServiceRecord {
-    return { ...service, source: 'api', createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString(), health: healthOf(this.#probes.state(service.name, scope)) };
+    return {
+      ...service,
+      source: 'api',
+      createdAt: createdAt.toISOString(),
+      updatedAt: updatedAt.toISOString(),
+      health: healthOf(this.#probes.state(service.name, scope)),
+    };
   }
 
   #assertNotReserved(scope: TenantScope, name: string): void {
-    const conflict = (detail: string) => new AppError('WK_ERR_SERVICE_NAME_RESERVED', detail, { fieldErrors: [{ pointer: '/body/name', detail: 'is reserved' }] });
+    const conflict = (detail: string) =>
+      new AppError('WK_ERR_SERVICE_NAME_RESERVED', detail, { fieldErrors: [{ pointer: '/body/name', detail: 'is reserved' }] });
     if (this.#configuredIn(scope).has(name)) throw conflict(`"${name}" is declared in ${this.#configFile}`);
     if (this.#probes.isBuiltIn(name, scope)) throw conflict(`"${name}" is the name of a built-in health component`);
   }
@@ -189,7 +208,10 @@ export class ServiceDirectory {
   // in general, it is this service's current state (owned by the file) that rules them out.
   #assertWritable(scope: TenantScope, name: string): void {
     if (this.#configuredIn(scope).has(name)) {
-      throw new AppError('WK_ERR_SERVICE_READ_ONLY', `"${name}" is declared in ${this.#configFile} and is read-only through the API; change it there and restart`);
+      throw new AppError(
+        'WK_ERR_SERVICE_READ_ONLY',
+        `"${name}" is declared in ${this.#configFile} and is read-only through the API; change it there and restart`,
+      );
     }
   }
 }

@@ -11,7 +11,14 @@ const service = (name: string, port = 9) => externalServiceConfigSchema.parse({ 
 
 function setup() {
   const logger = pino({ level: 'silent' });
-  const monitor = new HealthMonitor({ logger, events: new EventBus({ logger }), defaultIntervalMs: 60_000, defaultTimeoutMs: 1_000, degradationFactor: 3, recoveryAfterFailures: 3 });
+  const monitor = new HealthMonitor({
+    logger,
+    events: new EventBus({ logger }),
+    defaultIntervalMs: 60_000,
+    defaultTimeoutMs: 1_000,
+    degradationFactor: 3,
+    recoveryAfterFailures: 3,
+  });
   monitor.register({ id: 'database', componentType: 'datastore', critical: true, check: async () => ({}) });
   const error = vi.spyOn(logger, 'error');
   return { monitor, error, registry: new ServiceProbeRegistry({ monitor, logger }) };
@@ -33,7 +40,7 @@ describe('ServiceProbeRegistry', () => {
     expect(monitor.probe('queue')?.componentId).toBe('127.0.0.1:10');
   });
 
-  it('keeps services of the same name apart in different scopes, and out of Watchkeeper\'s own components', () => {
+  it("keeps services of the same name apart in different scopes, and out of Watchkeeper's own components", () => {
     const { monitor, registry } = setup();
     expect(registry.put({ service: service('api', 10), scope: SYSTEM_SCOPE })).toBe('added');
     expect(registry.put({ service: service('api', 11), scope: otherScope })).toBe('added');

@@ -35,11 +35,14 @@ export interface ReconcileResult {
 function fingerprint(wanted: WantedService): string {
   const sorted = (value: unknown): unknown =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]))
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, sorted(v)]),
+        )
       : value;
   return JSON.stringify(sorted({ service: wanted.service, scope: wanted.scope }));
 }
-
 
 export class ServiceProbeRegistry {
   /** Scope and name (keyOf) → fingerprint, scope and name of each probe this registry put in the monitor. */

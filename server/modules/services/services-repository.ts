@@ -26,9 +26,16 @@ function toStored(row: Selectable<ExternalServicesTable>): StoredService {
   // a definition a newer schema no longer accepts, naming the row instead of failing later.
   const parsed = externalServiceConfigSchema.safeParse({ ...(row.definition as object), name: row.name });
   if (!parsed.success) {
-    throw new Error(`stored service "${row.name}" (${row.id}) no longer matches the service schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `stored service "${row.name}" (${row.id}) no longer matches the service schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
-  return { scope: { organizationId: row.organization_id, projectId: row.project_id }, service: parsed.data, createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
+  return {
+    scope: { organizationId: row.organization_id, projectId: row.project_id },
+    service: parsed.data,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
 }
 
 /** The stored definition leaves the name out: it lives in its own (unique) column. */

@@ -46,37 +46,72 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
   const writeScope = (request: FastifyRequest) => scopeFor(request, 'services:write');
 
   // A configuration change and its record commit in one transaction (the directory's), or neither does.
-  const audit = (request: FastifyRequest, scope: TenantScope, action: string, name: string, details?: Record<string, unknown>) =>
-    (trx?: Transaction<Database>) =>
-      app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'service', label: name }, details: { projectId: scope.projectId, ...details } }, { trx });
+  const audit =
+    (request: FastifyRequest, scope: TenantScope, action: string, name: string, details?: Record<string, unknown>) => (trx?: Transaction<Database>) =>
+      app.audit.recordRequest(
+        request,
+        { action, outcome: 'success', target: { type: 'service', label: name }, details: { projectId: scope.projectId, ...details } },
+        { trx },
+      );
 
-  routes.get('/api/services', { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } }, async (request) => ({
-    items: await directory.list(await readScope(request)),
-  }));
+  routes.get(
+    '/api/services',
+    { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } },
+    async (request) => ({
+      items: await directory.list(await readScope(request)),
+    }),
+  );
 
-  routes.post('/api/services', { config: write, schema: { tags, summary: 'Add an external service to check', body: createServiceBodySchema, response: createServiceReplies } }, async (request, reply) => {
-    const scope = await writeScope(request);
-    const created = await directory.create(scope, request.body, { within: audit(request, scope, 'service.create', request.body.name, { definition: request.body }) });
-    return reply.code(201).header('location', `/api/services/${created.name}`).send(created);
-  });
+  routes.post(
+    '/api/services',
+    { config: write, schema: { tags, summary: 'Add an external service to check', body: createServiceBodySchema, response: createServiceReplies } },
+    async (request, reply) => {
+      const scope = await writeScope(request);
+      const created = await directory.create(scope, request.body, {
+        within: audit(request, scope, 'service.create', request.body.name, { definition: request.body }),
+      });
+      return reply.code(201).header('location', `/api/services/${created.name}`).send(created);
+    },
+  );
 
-  routes.get('/api/services/:name', { config: read, schema: { tags, summary: 'One external service', params: serviceParamsSchema, response: getServiceReplies } }, async (request) =>
-    directory.get(await readScope(request), request.params.name),
+  routes.get(
+    '/api/services/:name',
+    { config: read, schema: { tags, summary: 'One external service', params: serviceParamsSchema, response: getServiceReplies } },
+    async (request) => directory.get(await readScope(request), request.params.name),
   );
 
   routes.put(
     '/api/services/:name',
-    { config: write, schema: { tags, summary: "Replace a service's definition (config-file services are read-only)", params: serviceParamsSchema, body: replaceServiceBodySchema, response: replaceServiceReplies } },
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Replace a service's definition (config-file services are read-only)",
+        params: serviceParamsSchema,
+        body: replaceServiceBodySchema,
+        response: replaceServiceReplies,
+      },
+    },
     async (request) => {
       const scope = await writeScope(request);
-      const replaced = await directory.replace(scope, request.params.name, request.body, { within: audit(request, scope, 'service.update', request.params.name, { definition: request.body }) });
+      const replaced = await directory.replace(scope, request.params.name, request.body, {
+        within: audit(request, scope, 'service.update', request.params.name, { definition: request.body }),
+      });
       return replaced;
     },
   );
 
   routes.delete(
     '/api/services/:name',
-    { config: write, schema: { tags, summary: 'Stop checking a service and forget it (config-file services are read-only)', params: serviceParamsSchema, response: deleteServiceReplies } },
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Stop checking a service and forget it (config-file services are read-only)',
+        params: serviceParamsSchema,
+        response: deleteServiceReplies,
+      },
+    },
     async (request, reply) => {
       const scope = await writeScope(request);
       await directory.remove(scope, request.params.name, { within: audit(request, scope, 'service.delete', request.params.name) });
@@ -86,7 +121,10 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
 
   routes.post(
     '/api/services/:name/check',
-    { config: write, schema: { tags, summary: "Run a service's check now and return the service with its result", params: serviceParamsSchema, response: checkServiceReplies } },
+    {
+      config: write,
+      schema: { tags, summary: "Run a service's check now and return the service with its result", params: serviceParamsSchema, response: checkServiceReplies },
+    },
     async (request) => {
       const scope = await writeScope(request);
       const checked = await directory.check(scope, request.params.name);

@@ -1,7 +1,6 @@
 /** The first-run page: plain server-rendered HTML, no scripts, usable without JavaScript. */
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -28,7 +27,17 @@ ${body}
 `;
 }
 
-export function renderSetupForm({ csrfToken, email = '', errors = [], minLength }: { csrfToken: string; email?: string; errors?: string[]; minLength: number }): string {
+export function renderSetupForm({
+  csrfToken,
+  email = '',
+  errors = [],
+  minLength,
+}: {
+  csrfToken: string;
+  email?: string;
+  errors?: string[];
+  minLength: number;
+}): string {
   const errorList = errors.length
     ? `<div class="error" role="alert"><p>The administrator was not created:</p><ul>${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>`
     : '';
@@ -52,7 +61,10 @@ ${errorList}
 }
 
 export function renderSetupDone({ email }: { email: string }): string {
-  return page('Set up', `<h1>Watchkeeper is set up</h1>\n<p>The administrator <strong>${escapeHtml(email)}</strong> was created. Sign in with it to continue.</p>`);
+  return page(
+    'Set up',
+    `<h1>Watchkeeper is set up</h1>\n<p>The administrator <strong>${escapeHtml(email)}</strong> was created. Sign in with it to continue.</p>`,
+  );
 }
 
 export function renderAlreadySetUp(): string {

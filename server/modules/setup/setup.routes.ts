@@ -26,7 +26,12 @@ const setupBodySchema = z.object({
 });
 
 const html = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").send(body);
+  reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+    .send(body);
 
 export async function setupRoutes(app: FastifyInstance) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -50,16 +55,25 @@ export async function setupRoutes(app: FastifyInstance) {
     reply.redirect((await users.count()) > 0 ? '/docs' : '/setup', 302),
   );
 
-  routes.get('/setup', { config: { access: 'public' }, schema: { tags, summary: 'First-run page: create the first administrator', hide: true } }, async (request, reply) => {
-    if ((await users.count()) > 0) return html(reply, 404, renderAlreadySetUp());
-    return html(reply, 200, renderSetupForm({ csrfToken: issueFormToken(request, reply), minLength: passwordPolicy.minLength }));
-  });
+  routes.get(
+    '/setup',
+    { config: { access: 'public' }, schema: { tags, summary: 'First-run page: create the first administrator', hide: true } },
+    async (request, reply) => {
+      if ((await users.count()) > 0) return html(reply, 404, renderAlreadySetUp());
+      return html(reply, 200, renderSetupForm({ csrfToken: issueFormToken(request, reply), minLength: passwordPolicy.minLength }));
+    },
+  );
 
   routes.post(
     '/setup',
     {
       config: { access: 'public' },
-      schema: { tags, summary: 'Create the first administrator (only while no account exists)', body: setupBodySchema, response: { 201: z.object({ id: z.string(), email: z.string() }), 400: problemSchema, 403: problemSchema, 409: problemSchema } },
+      schema: {
+        tags,
+        summary: 'Create the first administrator (only while no account exists)',
+        body: setupBodySchema,
+        response: { 201: z.object({ id: z.string(), email: z.string() }), 400: problemSchema, 403: problemSchema, 409: problemSchema },
+      },
     },
     async (request, reply) => {
       const isForm = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
@@ -67,7 +81,8 @@ export async function setupRoutes(app: FastifyInstance) {
         // Only a browser posts the form, so only the form needs the double-submit check; a JSON
         // post cannot be sent cross-site without a CORS preflight.
         const cookieToken = request.cookies[SETUP_CSRF_COOKIE];
-        if (!cookieToken || !request.body.csrfToken || !safeEqual(cookieToken, request.body.csrfToken)) throw new AppError('WK_ERR_CSRF_TOKEN_INVALID', 'the form has expired; reload the page');
+        if (!cookieToken || !request.body.csrfToken || !safeEqual(cookieToken, request.body.csrfToken))
+          throw new AppError('WK_ERR_CSRF_TOKEN_INVALID', 'the form has expired; reload the page');
       }
       if ((await users.count()) > 0) {
         if (isForm) return html(reply, 409, renderAlreadySetUp());
@@ -81,21 +96,37 @@ export async function setupRoutes(app: FastifyInstance) {
       ];
       let user;
       try {
-        if (formErrors.length) throw new AppError('WK_ERR_VALIDATION', formErrors.join('; '), { fieldErrors: formErrors.map((detail) => ({ pointer: '/body', detail })) });
-        user = await createAccount(db, { email: email.data!, password, role: 'owner', organizationId: SYSTEM_ORGANIZATION_ID, onlyIfFirst: true }, {
-          policy: passwordPolicy,
-          within: (created, trx) =>
-            app.audit.recordRequest(
-              request,
-              { action: 'user.create', outcome: 'success', actor: { type: 'anonymous' }, organizationId: SYSTEM_ORGANIZATION_ID, target: { type: 'user', id: created.id, label: created.email }, details: { role: 'owner', via: 'setup' } },
-              { trx },
-            ),
-        });
+        if (formErrors.length)
+          throw new AppError('WK_ERR_VALIDATION', formErrors.join('; '), { fieldErrors: formErrors.map((detail) => ({ pointer: '/body', detail })) });
+        user = await createAccount(
+          db,
+          { email: email.data!, password, role: 'owner', organizationId: SYSTEM_ORGANIZATION_ID, onlyIfFirst: true },
+          {
+            policy: passwordPolicy,
+            within: (created, trx) =>
+              app.audit.recordRequest(
+                request,
+                {
+                  action: 'user.create',
+                  outcome: 'success',
+                  actor: { type: 'anonymous' },
+                  organizationId: SYSTEM_ORGANIZATION_ID,
+                  target: { type: 'user', id: created.id, label: created.email },
+                  details: { role: 'owner', via: 'setup' },
+                },
+                { trx },
+              ),
+          },
+        );
       } catch (error) {
         if (!isForm || !(error instanceof AppError)) throw error;
         if (error.code === 'WK_ERR_SETUP_DONE') return html(reply, 409, renderAlreadySetUp());
         const errors = error.fieldErrors?.map((e) => e.detail) ?? [error.message];
-        return html(reply, 400, renderSetupForm({ csrfToken: issueFormToken(request, reply), email: request.body.email, errors, minLength: passwordPolicy.minLength }));
+        return html(
+          reply,
+          400,
+          renderSetupForm({ csrfToken: issueFormToken(request, reply), email: request.body.email, errors, minLength: passwordPolicy.minLength }),
+        );
       }
       if (isForm) {
         reply.clearCookie(SETUP_CSRF_COOKIE, { path: '/setup' });

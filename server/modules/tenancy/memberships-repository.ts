@@ -20,7 +20,16 @@ function query(trx: Db, organizationId: string) {
     .where('m.organization_id', '=', organizationId);
 }
 
-function toMembership(row: { id: string; user_id: string; email: string; project_id: string | null; created_at: Date; role_id: string; role: string; role_organization_id: string | null }): StoredMembership {
+function toMembership(row: {
+  id: string;
+  user_id: string;
+  email: string;
+  project_id: string | null;
+  created_at: Date;
+  role_id: string;
+  role: string;
+  role_organization_id: string | null;
+}): StoredMembership {
   return {
     id: row.id,
     userId: row.user_id,
@@ -36,7 +45,11 @@ function toMembership(row: { id: string; user_id: string; email: string; project
 export function createTenantMembershipsRepository(db: Kysely<Database>) {
   return {
     async list(organizationId: string, trx: Db = db): Promise<StoredMembership[]> {
-      const rows = await query(trx, organizationId).orderBy('u.email').orderBy('m.project_id', (ob) => ob.nullsFirst()).orderBy('m.id').execute();
+      const rows = await query(trx, organizationId)
+        .orderBy('u.email')
+        .orderBy('m.project_id', (ob) => ob.nullsFirst())
+        .orderBy('m.id')
+        .execute();
       return rows.map(toMembership);
     },
 
@@ -54,7 +67,10 @@ export function createTenantMembershipsRepository(db: Kysely<Database>) {
     },
 
     /** Gives the user the role there, replacing the one held before; `created` tells whether the membership is new. */
-    async upsert({ userId, organizationId, projectId, roleId }: { userId: string; organizationId: string; projectId: string | null; roleId: string }, trx: Db = db): Promise<{ id: string; created: boolean }> {
+    async upsert(
+      { userId, organizationId, projectId, roleId }: { userId: string; organizationId: string; projectId: string | null; roleId: string },
+      trx: Db = db,
+    ): Promise<{ id: string; created: boolean }> {
       const row = await trx
         .insertInto('memberships')
         .values({ user_id: userId, organization_id: organizationId, project_id: projectId, role_id: roleId })

@@ -18,7 +18,14 @@ import { deleteMembershipReplies, idParamsSchema, listMembershipsReplies, setMem
 
 const tags = ['tenancy'];
 
-const present = (m: StoredMembership): MembershipRecord => ({ id: m.id, userId: m.userId, email: m.email, projectId: m.projectId, role: m.role, createdAt: m.createdAt });
+const present = (m: StoredMembership): MembershipRecord => ({
+  id: m.id,
+  userId: m.userId,
+  email: m.email,
+  projectId: m.projectId,
+  role: m.role,
+  createdAt: m.createdAt,
+});
 const isOwnerOfOrganization = (m: StoredMembership) => m.projectId === null && m.builtInRole && m.role === 'owner';
 const lastOwner = () => new AppError('WK_ERR_LAST_OWNER', 'this is the last organization-wide owner of the organization; make someone else owner first');
 
@@ -36,12 +43,16 @@ export async function membershipsRoutes(app: FastifyInstance) {
   }
 
   function assertNotSelf(request: FastifyRequest, userId: string): void {
-    if (userId === callerUserId(request)) throw new AppError('WK_ERR_SELF_MODIFICATION', 'you cannot change or remove your own membership; ask another administrator');
+    if (userId === callerUserId(request))
+      throw new AppError('WK_ERR_SELF_MODIFICATION', 'you cannot change or remove your own membership; ask another administrator');
   }
 
   routes.get(
     '/api/memberships',
-    { config: { access: { permission: 'users:read' } }, schema: { tags, summary: 'Memberships in this organization and its projects', response: listMembershipsReplies } },
+    {
+      config: { access: { permission: 'users:read' } },
+      schema: { tags, summary: 'Memberships in this organization and its projects', response: listMembershipsReplies },
+    },
     async (request) => ({ items: (await memberships.list(request.principal!.organizationId)).map(present) }),
   );
 
@@ -49,14 +60,23 @@ export async function membershipsRoutes(app: FastifyInstance) {
     '/api/memberships',
     {
       config: { access: { permission: 'users:write' } },
-      schema: { tags, summary: "Give an existing user a role in this organization or one of its projects (replacing the one held there); the user's sessions rotate", body: setMembershipBodySchema, response: setMembershipReplies },
+      schema: {
+        tags,
+        summary: "Give an existing user a role in this organization or one of its projects (replacing the one held there); the user's sessions rotate",
+        body: setMembershipBodySchema,
+        response: setMembershipReplies,
+      },
     },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const { email, role: roleName, projectId } = request.body;
       const role = await roles.findRole(organizationId, roleName);
-      if (!role) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${roleName}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${roleName}"` }] });
-      if (projectId !== null && !(await projects.find(organizationId, projectId))) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
+      if (!role)
+        throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${roleName}"`, {
+          fieldErrors: [{ pointer: '/body/role', detail: `no role named "${roleName}"` }],
+        });
+      if (projectId !== null && !(await projects.find(organizationId, projectId)))
+        throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       const scope = { organizationId, projectId };
       request.authorize('users:write', { projectId });
       assertHoldsAllOn(request, role.permissions, scope, `giving the role ${role.name}`);
@@ -73,13 +93,20 @@ export async function membershipsRoutes(app: FastifyInstance) {
           const existing = await memberships.findFor(organizationId, user.id, projectId, trx);
           if (existing) {
             assertHoldsAllOn(request, await permissionsOf(organizationId, existing), scope, 'changing this membership');
-            if (isOwnerOfOrganization(existing) && !(role.builtIn && role.name === 'owner') && (await memberships.countOwners(organizationId, trx)) <= 1) throw lastOwner();
+            if (isOwnerOfOrganization(existing) && !(role.builtIn && role.name === 'owner') && (await memberships.countOwners(organizationId, trx)) <= 1)
+              throw lastOwner();
           }
           const { id, created } = await memberships.upsert({ userId: user.id, organizationId, projectId, roleId: role.id }, trx);
           const membership = (await memberships.find(organizationId, id, trx))!;
           await app.audit.recordRequest(
             request,
-            { action: 'membership.set', outcome: 'success', organizationId, target: { type: 'user', id: user.id, label: user.email }, details: { membershipId: id, projectId, role: role.name, from: existing?.role ?? null } },
+            {
+              action: 'membership.set',
+              outcome: 'success',
+              organizationId,
+              target: { type: 'user', id: user.id, label: user.email },
+              details: { membershipId: id, projectId, role: role.name, from: existing?.role ?? null },
+            },
             { trx },
           );
           return { membership, created, from: existing?.role };
@@ -97,7 +124,10 @@ export async function membershipsRoutes(app: FastifyInstance) {
 
   routes.delete(
     '/api/memberships/:id',
-    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: "Remove a membership; the user's sessions rotate", params: idParamsSchema, response: deleteMembershipReplies } },
+    {
+      config: { access: { permission: 'users:write' } },
+      schema: { tags, summary: "Remove a membership; the user's sessions rotate", params: idParamsSchema, response: deleteMembershipReplies },
+    },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const membership = await memberships.find(organizationId, request.params.id);
@@ -116,7 +146,13 @@ export async function membershipsRoutes(app: FastifyInstance) {
         await memberships.delete(organizationId, current.id, trx);
         await app.audit.recordRequest(
           request,
-          { action: 'membership.delete', outcome: 'success', organizationId, target: { type: 'user', id: membership.userId, label: membership.email }, details: { membershipId: membership.id, projectId: membership.projectId, role: membership.role } },
+          {
+            action: 'membership.delete',
+            outcome: 'success',
+            organizationId,
+            target: { type: 'user', id: membership.userId, label: membership.email },
+            details: { membershipId: membership.id, projectId: membership.projectId, role: membership.role },
+          },
           { trx },
         );
       });

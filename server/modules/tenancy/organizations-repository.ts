@@ -16,13 +16,21 @@ const toOrganization = (row: { id: string; slug: string; name: string; created_a
 });
 
 const slugTaken = (slug: string) =>
-  new AppError('WK_ERR_ORGANIZATION_SLUG_TAKEN', `/body/slug: an organization with the slug "${slug}" already exists`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+  new AppError('WK_ERR_ORGANIZATION_SLUG_TAKEN', `/body/slug: an organization with the slug "${slug}" already exists`, {
+    fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }],
+  });
 
 export function createOrganizationsRepository(db: Kysely<Database>) {
   return {
     async findMany(ids: readonly string[], trx: Db = db): Promise<Organization[]> {
       if (ids.length === 0) return [];
-      const rows = await trx.selectFrom('organizations').selectAll().where('id', 'in', [...ids]).orderBy('created_at').orderBy('id').execute();
+      const rows = await trx
+        .selectFrom('organizations')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(toOrganization);
     },
 
@@ -39,7 +47,12 @@ export function createOrganizationsRepository(db: Kysely<Database>) {
 
     /** Throws 409 naming /body/slug when the slug is taken. */
     async create({ slug, name }: { slug: string; name: string }, trx: Db = db): Promise<Organization> {
-      const row = await trx.insertInto('organizations').values({ slug, name }).onConflict((oc) => oc.column('slug').doNothing()).returningAll().executeTakeFirst();
+      const row = await trx
+        .insertInto('organizations')
+        .values({ slug, name })
+        .onConflict((oc) => oc.column('slug').doNothing())
+        .returningAll()
+        .executeTakeFirst();
       if (!row) throw slugTaken(slug);
       return toOrganization(row);
     },

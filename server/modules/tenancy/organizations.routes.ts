@@ -12,7 +12,13 @@ import { AppError } from '../../platform/errors/index.ts';
 import { createOrganizationsRepository } from './organizations-repository.ts';
 import { createProjectsRepository } from './projects-repository.ts';
 import { abilityIn, callerUserId } from '../../platform/auth/delegation.ts';
-import { createOrganizationReplies, deleteOrganizationReplies, idParamsSchema, listOrganizationsReplies, updateOrganizationReplies } from './tenancy.schemas.ts';
+import {
+  createOrganizationReplies,
+  deleteOrganizationReplies,
+  idParamsSchema,
+  listOrganizationsReplies,
+  updateOrganizationReplies,
+} from './tenancy.schemas.ts';
 
 const tags = ['tenancy'];
 
@@ -53,7 +59,10 @@ export async function organizationsRoutes(app: FastifyInstance) {
 
   routes.get(
     '/api/organizations',
-    { config: { access: 'authenticated' }, schema: { tags, summary: 'The organizations you are a member of, with your roles there', response: listOrganizationsReplies } },
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: 'The organizations you are a member of, with your roles there', response: listOrganizationsReplies },
+    },
     async (request) => {
       const principal = request.principal!;
       if (principal.kind === 'api-key') {
@@ -80,7 +89,12 @@ export async function organizationsRoutes(app: FastifyInstance) {
     {
       // Tenants are created by the instance's owners, not by any organization's.
       config: { access: { permission: 'organizations:write', organization: 'system' } },
-      schema: { tags, summary: 'Create an organization with a first project; you become its owner', body: createOrganizationBodySchema, response: createOrganizationReplies },
+      schema: {
+        tags,
+        summary: 'Create an organization with a first project; you become its owner',
+        body: createOrganizationBodySchema,
+        response: createOrganizationReplies,
+      },
     },
     async (request, reply) => {
       const ownerId = await ownerOf(request);
@@ -91,7 +105,13 @@ export async function organizationsRoutes(app: FastifyInstance) {
         await memberships.setMembership({ userId: ownerId, organizationId: organization.id, projectId: null, roleId: owner!.id }, trx);
         await app.audit.recordRequest(
           request,
-          { action: 'organization.create', outcome: 'success', organizationId: organization.id, target: { type: 'organization', id: organization.id, label: organization.slug }, details: { name: organization.name, ownerId, defaultProjectId: project.id } },
+          {
+            action: 'organization.create',
+            outcome: 'success',
+            organizationId: organization.id,
+            target: { type: 'organization', id: organization.id, label: organization.slug },
+            details: { name: organization.name, ownerId, defaultProjectId: project.id },
+          },
           { trx },
         );
         return { ...organization, defaultProjectId: project.id };
@@ -108,7 +128,13 @@ export async function organizationsRoutes(app: FastifyInstance) {
       // 'authenticated', checked in the handler: a declared permission is checked in the organization
       // the request acts in, but this changes the organization named by the URL.
       config: { access: 'authenticated' },
-      schema: { tags, summary: 'Rename an organization or change its slug (organizations:write there)', params: idParamsSchema, body: updateOrganizationBodySchema, response: updateOrganizationReplies },
+      schema: {
+        tags,
+        summary: 'Rename an organization or change its slug (organizations:write there)',
+        params: idParamsSchema,
+        body: updateOrganizationBodySchema,
+        response: updateOrganizationReplies,
+      },
     },
     async (request) => {
       const { id } = request.params;
@@ -138,7 +164,12 @@ export async function organizationsRoutes(app: FastifyInstance) {
     {
       // 'authenticated', checked in the handler: see PATCH above.
       config: { access: 'authenticated' },
-      schema: { tags, summary: 'Delete an organization and everything in it (organizations:write there; never the system organization)', params: idParamsSchema, response: deleteOrganizationReplies },
+      schema: {
+        tags,
+        summary: 'Delete an organization and everything in it (organizations:write there; never the system organization)',
+        params: idParamsSchema,
+        response: deleteOrganizationReplies,
+      },
     },
     async (request, reply) => {
       const { id } = request.params;
@@ -151,7 +182,13 @@ export async function organizationsRoutes(app: FastifyInstance) {
         await organizations.delete(id, trx);
         await app.audit.recordRequest(
           request,
-          { action: 'organization.delete', outcome: 'success', organizationId: id, target: { type: 'organization', id, label: organization.slug }, details: { name: organization.name, members: userIds.length } },
+          {
+            action: 'organization.delete',
+            outcome: 'success',
+            organizationId: id,
+            target: { type: 'organization', id, label: organization.slug },
+            details: { name: organization.name, members: userIds.length },
+          },
           { trx },
         );
         return userIds;

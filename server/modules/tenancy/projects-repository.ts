@@ -17,7 +17,9 @@ const toProject = (row: { id: string; organization_id: string; slug: string; nam
 });
 
 const slugTaken = (slug: string) =>
-  new AppError('WK_ERR_PROJECT_SLUG_TAKEN', `/body/slug: a project with the slug "${slug}" already exists in this organization`, { fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }] });
+  new AppError('WK_ERR_PROJECT_SLUG_TAKEN', `/body/slug: a project with the slug "${slug}" already exists in this organization`, {
+    fieldErrors: [{ pointer: '/body/slug', detail: 'is taken' }],
+  });
 
 export function createProjectsRepository(db: Kysely<Database>) {
   return {
@@ -32,7 +34,11 @@ export function createProjectsRepository(db: Kysely<Database>) {
     },
 
     async count(organizationId: string, trx: Db = db): Promise<number> {
-      const { count } = await trx.selectFrom('projects').select((eb) => eb.fn.countAll<string>().as('count')).where('organization_id', '=', organizationId).executeTakeFirstOrThrow();
+      const { count } = await trx
+        .selectFrom('projects')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirstOrThrow();
       return Number(count);
     },
 
@@ -48,10 +54,21 @@ export function createProjectsRepository(db: Kysely<Database>) {
       return toProject(row);
     },
 
-    async update(organizationId: string, id: string, patch: { slug?: string | undefined; name?: string | undefined }, trx: Db = db): Promise<Project | undefined> {
+    async update(
+      organizationId: string,
+      id: string,
+      patch: { slug?: string | undefined; name?: string | undefined },
+      trx: Db = db,
+    ): Promise<Project | undefined> {
       const values = { ...(patch.slug !== undefined ? { slug: patch.slug } : {}), ...(patch.name !== undefined ? { name: patch.name } : {}) };
       try {
-        const row = await trx.updateTable('projects').set(values).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
+        const row = await trx
+          .updateTable('projects')
+          .set(values)
+          .where('organization_id', '=', organizationId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
         return row && toProject(row);
       } catch (error) {
         if (isUniqueViolation(error)) throw slugTaken(patch.slug ?? '');
@@ -61,7 +78,13 @@ export function createProjectsRepository(db: Kysely<Database>) {
 
     /** The users holding a membership in this project alone. */
     async memberUserIds(organizationId: string, id: string, trx: Db = db): Promise<string[]> {
-      const rows = await trx.selectFrom('memberships').select('user_id').distinct().where('organization_id', '=', organizationId).where('project_id', '=', id).execute();
+      const rows = await trx
+        .selectFrom('memberships')
+        .select('user_id')
+        .distinct()
+        .where('organization_id', '=', organizationId)
+        .where('project_id', '=', id)
+        .execute();
       return rows.map((r) => r.user_id);
     },
 

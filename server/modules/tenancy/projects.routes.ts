@@ -32,11 +32,18 @@ export async function projectsRoutes(app: FastifyInstance) {
   }
 
   const audit = (request: FastifyRequest, action: string, project: Project, details: Record<string, unknown> | undefined, trx: Transaction<Database>) =>
-    app.audit.recordRequest(request, { action, outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, ...(details ? { details } : {}) }, { trx });
+    app.audit.recordRequest(
+      request,
+      { action, outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, ...(details ? { details } : {}) },
+      { trx },
+    );
 
   routes.get(
     '/api/projects',
-    { config: { access: { permission: 'projects:read' } }, schema: { tags, summary: 'The projects of this organization you can see', response: listProjectsReplies } },
+    {
+      config: { access: { permission: 'projects:read' } },
+      schema: { tags, summary: 'The projects of this organization you can see', response: listProjectsReplies },
+    },
     async (request) => {
       const organizationId = request.principal!.organizationId;
       // An organization-wide grant covers every project; a project membership (or key) its own only.
@@ -47,7 +54,10 @@ export async function projectsRoutes(app: FastifyInstance) {
 
   routes.post(
     '/api/projects',
-    { config: { access: { permission: 'projects:write' } }, schema: { tags, summary: 'Create a project (projects:write organization-wide)', body: createProjectBodySchema, response: createProjectReplies } },
+    {
+      config: { access: { permission: 'projects:write' } },
+      schema: { tags, summary: 'Create a project (projects:write organization-wide)', body: createProjectBodySchema, response: createProjectReplies },
+    },
     async (request, reply) => {
       // No project named: only an organization-wide grant passes, so a project's admin cannot make more projects.
       request.authorize('projects:write');
@@ -72,14 +82,23 @@ export async function projectsRoutes(app: FastifyInstance) {
 
   routes.patch(
     '/api/projects/:id',
-    { config: { access: { permission: 'projects:write' } }, schema: { tags, summary: 'Rename a project or change its slug', params: idParamsSchema, body: updateProjectBodySchema, response: projectReplies } },
+    {
+      config: { access: { permission: 'projects:write' } },
+      schema: { tags, summary: 'Rename a project or change its slug', params: idParamsSchema, body: updateProjectBodySchema, response: projectReplies },
+    },
     async (request) => {
       const before = await projectOr404(request, request.params.id);
       request.authorize('projects:write', { projectId: before.id });
       const updated = await db.transaction().execute(async (trx) => {
         const changed = await projects.update(before.organizationId, before.id, request.body, trx);
         if (!changed) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
-        await audit(request, 'project.update', changed, { from: { slug: before.slug, name: before.name }, to: { slug: changed.slug, name: changed.name } }, trx);
+        await audit(
+          request,
+          'project.update',
+          changed,
+          { from: { slug: before.slug, name: before.name }, to: { slug: changed.slug, name: changed.name } },
+          trx,
+        );
         return changed;
       });
       return updated;
@@ -90,20 +109,36 @@ export async function projectsRoutes(app: FastifyInstance) {
     '/api/projects/:id',
     {
       config: { access: { permission: 'projects:write' } },
-      schema: { tags, summary: 'Delete a project with everything in it (not the system project, nor the last of an organization)', params: idParamsSchema, response: deleteProjectReplies },
+      schema: {
+        tags,
+        summary: 'Delete a project with everything in it (not the system project, nor the last of an organization)',
+        params: idParamsSchema,
+        response: deleteProjectReplies,
+      },
     },
     async (request, reply) => {
       const project = await projectOr404(request, request.params.id);
       request.authorize('projects:write', { projectId: project.id });
-      if (project.id === SYSTEM_PROJECT_ID) throw new AppError('WK_ERR_SYSTEM_PROJECT_PROTECTED', "the system project holds Watchkeeper's own health and cannot be deleted");
+      if (project.id === SYSTEM_PROJECT_ID)
+        throw new AppError('WK_ERR_SYSTEM_PROJECT_PROTECTED', "the system project holds Watchkeeper's own health and cannot be deleted");
       const { organizationId } = project;
       const members = await db.transaction().execute(async (trx) => {
         // The organization's row lock makes "not the last project" hold against a concurrent delete.
         await organizations.lock(organizationId, trx);
-        if ((await projects.count(organizationId, trx)) <= 1) throw new AppError('WK_ERR_LAST_PROJECT', 'an organization keeps at least one project; this is its last');
+        if ((await projects.count(organizationId, trx)) <= 1)
+          throw new AppError('WK_ERR_LAST_PROJECT', 'an organization keeps at least one project; this is its last');
         const userIds = await projects.memberUserIds(organizationId, project.id, trx);
         if (!(await projects.delete(organizationId, project.id, trx))) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
-        await app.audit.recordRequest(request, { action: 'project.delete', outcome: 'success', target: { type: 'project', id: project.id, label: project.slug }, details: { name: project.name, members: userIds.length } }, { trx });
+        await app.audit.recordRequest(
+          request,
+          {
+            action: 'project.delete',
+            outcome: 'success',
+            target: { type: 'project', id: project.id, label: project.slug },
+            details: { name: project.name, members: userIds.length },
+          },
+          { trx },
+        );
         return userIds;
       });
       app.events.emit('tenancy.removed', { organizationId, projectId: project.id });

@@ -17,16 +17,29 @@ function query(db: Kysely<Database>, organizationId: string) {
 }
 
 function toMember(row: { id: string; email: string; disabled_at: Date | null; created_at: Date; role: string; project_id: string | null }): Member {
-  return { id: row.id, email: row.email, role: row.role, projectId: row.project_id, disabled: row.disabled_at !== null, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    projectId: row.project_id,
+    disabled: row.disabled_at !== null,
+    createdAt: row.created_at.toISOString(),
+  };
 }
 
 export async function listMembers(db: Kysely<Database>, organizationId: string): Promise<Member[]> {
-  const rows = await query(db, organizationId).orderBy('u.email').orderBy('m.project_id', (ob) => ob.nullsFirst()).execute();
+  const rows = await query(db, organizationId)
+    .orderBy('u.email')
+    .orderBy('m.project_id', (ob) => ob.nullsFirst())
+    .execute();
   return rows.map(toMember);
 }
 
 /** The user's organization-wide membership if any, else their first project membership. */
 export async function findMember(db: Kysely<Database>, organizationId: string, userId: string): Promise<Member | undefined> {
-  const row = await query(db, organizationId).where('u.id', '=', userId).orderBy('m.project_id', (ob) => ob.nullsFirst()).executeTakeFirst();
+  const row = await query(db, organizationId)
+    .where('u.id', '=', userId)
+    .orderBy('m.project_id', (ob) => ob.nullsFirst())
+    .executeTakeFirst();
   return row && toMember(row);
 }

@@ -41,23 +41,49 @@ export async function rolesRoutes(app: FastifyInstance) {
 
   routes.get(
     '/api/roles',
-    { config: { access: { permission: 'roles:read' } }, schema: { tags, summary: 'Roles usable in this organization, with their permissions', response: { 200: z.object({ items: z.array(roleSchema) }), ...problems } } },
+    {
+      config: { access: { permission: 'roles:read' } },
+      schema: {
+        tags,
+        summary: 'Roles usable in this organization, with their permissions',
+        response: { 200: z.object({ items: z.array(roleSchema) }), ...problems },
+      },
+    },
     async (request) => ({ items: (await memberships.listRoles(request.principal!.organizationId)).map(present) }),
   );
 
   routes.post(
     '/api/roles',
-    { config: { access: { permission: 'roles:write' } }, schema: { tags, summary: 'Create a custom role: a named set of permissions', body: createRoleBodySchema, response: { 201: roleSchema, ...problems } } },
+    {
+      config: { access: { permission: 'roles:write' } },
+      schema: { tags, summary: 'Create a custom role: a named set of permissions', body: createRoleBodySchema, response: { 201: roleSchema, ...problems } },
+    },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const { name, description, permissions } = request.body;
-      if (isBuiltInRole(name)) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `"${name}" is a built-in role`, { fieldErrors: [{ pointer: '/body/name', detail: 'is the name of a built-in role' }] });
+      if (isBuiltInRole(name))
+        throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `"${name}" is a built-in role`, {
+          fieldErrors: [{ pointer: '/body/name', detail: 'is the name of a built-in role' }],
+        });
       const beyond = permissions.filter((p) => !can(request.ability, p));
       if (beyond.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `a role cannot hold permissions you do not hold: ${beyond.join(', ')}`);
       const role = await db.transaction().execute(async (trx) => {
         const created = await memberships.createCustomRole({ organizationId, name, description, permissions: [...new Set(permissions)] }, trx);
-        if (!created) throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `a role named "${name}" already exists`, { fieldErrors: [{ pointer: '/body/name', detail: 'is taken' }] });
-        await app.audit.recordRequest(request, { action: 'role.create', outcome: 'success', organizationId, target: { type: 'role', id: created.id, label: created.name }, details: { permissions: created.permissions } }, { trx });
+        if (!created)
+          throw new AppError('WK_ERR_ROLE_NAME_TAKEN', `a role named "${name}" already exists`, {
+            fieldErrors: [{ pointer: '/body/name', detail: 'is taken' }],
+          });
+        await app.audit.recordRequest(
+          request,
+          {
+            action: 'role.create',
+            outcome: 'success',
+            organizationId,
+            target: { type: 'role', id: created.id, label: created.name },
+            details: { permissions: created.permissions },
+          },
+          { trx },
+        );
         return created;
       });
       return reply.code(201).send(present(role));
@@ -68,7 +94,13 @@ export async function rolesRoutes(app: FastifyInstance) {
     '/api/roles/:id',
     {
       config: { access: { permission: 'roles:write' } },
-      schema: { tags, summary: "Change a custom role's description or permissions; its holders' sessions rotate", params: idParamsSchema, body: updateRoleBodySchema, response: { 200: roleSchema, ...problems } },
+      schema: {
+        tags,
+        summary: "Change a custom role's description or permissions; its holders' sessions rotate",
+        params: idParamsSchema,
+        body: updateRoleBodySchema,
+        response: { 200: roleSchema, ...problems },
+      },
     },
     async (request) => {
       const organizationId = request.principal!.organizationId;
@@ -88,7 +120,11 @@ export async function rolesRoutes(app: FastifyInstance) {
             outcome: 'success',
             organizationId,
             target: { type: 'role', id: before.id, label: before.name },
-            details: { ...(description !== undefined ? { description } : {}), ...(next ? { from: before.permissions, to: next } : {}), holders: userIds.length },
+            details: {
+              ...(description !== undefined ? { description } : {}),
+              ...(next ? { from: before.permissions, to: next } : {}),
+              holders: userIds.length,
+            },
           },
           { trx },
         );
@@ -102,18 +138,37 @@ export async function rolesRoutes(app: FastifyInstance) {
 
   routes.delete(
     '/api/roles/:id',
-    { config: { access: { permission: 'roles:write' } }, schema: { tags, summary: 'Delete a custom role that no membership holds', params: idParamsSchema, response: { 204: z.null().describe('Deleted'), ...problems } } },
+    {
+      config: { access: { permission: 'roles:write' } },
+      schema: {
+        tags,
+        summary: 'Delete a custom role that no membership holds',
+        params: idParamsSchema,
+        response: { 204: z.null().describe('Deleted'), ...problems },
+      },
+    },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const role = await customRoleOr404(organizationId, request.params.id);
       assertHoldsAll(request, role.permissions, `deleting the role ${role.name}`);
-      const held = (count: number) => new AppError('WK_ERR_ROLE_IN_USE', `the role ${role.name} is held by ${count} membership${count === 1 ? '' : 's'}; give them another role first`);
+      const held = (count: number) =>
+        new AppError('WK_ERR_ROLE_IN_USE', `the role ${role.name} is held by ${count} membership${count === 1 ? '' : 's'}; give them another role first`);
       try {
         await db.transaction().execute(async (trx) => {
           const { memberships: count } = await memberships.roleHolders(role.id, trx);
           if (count > 0) throw held(count);
           if (!(await memberships.deleteCustomRole(role.id, trx))) throw new AppError('WK_ERR_ROLE_NOT_FOUND', 'no such role');
-          await app.audit.recordRequest(request, { action: 'role.delete', outcome: 'success', organizationId, target: { type: 'role', id: role.id, label: role.name }, details: { permissions: role.permissions } }, { trx });
+          await app.audit.recordRequest(
+            request,
+            {
+              action: 'role.delete',
+              outcome: 'success',
+              organizationId,
+              target: { type: 'role', id: role.id, label: role.name },
+              details: { permissions: role.permissions },
+            },
+            { trx },
+          );
         });
       } catch (error) {
         // A membership given the role meanwhile: the foreign key refuses the delete.

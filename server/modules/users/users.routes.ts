@@ -22,7 +22,6 @@ import { listMembers, findMember } from './member-queries.ts';
 const tags = ['users'];
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
 
-
 export async function usersRoutes(app: FastifyInstance) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.database;
@@ -36,35 +35,70 @@ export async function usersRoutes(app: FastifyInstance) {
 
   routes.get(
     '/api/users',
-    { config: { access: { permission: 'users:read' } }, schema: { tags, summary: 'Users of this organization', response: { 200: z.object({ items: z.array(userSchema) }), ...problems } } },
+    {
+      config: { access: { permission: 'users:read' } },
+      schema: { tags, summary: 'Users of this organization', response: { 200: z.object({ items: z.array(userSchema) }), ...problems } },
+    },
     async (request) => ({ items: await listMembers(db, request.principal!.organizationId) }),
   );
 
   routes.post(
     '/api/users',
-    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: 'Create a user with a role in this organization', body: createUserBodySchema, response: { 201: userSchema, ...problems } } },
+    {
+      config: { access: { permission: 'users:write' } },
+      schema: { tags, summary: 'Create a user with a role in this organization', body: createUserBodySchema, response: { 201: userSchema, ...problems } },
+    },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const { email, password, role, projectId } = request.body;
       const roleRecord = await memberships.findRole(organizationId, role);
-      if (!roleRecord) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
+      if (!roleRecord)
+        throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, {
+          fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }],
+        });
       request.authorize('users:write', { projectId: projectId ?? null });
       assertHoldsAllOn(request, roleRecord.permissions, { organizationId, projectId: projectId ?? null }, `giving the role ${role}`);
-      if (projectId && !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())) {
+      if (
+        projectId &&
+        !(await db.selectFrom('projects').select('id').where('id', '=', projectId).where('organization_id', '=', organizationId).executeTakeFirst())
+      ) {
         throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
       }
-      const user = await createAccount(db, { email, password, role, organizationId, projectId: projectId ?? null }, {
-        policy: passwordPolicy,
-        within: (created, trx) =>
-          app.audit.recordRequest(request, { action: 'user.create', outcome: 'success', organizationId, target: { type: 'user', id: created.id, label: created.email }, details: { role, projectId: projectId ?? null } }, { trx }),
-      });
+      const user = await createAccount(
+        db,
+        { email, password, role, organizationId, projectId: projectId ?? null },
+        {
+          policy: passwordPolicy,
+          within: (created, trx) =>
+            app.audit.recordRequest(
+              request,
+              {
+                action: 'user.create',
+                outcome: 'success',
+                organizationId,
+                target: { type: 'user', id: created.id, label: created.email },
+                details: { role, projectId: projectId ?? null },
+              },
+              { trx },
+            ),
+        },
+      );
       return reply.code(201).send((await findMember(db, organizationId, user.id))!);
     },
   );
 
   routes.patch(
     '/api/users/:id',
-    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: "Change a user's role here, or disable or enable the account", params: idParamsSchema, body: updateUserBodySchema, response: { 200: userSchema, ...problems } } },
+    {
+      config: { access: { permission: 'users:write' } },
+      schema: {
+        tags,
+        summary: "Change a user's role here, or disable or enable the account",
+        params: idParamsSchema,
+        body: updateUserBodySchema,
+        response: { 200: userSchema, ...problems },
+      },
+    },
     async (request) => {
       const organizationId = request.principal!.organizationId;
       const member = await memberOr404(request, request.params.id);
@@ -81,7 +115,10 @@ export async function usersRoutes(app: FastifyInstance) {
       const changeDisabled = disabled !== undefined && disabled !== member.disabled;
       const next = changeRole ? await memberships.findRole(organizationId, role) : undefined;
       if (changeRole) {
-        if (!next) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }] });
+        if (!next)
+          throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${role}"`, {
+            fieldErrors: [{ pointer: '/body/role', detail: `no role named "${role}"` }],
+          });
         assertHoldsAllOn(request, next.permissions, where, `giving the role ${role}`);
       }
       if (changeDisabled) assertMayManageAccount(request, await memberships.grantsOf(member.id), disabled ? 'disabling this account' : 'enabling this account');
@@ -90,11 +127,30 @@ export async function usersRoutes(app: FastifyInstance) {
       const change = async (trx: Transaction<Database>) => {
         if (changeRole && next) {
           await memberships.setMembership({ userId: member.id, organizationId, projectId: member.projectId, roleId: next.id }, trx);
-          await app.audit.recordRequest(request, { action: 'user.role.change', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email }, details: { from: member.role, to: role } }, { trx });
+          await app.audit.recordRequest(
+            request,
+            {
+              action: 'user.role.change',
+              outcome: 'success',
+              organizationId,
+              target: { type: 'user', id: member.id, label: member.email },
+              details: { from: member.role, to: role },
+            },
+            { trx },
+          );
         }
         if (changeDisabled) {
           await users.setDisabled(member.id, disabled, trx);
-          await app.audit.recordRequest(request, { action: disabled ? 'user.disable' : 'user.enable', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } }, { trx });
+          await app.audit.recordRequest(
+            request,
+            {
+              action: disabled ? 'user.disable' : 'user.enable',
+              outcome: 'success',
+              organizationId,
+              target: { type: 'user', id: member.id, label: member.email },
+            },
+            { trx },
+          );
         }
       };
       if (changeDisabled && disabled) await sessions.revokeAllForUser(member.id, { within: change });
@@ -107,7 +163,16 @@ export async function usersRoutes(app: FastifyInstance) {
 
   routes.post(
     '/api/users/:id/password',
-    { config: { access: { permission: 'users:write' } }, schema: { tags, summary: "Reset a user's password; their sessions end", params: idParamsSchema, body: resetPasswordBodySchema, response: { 204: z.null(), ...problems } } },
+    {
+      config: { access: { permission: 'users:write' } },
+      schema: {
+        tags,
+        summary: "Reset a user's password; their sessions end",
+        params: idParamsSchema,
+        body: resetPasswordBodySchema,
+        response: { 204: z.null(), ...problems },
+      },
+    },
     async (request, reply) => {
       const organizationId = request.principal!.organizationId;
       const member = await memberOr404(request, request.params.id);
@@ -118,12 +183,15 @@ export async function usersRoutes(app: FastifyInstance) {
       await sessions.revokeAllForUser(member.id, {
         within: async (trx) => {
           await users.setPassword(member.id, passwordHash, trx);
-          await app.audit.recordRequest(request, { action: 'user.password.reset', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } }, { trx });
+          await app.audit.recordRequest(
+            request,
+            { action: 'user.password.reset', outcome: 'success', organizationId, target: { type: 'user', id: member.id, label: member.email } },
+            { trx },
+          );
         },
       });
       await throttle.clearAccount(member.email);
       return reply.code(204).send(null);
     },
   );
-
 }

@@ -86,7 +86,8 @@ export function createAuditAnchorWriter({
       if (found) {
         // Kept as it is: the anchor is the evidence `watchkeeper audit verify` needs.
         violation ??= { store: store.source, message: found, at: now() };
-        if (!throttled(`${store.source}:violated`)) logger.error({ anchor: current, head, store: store.location }, `${found}; the anchor is kept — run \`watchkeeper audit verify\``);
+        if (!throttled(`${store.source}:violated`))
+          logger.error({ anchor: current, head, store: store.location }, `${found}; the anchor is kept — run \`watchkeeper audit verify\``);
         return;
       }
       if (current.seq >= head.seq) return;

@@ -34,6 +34,7 @@ const anchorSchema = z.object({
 /** Validates what a store read back; rejects anything that is not an anchor. */
 export function parseAnchor(value: unknown, location: string): AuditAnchor {
   const parsed = anchorSchema.safeParse(value);
-  if (!parsed.success) throw new Error(`${location} does not hold an audit anchor (${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`);
+  if (!parsed.success)
+    throw new Error(`${location} does not hold an audit anchor (${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`);
   return parsed.data;
 }

@@ -47,7 +47,12 @@ export async function auditRoutes(app: FastifyInstance, { repository, anchors = 
   routes.get(
     '/api/audit/export',
     {
-      schema: { tags, summary: 'Every matching audit record, oldest first, as NDJSON or CSV', querystring: auditExportQuerySchema, response: auditExportReplies },
+      schema: {
+        tags,
+        summary: 'Every matching audit record, oldest first, as NDJSON or CSV',
+        querystring: auditExportQuerySchema,
+        response: auditExportReplies,
+      },
       config: { access: { permission: 'audit:read' } },
     },
     async (request, reply) => {

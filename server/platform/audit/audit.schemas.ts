@@ -119,7 +119,7 @@ export const auditExportReplies = {
     description: 'Matching records, oldest first, streamed',
     content: {
       'application/x-ndjson': { schema: auditRecordSchema.describe('One record per line') },
-      'text/csv': { schema: z.string().describe('A header row, then one record per row; cells starting with = + - @ are prefixed with \'') },
+      'text/csv': { schema: z.string().describe("A header row, then one record per row; cells starting with = + - @ are prefixed with '") },
     },
   },
   400: problemSchema,

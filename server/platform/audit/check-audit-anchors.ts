@@ -45,7 +45,10 @@ function short(hash: string): string {
   return `${hash.slice(0, 12)}…`;
 }
 
-export function checkAnchors(read: ReadAnchor[], chain: { lastSeq: number; hashes: ReadonlyMap<number, string> }): { checks: AuditAnchorCheck[]; problems: AuditChainProblem[] } {
+export function checkAnchors(
+  read: ReadAnchor[],
+  chain: { lastSeq: number; hashes: ReadonlyMap<number, string> },
+): { checks: AuditAnchorCheck[]; problems: AuditChainProblem[] } {
   const checks: AuditAnchorCheck[] = [];
   const problems: AuditChainProblem[] = [];
   for (const { store, anchor, error } of read) {

@@ -26,7 +26,12 @@ export const auditPlugin = fp<{ config: Config }>(
     const anchors = auditAnchorStores(config, () => app.cache.redisClient());
     const anchorWriter = createAuditAnchorWriter({ repository, stores: anchors, logger: app.log.child({ component: 'audit-anchor' }) });
     const windowMs = config.server.auditRepeatWindowMs;
-    const audit = createAuditLog({ repository, events: app.events, anchor: anchorWriter, repeats: { windowMs, logger: app.log.child({ component: 'audit' }) } });
+    const audit = createAuditLog({
+      repository,
+      events: app.events,
+      anchor: anchorWriter,
+      repeats: { windowMs, logger: app.log.child({ component: 'audit' }) },
+    });
     app.decorate('audit', audit);
     // Windows end on their own clock; a check every few seconds writes their summaries soon after.
     app.scheduler.every({ name: 'audit.repeated-denials', intervalMs: Math.min(windowMs, 5_000) }, () => audit.flushRepeated({ ended: true }));

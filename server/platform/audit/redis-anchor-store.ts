@@ -19,7 +19,10 @@ interface AnchorCommands {
   watchkeeperAdvanceAuditAnchor(key: string, seq: string, hash: string, at: string): Promise<number>;
 }
 
-export function redisAnchorStore({ client, keyPrefix = '' }: {
+export function redisAnchorStore({
+  client,
+  keyPrefix = '',
+}: {
   /** The live client (the cache may replace it), or undefined when there is none. */
   client: () => Redis | undefined;
   /** Only for messages: the client adds its own key prefix to every key. */

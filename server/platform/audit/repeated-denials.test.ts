@@ -46,7 +46,12 @@ describe('repeated denials', () => {
     advance(60_000);
     await repeats.flush();
     expect(written).toHaveLength(2);
-    expect(written[1]).toMatchObject({ action: 'api-key.use-denied', ip: '192.0.2.1', requestId: undefined, details: { reason: 'unknown', count: 9, firstAt: expect.any(String), lastAt: expect.any(String) } });
+    expect(written[1]).toMatchObject({
+      action: 'api-key.use-denied',
+      ip: '192.0.2.1',
+      requestId: undefined,
+      details: { reason: 'unknown', count: 9, firstAt: expect.any(String), lastAt: expect.any(String) },
+    });
     expect(total()).toBe(10);
     expect(repeats.pending).toBe(0);
   });

@@ -133,7 +133,11 @@ async function classifyBrokenLinks(repository: AuditRepository, broken: BrokenLi
       while (last >= first && movedAhead.has(last)) last--;
       if (first <= last) {
         const what = last > first ? `records ${first}–${last} are` : `record ${first} is`;
-        problems.push({ kind: 'reordered', ...span(first, last), detail: `${what} out of place: record ${seq} was recorded right after record ${predecessor}` });
+        problems.push({
+          kind: 'reordered',
+          ...span(first, last),
+          detail: `${what} out of place: record ${seq} was recorded right after record ${predecessor}`,
+        });
         displacedUpTo = last;
       }
     }

@@ -10,7 +10,11 @@ const project2 = '22222222-0000-4000-8000-000000000000';
 describe('abilities', () => {
   it('makes built-in roles inherit: owner ⊇ admin ⊇ editor ⊇ viewer', () => {
     const [viewer, editor, admin, owner] = (['viewer', 'editor', 'admin', 'owner'] as const).map((r) => new Set(builtInRolePermissions(r)));
-    for (const [weaker, stronger] of [[viewer, editor], [editor, admin], [admin, owner]] as const) {
+    for (const [weaker, stronger] of [
+      [viewer, editor],
+      [editor, admin],
+      [admin, owner],
+    ] as const) {
       for (const p of weaker!) expect(stronger!.has(p)).toBe(true);
       expect(stronger!.size).toBeGreaterThan(weaker!.size);
     }

@@ -36,7 +36,10 @@ export async function createAccount(
       if ((await users.count(tx)) > 0) throw new AppError('WK_ERR_SETUP_DONE', 'Watchkeeper is already set up');
     }
     const role = await memberships.findRole(input.organizationId, input.role, tx);
-    if (!role) throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${input.role}"`, { fieldErrors: [{ pointer: '/body/role', detail: `no role named "${input.role}"` }] });
+    if (!role)
+      throw new AppError('WK_ERR_VALIDATION', `/body/role: no role named "${input.role}"`, {
+        fieldErrors: [{ pointer: '/body/role', detail: `no role named "${input.role}"` }],
+      });
     const user = await users.create({ email, passwordHash }, tx);
     if (!user) throw new AppError('WK_ERR_EMAIL_TAKEN', 'an account with this email address already exists');
     await memberships.setMembership({ userId: user.id, organizationId: input.organizationId, projectId: input.projectId ?? null, roleId: role.id }, tx);

@@ -27,11 +27,32 @@ export interface ApiKeyRecord {
   createdAt: Date;
 }
 
-const columns = ['id', 'organization_id', 'project_id', 'created_by', 'name', 'prefix', 'scopes', 'expires_at', 'last_used_at', 'revoked_at', 'created_at'] as const;
+const columns = [
+  'id',
+  'organization_id',
+  'project_id',
+  'created_by',
+  'name',
+  'prefix',
+  'scopes',
+  'expires_at',
+  'last_used_at',
+  'revoked_at',
+  'created_at',
+] as const;
 
 function toRecord(row: {
-  id: string; organization_id: string; project_id: string | null; created_by: string | null; name: string; prefix: string; scopes: string[];
-  expires_at: Date | null; last_used_at: Date | null; revoked_at: Date | null; created_at: Date;
+  id: string;
+  organization_id: string;
+  project_id: string | null;
+  created_by: string | null;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
 }): ApiKeyRecord {
   return {
     id: row.id,
@@ -52,7 +73,14 @@ export function createApiKeyRepository(db: Kysely<Database>) {
   return {
     /** Makes a key; the returned `secret` is the only time the whole key exists outside the caller. */
     async create(
-      input: { organizationId: string; projectId?: string | null; createdBy: string | null; name: string; scopes: readonly Permission[]; expiresAt?: Date | null },
+      input: {
+        organizationId: string;
+        projectId?: string | null;
+        createdBy: string | null;
+        name: string;
+        scopes: readonly Permission[];
+        expiresAt?: Date | null;
+      },
       trx: Db = db,
     ): Promise<{ key: ApiKeyRecord; secret: string }> {
       const prefix = `wk_${randomBytes(4).toString('hex')}`;
@@ -81,7 +109,13 @@ export function createApiKeyRepository(db: Kysely<Database>) {
     },
 
     async list(organizationId: string, trx: Db = db): Promise<ApiKeyRecord[]> {
-      const rows = await trx.selectFrom('api_keys').select(columns).where('organization_id', '=', organizationId).orderBy('created_at', 'desc').orderBy('id').execute();
+      const rows = await trx
+        .selectFrom('api_keys')
+        .select(columns)
+        .where('organization_id', '=', organizationId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
       return rows.map(toRecord);
     },
 
@@ -92,7 +126,12 @@ export function createApiKeyRepository(db: Kysely<Database>) {
 
     /** Resolves the revoked key's secret hash (what caches know it by), undefined when there is no such key. */
     async revoke(id: string, trx: Db = db): Promise<string | undefined> {
-      const row = await trx.updateTable('api_keys').set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` }).where('id', '=', id).returning('secret_hash').executeTakeFirst();
+      const row = await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })
+        .where('id', '=', id)
+        .returning('secret_hash')
+        .executeTakeFirst();
       return row?.secret_hash;
     },
 

@@ -42,14 +42,24 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
     '/api/auth/login',
     {
       config: { access: 'public' },
-      schema: { tags, summary: 'Sign in with email and password; sets the session cookie', body: loginBodySchema, response: { 200: loginResponseSchema, 401: problemSchema, 429: problemSchema } },
+      schema: {
+        tags,
+        summary: 'Sign in with email and password; sets the session cookie',
+        body: loginBodySchema,
+        response: { 200: loginResponseSchema, 401: problemSchema, 429: problemSchema },
+      },
     },
     async (request, reply) => {
       const email = normalizeEmail(request.body.email);
       const keys = { email, ip: request.ip };
       const lockedUntil = await throttle.lockedUntil(keys);
       if (lockedUntil) {
-        await recordAudit(app, request, { action: 'auth.login', outcome: 'denied', actor: { type: 'anonymous', label: email }, details: { reason: 'locked-out', lockedUntil: lockedUntil.toISOString() } });
+        await recordAudit(app, request, {
+          action: 'auth.login',
+          outcome: 'denied',
+          actor: { type: 'anonymous', label: email },
+          details: { reason: 'locked-out', lockedUntil: lockedUntil.toISOString() },
+        });
         reply.header('retry-after', String(Math.max(1, Math.ceil((lockedUntil.getTime() - Date.now()) / 1000))));
         throw new AppError('WK_ERR_SIGN_IN_LOCKED', 'Too many failed sign-in attempts; try again later.');
       }
@@ -102,7 +112,14 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.post(
     '/api/auth/logout-everywhere',
-    { config: { access: 'authenticated' }, schema: { tags, summary: "End every one of the user's sessions, this one included", response: { 200: z.object({ ended: z.number().int() }), 403: problemSchema } } },
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        tags,
+        summary: "End every one of the user's sessions, this one included",
+        response: { 200: z.object({ ended: z.number().int() }), 403: problemSchema },
+      },
+    },
     async (request, reply) => {
       const { principal } = requireUser(request);
       const ended = await sessions.revokeAllForUser(principal.userId, {
@@ -115,12 +132,24 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
 
   routes.get(
     '/api/auth/session',
-    { config: { access: 'authenticated' }, schema: { tags, summary: 'Who am I: the principal, its permissions here and the CSRF token', response: { 200: sessionResponseSchema } } },
+    {
+      config: { access: 'authenticated' },
+      schema: { tags, summary: 'Who am I: the principal, its permissions here and the CSRF token', response: { 200: sessionResponseSchema } },
+    },
     async (request) => {
       const principal = request.principal!;
       const held = permissions.filter((p) => can(request.ability, p));
       if (principal.kind === 'api-key') {
-        return { principal: { kind: 'api-key' as const, apiKeyId: principal.apiKeyId, keyPrefix: principal.keyPrefix, organizationId: principal.organizationId, projectId: principal.projectId ?? null }, permissions: held };
+        return {
+          principal: {
+            kind: 'api-key' as const,
+            apiKeyId: principal.apiKeyId,
+            keyPrefix: principal.keyPrefix,
+            organizationId: principal.organizationId,
+            projectId: principal.projectId ?? null,
+          },
+          permissions: held,
+        };
       }
       const memberships = (request.grants ?? []).map((g) => ({ organizationId: g.organizationId, projectId: g.projectId, role: g.roleName }));
       return {
@@ -136,13 +165,23 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
     '/api/auth/password',
     {
       config: { access: 'authenticated' },
-      schema: { tags, summary: 'Change your own password; your other sessions end', body: changePasswordBodySchema, response: { 200: z.object({ csrfToken: z.string() }), 400: problemSchema, 403: problemSchema } },
+      schema: {
+        tags,
+        summary: 'Change your own password; your other sessions end',
+        body: changePasswordBodySchema,
+        response: { 200: z.object({ csrfToken: z.string() }), 400: problemSchema, 403: problemSchema },
+      },
     },
     async (request, reply) => {
       const { principal, session } = requireUser(request);
       const user = await users.findById(principal.userId);
       if (!user || !(await verifyPassword(user.passwordHash, request.body.currentPassword))) {
-        await recordAudit(app, request, { action: 'user.password.change', outcome: 'failure', target: { type: 'user', id: principal.userId, label: principal.email }, details: { reason: 'wrong-current-password' } });
+        await recordAudit(app, request, {
+          action: 'user.password.change',
+          outcome: 'failure',
+          target: { type: 'user', id: principal.userId, label: principal.email },
+          details: { reason: 'wrong-current-password' },
+        });
         throw new AppError('WK_ERR_WRONG_PASSWORD', 'the current password is not correct');
       }
       assertPasswordAcceptable(request.body.newPassword, auth.passwordPolicy, { email: user.email, pointer: '/body/newPassword' });
@@ -152,7 +191,11 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
         except: session.idHash,
         within: async (trx) => {
           await users.setPassword(user.id, passwordHash, trx);
-          await app.audit.recordRequest(request, { action: 'user.password.change', outcome: 'success', target: { type: 'user', id: user.id, label: user.email } }, { trx });
+          await app.audit.recordRequest(
+            request,
+            { action: 'user.password.change', outcome: 'success', target: { type: 'user', id: user.id, label: user.email } },
+            { trx },
+          );
         },
       });
       const rotated = await sessions.rotate(session, { ip: request.ip, userAgent: request.headers['user-agent'] });

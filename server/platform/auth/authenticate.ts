@@ -51,7 +51,11 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
    * The user (undefined when gone or disabled) and their memberships, from the database; while it
    * is unreachable, a read falls back on the rights last seen (see last-known-rights.ts).
    */
-  async function rightsOf(request: FastifyRequest, userId: string, fallbackFor: SessionRecord | undefined): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
+  async function rightsOf(
+    request: FastifyRequest,
+    userId: string,
+    fallbackFor: SessionRecord | undefined,
+  ): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
     try {
       const user = await users.findById(userId);
       if (!user || user.disabledAt) return { rights: undefined, degraded: false };
@@ -93,7 +97,14 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       app.outages.report('database', error, request);
       request.log.debug({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
     }
-    request.principal = { kind: 'api-key', apiKeyId: known.apiKeyId, keyPrefix: known.keyPrefix, organizationId: known.organizationId, projectId: known.projectId ?? undefined, scopes: known.scopes };
+    request.principal = {
+      kind: 'api-key',
+      apiKeyId: known.apiKeyId,
+      keyPrefix: known.keyPrefix,
+      organizationId: known.organizationId,
+      projectId: known.projectId ?? undefined,
+      scopes: known.scopes,
+    };
     request.ability = buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);
   }
 
@@ -109,7 +120,14 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
     const creatorAbility = buildAbility((await memberships.grantsOf(creator.id)).filter((g) => g.organizationId === key.organizationId));
     const scopes = key.scopes.filter((scope) => canOn(creatorAbility, scope, { organizationId: key.organizationId, projectId: key.projectId }));
     await apiKeys.markUsed(key);
-    const known: KnownKey = { apiKeyId: key.id, keyPrefix: key.prefix, organizationId: key.organizationId, projectId: key.projectId, scopes, expiresAt: key.expiresAt?.getTime() ?? null };
+    const known: KnownKey = {
+      apiKeyId: key.id,
+      keyPrefix: key.prefix,
+      organizationId: key.organizationId,
+      projectId: key.projectId,
+      scopes,
+      expiresAt: key.expiresAt?.getTime() ?? null,
+    };
     await lastKnownRights.rememberKey(sha256(secret), known);
     return known;
   }

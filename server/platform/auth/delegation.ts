@@ -24,9 +24,18 @@ export function abilityIn(request: FastifyRequest, organizationId: string): AppA
  * Refuses when the caller lacks any of `held` where it applies — the permissions of a role given,
  * or of a membership acted on. Nobody grants, or takes away, more than they hold themselves.
  */
-export function assertHoldsAllOn(request: FastifyRequest, held: readonly Permission[], scope: { organizationId: string; projectId: string | null }, what: string): void {
+export function assertHoldsAllOn(
+  request: FastifyRequest,
+  held: readonly Permission[],
+  scope: { organizationId: string; projectId: string | null },
+  what: string,
+): void {
   const missing = held.filter((p) => !canOn(request.ability, p, scope));
-  if (missing.length > 0) throw new AppError('WK_ERR_PRIVILEGE_ESCALATION', `${what} needs permissions you do not hold${scope.projectId ? ' in that project' : ' organization-wide'}: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new AppError(
+      'WK_ERR_PRIVILEGE_ESCALATION',
+      `${what} needs permissions you do not hold${scope.projectId ? ' in that project' : ' organization-wide'}: ${missing.join(', ')}`,
+    );
 }
 
 /** The signed-in user behind the request, if it is a user. */
@@ -44,7 +53,10 @@ export function assertMayManageAccount(request: FastifyRequest, targetGrants: re
     const scope = { organizationId: grant.organizationId, projectId: grant.projectId };
     const missing = ability ? (['users:write', ...grant.permissions] as Permission[]).filter((p) => !canOn(ability, p, scope)) : [];
     if (!ability || missing.length > 0) {
-      throw new AppError('WK_ERR_ACCOUNT_NOT_MANAGEABLE', `${what} needs the right to manage every membership of this account, including ones ${ability ? `needing ${[...new Set(missing)].join(', ')}` : 'in an organization you do not administer'}; the user can change their own password`);
+      throw new AppError(
+        'WK_ERR_ACCOUNT_NOT_MANAGEABLE',
+        `${what} needs the right to manage every membership of this account, including ones ${ability ? `needing ${[...new Set(missing)].join(', ')}` : 'in an organization you do not administer'}; the user can change their own password`,
+      );
     }
   }
 }

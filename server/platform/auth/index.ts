@@ -76,7 +76,12 @@ export const authPlugin = fp<{ config: Config }>(
     const { db } = app.database;
     const auth: AuthServices = {
       users: createUserRepository(db),
-      sessions: createSessionStore({ db, cache: app.cache, idleTimeoutMs: config.auth.sessionIdleTimeoutMs, absoluteTimeoutMs: config.auth.sessionAbsoluteTimeoutMs }),
+      sessions: createSessionStore({
+        db,
+        cache: app.cache,
+        idleTimeoutMs: config.auth.sessionIdleTimeoutMs,
+        absoluteTimeoutMs: config.auth.sessionAbsoluteTimeoutMs,
+      }),
       memberships: createMembershipRepository(db),
       apiKeys: createApiKeyRepository(db),
       throttle: createLoginThrottle({
@@ -108,9 +113,16 @@ export const authPlugin = fp<{ config: Config }>(
         // Checked here so that the query can only fail for a reason of the database's own, which
         // the error handler answers 503: an outage must not read as "no such project".
         if (!projectIdSchema.safeParse(header).success) {
-          throw new AppError('WK_ERR_VALIDATION', `/headers/${PROJECT_HEADER}: not a project id (a UUID)`, { fieldErrors: [{ pointer: `/headers/${PROJECT_HEADER}`, detail: 'is not a UUID' }] });
+          throw new AppError('WK_ERR_VALIDATION', `/headers/${PROJECT_HEADER}: not a project id (a UUID)`, {
+            fieldErrors: [{ pointer: `/headers/${PROJECT_HEADER}`, detail: 'is not a UUID' }],
+          });
         }
-        const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).where('id', '=', header.toLowerCase()).executeTakeFirst();
+        const project = await db
+          .selectFrom('projects')
+          .select('id')
+          .where('organization_id', '=', organizationId)
+          .where('id', '=', header.toLowerCase())
+          .executeTakeFirst();
         if (!project) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in this organization');
         return { organizationId, projectId: project.id };
       }
@@ -119,7 +131,13 @@ export const authPlugin = fp<{ config: Config }>(
       const projectOnly = here.length > 0 && here.every((g) => g.projectId !== null);
       if (projectOnly) return { organizationId, projectId: here[0]!.projectId! };
       if (organizationId === SYSTEM_ORGANIZATION_ID) return { organizationId, projectId: SYSTEM_PROJECT_ID };
-      const project = await db.selectFrom('projects').select('id').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').executeTakeFirst();
+      const project = await db
+        .selectFrom('projects')
+        .select('id')
+        .where('organization_id', '=', organizationId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .executeTakeFirst();
       if (!project) throw new AppError('WK_ERR_NO_PROJECT_YET', 'this organization has no project yet');
       return { organizationId, projectId: project.id };
     });

@@ -74,14 +74,22 @@ export function createLastKnownRights({ cache, ttlMs = 10 * 60_000, refreshMs = 
       // Written again at once when a session of the user ended or must rotate.
       if (recentlyWritten.get(user.id) === (sessionVersion ?? true)) return;
       recentlyWritten.set(user.id, sessionVersion ?? true);
-      const stored: Stored = { email: user.email, grants: grants.map((g) => ({ ...g, createdAt: g.createdAt.toISOString() })), ...(sessionVersion === undefined ? {} : { sessionVersion }) };
+      const stored: Stored = {
+        email: user.email,
+        grants: grants.map((g) => ({ ...g, createdAt: g.createdAt.toISOString() })),
+        ...(sessionVersion === undefined ? {} : { sessionVersion }),
+      };
       await cache.set(keyOf(user.id), stored, { ttlMs }).catch(() => undefined);
     },
 
     async recall(userId: string): Promise<KnownRights | undefined> {
       const stored = await cache.get<Stored>(keyOf(userId)).catch(() => undefined);
       if (!stored) return undefined;
-      return { user: { id: userId, email: stored.email }, grants: stored.grants.map((g) => ({ ...g, createdAt: new Date(g.createdAt) })), ...(stored.sessionVersion === undefined ? {} : { sessionVersion: stored.sessionVersion }) };
+      return {
+        user: { id: userId, email: stored.email },
+        grants: stored.grants.map((g) => ({ ...g, createdAt: new Date(g.createdAt) })),
+        ...(stored.sessionVersion === undefined ? {} : { sessionVersion: stored.sessionVersion }),
+      };
     },
   };
 }

@@ -27,7 +27,11 @@ export interface FailureOutcome {
   lockedKeys: Array<'account' | 'ip'>;
 }
 
-export function lockoutDurationMs(failures: number, threshold: number, { lockoutBaseMs, lockoutMaxMs }: { lockoutBaseMs: number; lockoutMaxMs: number }): number {
+export function lockoutDurationMs(
+  failures: number,
+  threshold: number,
+  { lockoutBaseMs, lockoutMaxMs }: { lockoutBaseMs: number; lockoutMaxMs: number },
+): number {
   if (failures < threshold) return 0;
   const doublings = Math.min(failures - threshold, 30);
   return Math.min(lockoutBaseMs * 2 ** doublings, lockoutMaxMs);

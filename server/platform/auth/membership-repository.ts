@@ -42,12 +42,23 @@ export function createMembershipRepository(db: Kysely<Database>) {
       const rows = await trx
         .selectFrom('memberships as m')
         .innerJoin('roles as r', 'r.id', 'm.role_id')
-        .select(['m.id', 'm.organization_id', 'm.project_id', 'm.created_at', 'r.id as role_id', 'r.name as role_name', 'r.organization_id as role_organization_id'])
+        .select([
+          'm.id',
+          'm.organization_id',
+          'm.project_id',
+          'm.created_at',
+          'r.id as role_id',
+          'r.name as role_name',
+          'r.organization_id as role_organization_id',
+        ])
         .where('m.user_id', '=', userId)
         .orderBy('m.created_at')
         .orderBy('m.id')
         .execute();
-      const custom = await customPermissions(rows.filter((r) => r.role_organization_id !== null).map((r) => r.role_id), trx);
+      const custom = await customPermissions(
+        rows.filter((r) => r.role_organization_id !== null).map((r) => r.role_id),
+        trx,
+      );
       return rows.map((row) => ({
         membershipId: row.id,
         organizationId: row.organization_id,
@@ -70,7 +81,14 @@ export function createMembershipRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       if (!row) return undefined;
       const custom = row.organization_id ? ((await customPermissions([row.id], trx)).get(row.id) ?? []) : [];
-      return { id: row.id, organizationId: row.organization_id, name: row.name, description: row.description, builtIn: row.organization_id === null, permissions: permissionsOf(row, custom) };
+      return {
+        id: row.id,
+        organizationId: row.organization_id,
+        name: row.name,
+        description: row.description,
+        builtIn: row.organization_id === null,
+        permissions: permissionsOf(row, custom),
+      };
     },
 
     async listRoles(organizationId: string, trx: Db = db): Promise<RoleRecord[]> {
@@ -81,11 +99,29 @@ export function createMembershipRepository(db: Kysely<Database>) {
         .orderBy('organization_id', (ob) => ob.nullsFirst())
         .orderBy('created_at')
         .execute();
-      const custom = await customPermissions(rows.filter((r) => r.organization_id).map((r) => r.id), trx);
-      return rows.map((row) => ({ id: row.id, organizationId: row.organization_id, name: row.name, description: row.description, builtIn: row.organization_id === null, permissions: permissionsOf(row, custom.get(row.id) ?? []) }));
+      const custom = await customPermissions(
+        rows.filter((r) => r.organization_id).map((r) => r.id),
+        trx,
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        organizationId: row.organization_id,
+        name: row.name,
+        description: row.description,
+        builtIn: row.organization_id === null,
+        permissions: permissionsOf(row, custom.get(row.id) ?? []),
+      }));
     },
 
-    async createCustomRole({ organizationId, name, description = '', permissions }: { organizationId: string; name: string; description?: string; permissions: readonly Permission[] }, trx: Db = db): Promise<RoleRecord | undefined> {
+    async createCustomRole(
+      {
+        organizationId,
+        name,
+        description = '',
+        permissions,
+      }: { organizationId: string; name: string; description?: string; permissions: readonly Permission[] },
+      trx: Db = db,
+    ): Promise<RoleRecord | undefined> {
       const row = await trx
         .insertInto('roles')
         .values({ organization_id: organizationId, name, description })
@@ -93,7 +129,11 @@ export function createMembershipRepository(db: Kysely<Database>) {
         .returningAll()
         .executeTakeFirst();
       if (!row) return undefined;
-      if (permissions.length) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role_id: row.id, permission }))).execute();
+      if (permissions.length)
+        await trx
+          .insertInto('role_permissions')
+          .values(permissions.map((permission) => ({ role_id: row.id, permission })))
+          .execute();
       return { id: row.id, organizationId, name, description, builtIn: false, permissions: [...permissions] };
     },
 
@@ -107,17 +147,33 @@ export function createMembershipRepository(db: Kysely<Database>) {
         .executeTakeFirst();
       if (!row) return undefined;
       const custom = row.organization_id ? ((await customPermissions([row.id], trx)).get(row.id) ?? []) : [];
-      return { id: row.id, organizationId: row.organization_id, name: row.name, description: row.description, builtIn: row.organization_id === null, permissions: permissionsOf(row, custom) };
+      return {
+        id: row.id,
+        organizationId: row.organization_id,
+        name: row.name,
+        description: row.description,
+        builtIn: row.organization_id === null,
+        permissions: permissionsOf(row, custom),
+      };
     },
 
     /** Changes a custom role's description and/or its permissions (replaced as a whole); pass a transaction. */
-    async updateCustomRole(id: string, { description, permissions }: { description?: string | undefined; permissions?: readonly Permission[] | undefined }, trx: Db = db): Promise<void> {
+    async updateCustomRole(
+      id: string,
+      { description, permissions }: { description?: string | undefined; permissions?: readonly Permission[] | undefined },
+      trx: Db = db,
+    ): Promise<void> {
       // Two concurrent replacements would otherwise both delete, then collide inserting the same permission.
       await trx.selectFrom('roles').select('id').where('id', '=', id).forUpdate().execute();
-      if (description !== undefined) await trx.updateTable('roles').set({ description }).where('id', '=', id).where('organization_id', 'is not', null).execute();
+      if (description !== undefined)
+        await trx.updateTable('roles').set({ description }).where('id', '=', id).where('organization_id', 'is not', null).execute();
       if (permissions !== undefined) {
         await trx.deleteFrom('role_permissions').where('role_id', '=', id).execute();
-        if (permissions.length) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role_id: id, permission }))).execute();
+        if (permissions.length)
+          await trx
+            .insertInto('role_permissions')
+            .values(permissions.map((permission) => ({ role_id: id, permission })))
+            .execute();
       }
     },
 
@@ -134,7 +190,10 @@ export function createMembershipRepository(db: Kysely<Database>) {
     },
 
     /** Gives a user a role in an organization (or project), replacing the role held there before. */
-    async setMembership({ userId, organizationId, projectId = null, roleId }: { userId: string; organizationId: string; projectId?: string | null; roleId: string }, trx: Db = db): Promise<void> {
+    async setMembership(
+      { userId, organizationId, projectId = null, roleId }: { userId: string; organizationId: string; projectId?: string | null; roleId: string },
+      trx: Db = db,
+    ): Promise<void> {
       await trx
         .insertInto('memberships')
         .values({ user_id: userId, organization_id: organizationId, project_id: projectId, role_id: roleId })
@@ -143,7 +202,12 @@ export function createMembershipRepository(db: Kysely<Database>) {
     },
 
     async isMember(userId: string, organizationId: string, trx: Db = db): Promise<boolean> {
-      const row = await trx.selectFrom('memberships').select('id').where('user_id', '=', userId).where('organization_id', '=', organizationId).executeTakeFirst();
+      const row = await trx
+        .selectFrom('memberships')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirst();
       return row !== undefined;
     },
   };

@@ -55,7 +55,11 @@ export const routeAccessPlugin = fp(
     });
     const list = (): RegisteredRoute[] =>
       routes.flatMap((route) =>
-        (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({ method: String(method), url: route.url, access: route.config?.access })),
+        (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({
+          method: String(method),
+          url: route.url,
+          access: route.config?.access,
+        })),
       );
     app.decorate('registeredRoutes', list);
     app.addHook('onReady', async () => {

@@ -55,7 +55,11 @@ function inTransaction<T>(db: Kysely<Database>, trx: Db, work: (trx: Transaction
 async function bumpVersions(trx: Db, userIds: string[]): Promise<void> {
   const unique = [...new Set(userIds)];
   if (unique.length === 0) return;
-  await trx.updateTable('users').set((eb) => ({ session_version: eb('session_version', '+', 1) })).where('id', 'in', unique).execute();
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ session_version: eb('session_version', '+', 1) }))
+    .where('id', 'in', unique)
+    .execute();
 }
 
 export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs = 60_000, now = Date.now }: SessionStoreOptions) {
@@ -105,7 +109,10 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
 
   const store = {
     /** Starts a session; returns the secret id for the cookie (never stored) and the record. */
-    async create({ userId, ip, userAgent, csrfToken = randomToken() }: { userId: string; ip?: string; userAgent?: string; csrfToken?: string }, trx: Db = db): Promise<{ id: string; session: SessionRecord }> {
+    async create(
+      { userId, ip, userAgent, csrfToken = randomToken() }: { userId: string; ip?: string; userAgent?: string; csrfToken?: string },
+      trx: Db = db,
+    ): Promise<{ id: string; session: SessionRecord }> {
       const id = randomToken();
       const at = now();
       const user = await trx.selectFrom('users').select('session_version').where('id', '=', userId).executeTakeFirst();
@@ -170,7 +177,11 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
       const at = now();
       if (at - session.lastSeenAt < touchIntervalMs) return;
       session.lastSeenAt = at;
-      await db.updateTable('sessions').set({ last_seen_at: new Date(at) }).where('id_hash', '=', session.idHash).execute();
+      await db
+        .updateTable('sessions')
+        .set({ last_seen_at: new Date(at) })
+        .where('id_hash', '=', session.idHash)
+        .execute();
       await remember(session);
     },
 
@@ -196,7 +207,10 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
     async revoke(idHash: string, trx: Db = db): Promise<void> {
       await inTransaction(db, trx, async (t) => {
         const rows = await t.deleteFrom('sessions').where('id_hash', '=', idHash).returning('user_id').execute();
-        await bumpVersions(t, rows.map((r) => r.user_id));
+        await bumpVersions(
+          t,
+          rows.map((r) => r.user_id),
+        );
       });
       await forget([idHash]);
     },
@@ -234,7 +248,11 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
     },
 
     async countForUser(userId: string): Promise<number> {
-      const { count } = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<string>().as('count')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+      const { count } = await db
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
       return Number(count);
     },
 

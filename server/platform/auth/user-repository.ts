@@ -19,7 +19,14 @@ export function normalizeEmail(email: string): string {
 }
 
 function toRecord(row: { id: string; email: string; password_hash: string; disabled_at: Date | null; created_at: Date; session_version: number }): UserRecord {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, disabledAt: row.disabled_at, createdAt: row.created_at, sessionVersion: row.session_version };
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    disabledAt: row.disabled_at,
+    createdAt: row.created_at,
+    sessionVersion: row.session_version,
+  };
 }
 
 const columns = ['id', 'email', 'password_hash', 'disabled_at', 'created_at', 'session_version'] as const;
@@ -48,15 +55,26 @@ export function createUserRepository(db: Kysely<Database>) {
     },
 
     async setPassword(id: string, passwordHash: string, trx: Db = db): Promise<void> {
-      await trx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
+      await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, password_changed_at: new Date(), updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
     },
 
     async setDisabled(id: string, disabled: boolean, trx: Db = db): Promise<void> {
-      await trx.updateTable('users').set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() }).where('id', '=', id).execute();
+      await trx
+        .updateTable('users')
+        .set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() })
+        .where('id', '=', id)
+        .execute();
     },
 
     async count(trx: Db = db): Promise<number> {
-      const { count } = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+      const { count } = await trx
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<string>().as('count'))
+        .executeTakeFirstOrThrow();
       return Number(count);
     },
   };

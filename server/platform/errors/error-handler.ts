@@ -64,16 +64,14 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** Which dependency an unavailable-dependency error came from: ioredis names itself, the rest is pg. */
 export function dependencyOf(error: { name?: string; message?: string }): Dependency {
-  return /redis|MaxRetriesPerRequest|Connection is closed|circuit open|Command timed out|Stream isn't writeable/i.test(`${error.name ?? ''} ${error.message ?? ''}`) ? 'cache' : 'database';
+  return /redis|MaxRetriesPerRequest|Connection is closed|circuit open|Command timed out|Stream isn't writeable/i.test(
+    `${error.name ?? ''} ${error.message ?? ''}`,
+  )
+    ? 'cache'
+    : 'database';
 }
 
-export function sendProblem(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  code: ErrorCode,
-  detail?: string,
-  errors?: FieldError[],
-): FastifyReply {
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, detail?: string, errors?: FieldError[]): FastifyReply {
   const { status, title } = errorCatalogue[code];
   const problem: Problem = {
     type: problemTypeFor(code),
@@ -104,7 +102,7 @@ function validationErrors(error: FastifyError): FieldError[] {
   }
   return (error.validation ?? []).map((issue) => ({
     pointer: pointerFor(error.validationContext, issue.instancePath.split('/').filter(Boolean)),
-    detail: issue.message ?? 'is invalid' as string,
+    detail: issue.message ?? ('is invalid' as string),
   }));
 }
 
@@ -123,7 +121,10 @@ export const errorHandlerPlugin = fp(
       app.scheduler.every({ name: OUTAGE_SUMMARY_JOB, intervalMs: OUTAGE_SUMMARY_INTERVAL_MS }, async () => {
         // An outage ends when the database answers, whether or not health checks are scheduled.
         if (outages.open().includes('database') && app.hasDecorator('database')) {
-          const answered = await app.database.pool.query('SELECT 1').then(() => true, () => false);
+          const answered = await app.database.pool.query('SELECT 1').then(
+            () => true,
+            () => false,
+          );
           if (answered) outages.recovered('database');
         }
         outages.summarize();

@@ -63,6 +63,10 @@ describe('outage log', () => {
     expect(outages.open().sort()).toEqual(['cache', 'database']);
     outages.recovered('cache');
     expect(outages.open()).toEqual(['database']);
-    expect(lines.map((l) => l.msg)).toEqual([expect.stringMatching(/^database unavailable/), expect.stringMatching(/^cache unavailable/), 'cache available again']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/^database unavailable/),
+      expect.stringMatching(/^cache unavailable/),
+      'cache available again',
+    ]);
   });
 });

@@ -44,7 +44,10 @@ export function createOutageLog({ logger, now = Date.now }: { logger: Logger; no
         return;
       }
       outages.set(dependency, { since: now(), total: 1, sinceSummary: 0 });
-      logger.warn({ dependency, err: error }, `${dependency} unavailable: requests that need it fail with 503 (or read from a fallback) until it returns; counted, not logged one by one`);
+      logger.warn(
+        { dependency, err: error },
+        `${dependency} unavailable: requests that need it fail with 503 (or read from a fallback) until it returns; counted, not logged one by one`,
+      );
     },
     recovered(dependency) {
       const outage = outages.get(dependency);
@@ -55,7 +58,10 @@ export function createOutageLog({ logger, now = Date.now }: { logger: Logger; no
     summarize() {
       for (const [dependency, outage] of outages) {
         if (outage.sinceSummary === 0) continue;
-        logger.warn({ dependency, affectedRequests: outage.sinceSummary, totalAffectedRequests: outage.total, outageMs: now() - outage.since }, `${dependency} still unavailable: ${outage.sinceSummary} more requests met it`);
+        logger.warn(
+          { dependency, affectedRequests: outage.sinceSummary, totalAffectedRequests: outage.total, outageMs: now() - outage.since },
+          `${dependency} still unavailable: ${outage.sinceSummary} more requests met it`,
+        );
         outage.sinceSummary = 0;
       }
     },

@@ -2,7 +2,16 @@
 import fp from 'fastify-plugin';
 import { EventBus } from './event-bus.ts';
 
-export { EventBus, type WatchkeeperEvents, type HealthTransitionEvent, type HealthRecoveryEvent, type AuditRecordedEvent, type SecurityEventPublished, type SecuritySeverity, type TenancyRemovedEvent } from './event-bus.ts';
+export {
+  EventBus,
+  type WatchkeeperEvents,
+  type HealthTransitionEvent,
+  type HealthRecoveryEvent,
+  type AuditRecordedEvent,
+  type SecurityEventPublished,
+  type SecuritySeverity,
+  type TenancyRemovedEvent,
+} from './event-bus.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

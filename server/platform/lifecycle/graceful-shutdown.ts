@@ -28,7 +28,14 @@ export interface GracefulShutdownOptions {
 type Phase = 'serving' | 'draining' | 'closing' | 'forced';
 
 /** Wires the sequence to the HTTP server now; returns the signal handler that starts it. */
-export function gracefulShutdown({ server, alsoClose = async () => undefined, drainDelayMs, timeoutMs, logger, exit = (code) => process.exit(code) }: GracefulShutdownOptions): (signal: NodeJS.Signals) => void {
+export function gracefulShutdown({
+  server,
+  alsoClose = async () => undefined,
+  drainDelayMs,
+  timeoutMs,
+  logger,
+  exit = (code) => process.exit(code),
+}: GracefulShutdownOptions): (signal: NodeJS.Signals) => void {
   const http = trackHttpDrain(server.server);
   const hurry = new AbortController();
   let phase: Phase = 'serving';

@@ -52,7 +52,8 @@ describe('buffered health recorder', () => {
     logs = [];
   });
 
-  const recorderWith = (options: Partial<BufferedRecorderOptions> = {}) => createBufferedRecorder({ writer: repository, logger, flushIntervalMs: NEVER, ...options });
+  const recorderWith = (options: Partial<BufferedRecorderOptions> = {}) =>
+    createBufferedRecorder({ writer: repository, logger, flushIntervalMs: NEVER, ...options });
   const stored = async (component: string) =>
     db.selectFrom('health_samples').select(['output', 'latency_ms']).where('component', '=', component).orderBy('latency_ms').execute();
   /** Makes the table unreachable the way a lost database would: every write fails (and not as a bad row). */

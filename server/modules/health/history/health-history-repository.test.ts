@@ -34,7 +34,12 @@ describe('health history repository', () => {
   });
 
   /** A stored 5-minute bucket, as retention writes it. */
-  async function insertBucket(component: string, at: number, counts: { pass: number; warn?: number; fail?: number }, latency: { p50: number; p95: number; max: number }) {
+  async function insertBucket(
+    component: string,
+    at: number,
+    counts: { pass: number; warn?: number; fail?: number },
+    latency: { p50: number; p95: number; max: number },
+  ) {
     const { pass, warn = 0, fail = 0 } = counts;
     await db
       .insertInto('health_samples')
@@ -121,9 +126,26 @@ describe('health history repository', () => {
   it('lists state changes oldest first and keeps the newest when there are too many', async () => {
     const at = (i: number) => new Date(now - HOUR + i * 1000);
     await repository.insertEvents(
-      Array.from({ length: 5 }, (_, i) => ({ component: 'flapping', scope: SYSTEM_SCOPE, kind: 'transition' as const, from: i % 2 ? 'fail' : 'pass', to: i % 2 ? 'pass' : 'fail', output: `change ${i}`, occurredAt: at(i) })),
+      Array.from({ length: 5 }, (_, i) => ({
+        component: 'flapping',
+        scope: SYSTEM_SCOPE,
+        kind: 'transition' as const,
+        from: i % 2 ? 'fail' : 'pass',
+        to: i % 2 ? 'pass' : 'fail',
+        output: `change ${i}`,
+        occurredAt: at(i),
+      })),
     );
-    await repository.insertEvents([{ component: 'flapping', scope: SYSTEM_SCOPE, kind: 'recovery', output: 'reconnected', details: { action: 'reconnect', outcome: 'succeeded' }, occurredAt: at(9) }]);
+    await repository.insertEvents([
+      {
+        component: 'flapping',
+        scope: SYSTEM_SCOPE,
+        kind: 'recovery',
+        output: 'reconnected',
+        details: { action: 'reconnect', outcome: 'succeeded' },
+        occurredAt: at(9),
+      },
+    ]);
     const { events, truncated } = await repository.queryEvents(lastHours('flapping'), { perComponent: 3 });
     expect(events.filter((e) => e.kind === 'transition').map((e) => e.output)).toEqual(['change 2', 'change 3', 'change 4']);
     expect(events.find((e) => e.kind === 'recovery')).toMatchObject({ details: { action: 'reconnect', outcome: 'succeeded' } });
@@ -132,7 +154,9 @@ describe('health history repository', () => {
 
   it('stores output the database could not hold verbatim (NUL bytes, megabytes)', async () => {
     await repository.insertSamples([{ ...sample('noisy', 'fail', 1, now - HOUR), output: `bad\0byte${'x'.repeat(100_000)}` }]);
-    await repository.insertEvents([{ component: 'noisy', scope: SYSTEM_SCOPE, kind: 'recovery', output: 'a\0b', details: { detail: 'c\0d' }, occurredAt: new Date(now - HOUR) }]);
+    await repository.insertEvents([
+      { component: 'noisy', scope: SYSTEM_SCOPE, kind: 'recovery', output: 'a\0b', details: { detail: 'c\0d' }, occurredAt: new Date(now - HOUR) },
+    ]);
     const { samples } = await repository.querySamples(lastHours('noisy'), { limit: 1 });
     expect(samples[0]?.output?.startsWith('badbytexxx')).toBe(true);
     expect(samples[0]?.output?.length).toBeLessThanOrEqual(1000);

@@ -206,7 +206,16 @@ export function createHealthHistoryRepository({ db }: HealthHistoryRepositoryOpt
           truncated.add(r.component);
           continue;
         }
-        events.push({ id: r.id, component: r.component, kind: r.kind, from: r.from_status, to: r.to_status, output: r.output, details: r.details, occurredAt: r.occurred_at });
+        events.push({
+          id: r.id,
+          component: r.component,
+          kind: r.kind,
+          from: r.from_status,
+          to: r.to_status,
+          output: r.output,
+          details: r.details,
+          occurredAt: r.occurred_at,
+        });
       }
       return { events, truncated };
     },

@@ -30,7 +30,16 @@ async function callerScope(request: FastifyRequest): Promise<HistoryScope> {
 }
 
 function emptyComponent(component: string): HealthHistoryResponse['components'][number] {
-  return { component, samples: 0, uptimePercent: null, latencyMs: { p50: null, p95: null, p99: null }, latencyExact: true, stateChanges: [], recoveries: [], truncated: false };
+  return {
+    component,
+    samples: 0,
+    uptimePercent: null,
+    latencyMs: { p50: null, p95: null, p99: null },
+    latencyExact: true,
+    stateChanges: [],
+    recoveries: [],
+    truncated: false,
+  };
 }
 
 function describeEvent(event: StoredEvent, into: HealthHistoryResponse['components'][number]): void {
@@ -39,11 +48,19 @@ function describeEvent(event: StoredEvent, into: HealthHistoryResponse['componen
     into.stateChanges.push({ at, from: event.from, to: event.to, output: event.output });
   } else if (event.kind === 'recovery') {
     const { action, outcome } = event.details;
-    into.recoveries.push({ at, action: typeof action === 'string' ? action : null, outcome: typeof outcome === 'string' ? outcome : null, output: event.output });
+    into.recoveries.push({
+      at,
+      action: typeof action === 'string' ? action : null,
+      outcome: typeof outcome === 'string' ? outcome : null,
+      output: event.output,
+    });
   }
 }
 
-export async function historyRoutes(app: FastifyInstance, { repository, monitor, resolveScope = callerScope, defaultWindowMs = 24 * 3_600_000, eventsPerComponent = 500 }: HistoryRoutesOptions) {
+export async function historyRoutes(
+  app: FastifyInstance,
+  { repository, monitor, resolveScope = callerScope, defaultWindowMs = 24 * 3_600_000, eventsPerComponent = 500 }: HistoryRoutesOptions,
+) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   /** A component the monitor runs now, in the reader's scope (another tenant's name stays hidden). */

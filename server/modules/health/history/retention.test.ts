@@ -45,9 +45,16 @@ describe('health history retention', () => {
     const bucketStart = ago(30 * HOUR);
     // Ten checks in one bucket: latencies 10..100 ms, one warning and one failure among them.
     const statuses: HealthStatus[] = ['pass', 'pass', 'pass', 'warn', 'pass', 'pass', 'fail', 'pass', 'pass', 'pass'];
-    await repository.insertSamples(statuses.map((status, i) => sample('folded', status, (i + 1) * 10, new Date(bucketStart.getTime() + i * 20_000), status === 'pass' ? 'ok' : `${status} ${i}`)));
+    await repository.insertSamples(
+      statuses.map((status, i) =>
+        sample('folded', status, (i + 1) * 10, new Date(bucketStart.getTime() + i * 20_000), status === 'pass' ? 'ok' : `${status} ${i}`),
+      ),
+    );
     // And two in the next bucket.
-    await repository.insertSamples([sample('folded', 'pass', 7, new Date(bucketStart.getTime() + 5 * MINUTE)), sample('folded', 'pass', 9, new Date(bucketStart.getTime() + 6 * MINUTE))]);
+    await repository.insertSamples([
+      sample('folded', 'pass', 7, new Date(bucketStart.getTime() + 5 * MINUTE)),
+      sample('folded', 'pass', 9, new Date(bucketStart.getTime() + 6 * MINUTE)),
+    ]);
 
     await retain();
 

@@ -119,7 +119,14 @@ async function downsample(db: Kysely<Database>, before: Date, sliceHours: number
   return { rawSamplesDownsampled, bucketsWritten };
 }
 
-export async function runHealthRetention({ db, rawHours, retentionDays, now = new Date(), sliceHours = 1, deleteBatchSize = 10_000 }: RetentionOptions): Promise<RetentionOutcome> {
+export async function runHealthRetention({
+  db,
+  rawHours,
+  retentionDays,
+  now = new Date(),
+  sliceHours = 1,
+  deleteBatchSize = 10_000,
+}: RetentionOptions): Promise<RetentionOutcome> {
   // Expired rows go first: folding raw samples that are about to be deleted would be wasted work.
   const deleted = await deleteExpired(db, new Date(now.getTime() - retentionDays * DAY_MS), deleteBatchSize);
   // Only whole buckets are folded: a bucket straddling the cutoff waits for the next run.

@@ -2,7 +2,17 @@
 import type { Cache } from '../../../infra/cache/index.ts';
 import type { ProbeDefinition } from '../../../platform/probes/index.ts';
 
-export function createCacheProbe({ cache, intervalMs, timeoutMs, memoryWarnPercent = 90 }: { cache: Cache; intervalMs?: number; timeoutMs?: number; memoryWarnPercent?: number }): ProbeDefinition {
+export function createCacheProbe({
+  cache,
+  intervalMs,
+  timeoutMs,
+  memoryWarnPercent = 90,
+}: {
+  cache: Cache;
+  intervalMs?: number;
+  timeoutMs?: number;
+  memoryWarnPercent?: number;
+}): ProbeDefinition {
   return {
     id: 'cache',
     componentType: 'datastore',
@@ -23,12 +33,21 @@ export function createCacheProbe({ cache, intervalMs, timeoutMs, memoryWarnPerce
           { name: 'ping', observedValue: Math.round(pingMs * 1000) / 1000, observedUnit: 'ms', status: 'pass' },
           {
             name: 'memory',
-            observedValue: { used: stats.memoryUsedBytes, limit: stats.memoryLimitBytes, usedPercent: usedPercent === undefined ? null : Math.round(usedPercent * 10) / 10 },
+            observedValue: {
+              used: stats.memoryUsedBytes,
+              limit: stats.memoryLimitBytes,
+              usedPercent: usedPercent === undefined ? null : Math.round(usedPercent * 10) / 10,
+            },
             observedUnit: unit,
             status: memoryHigh ? 'warn' : 'pass',
             ...(memoryHigh ? { output: `cache memory at ${usedPercent!.toFixed(1)}% of its limit` } : {}),
           },
-          { name: 'hitRatio', observedValue: lookups === 0 ? null : Math.round((stats.hits / lookups) * 10_000) / 100, observedUnit: 'percent', status: 'pass' },
+          {
+            name: 'hitRatio',
+            observedValue: lookups === 0 ? null : Math.round((stats.hits / lookups) * 10_000) / 100,
+            observedUnit: 'percent',
+            status: 'pass',
+          },
           { name: 'evictions', observedValue: stats.evictions, observedUnit: 'count', status: 'pass' },
           { name: 'evictionPolicy', observedValue: stats.evictionPolicy, status: 'pass' },
           { name: 'keys', observedValue: stats.keys, observedUnit: 'count', status: 'pass' },

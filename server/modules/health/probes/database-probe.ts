@@ -51,7 +51,15 @@ async function queryUnlessAborted<R extends pg.QueryResultRow>(client: pg.PoolCl
   }
 }
 
-export function createDatabaseProbe({ database, intervalMs, timeoutMs }: { database: DatabaseHandle; intervalMs?: number; timeoutMs?: number }): ProbeDefinition {
+export function createDatabaseProbe({
+  database,
+  intervalMs,
+  timeoutMs,
+}: {
+  database: DatabaseHandle;
+  intervalMs?: number;
+  timeoutMs?: number;
+}): ProbeDefinition {
   return {
     id: 'database',
     componentType: 'datastore',

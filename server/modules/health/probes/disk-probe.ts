@@ -33,7 +33,10 @@ export function createDiskProbe({ path, warnPercent, failPercent, intervalMs, ti
       const { freeBytes, totalBytes } = await readStats(target);
       const usedPercent = totalBytes === 0 ? 0 : ((totalBytes - freeBytes) / totalBytes) * 100;
       const status = usedPercent >= failPercent ? 'fail' : usedPercent >= warnPercent ? 'warn' : 'pass';
-      const output = status === 'pass' ? undefined : `data volume ${usedPercent.toFixed(1)}% used, ${Math.round(freeBytes / 1_048_576)} MiB free (warn ${warnPercent}%, fail ${failPercent}%)`;
+      const output =
+        status === 'pass'
+          ? undefined
+          : `data volume ${usedPercent.toFixed(1)}% used, ${Math.round(freeBytes / 1_048_576)} MiB free (warn ${warnPercent}%, fail ${failPercent}%)`;
       return {
         status,
         output,

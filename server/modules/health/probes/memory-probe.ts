@@ -17,7 +17,14 @@ function readProcessMemory() {
   return { heapUsed: usage.heapUsed, heapLimit: getHeapStatistics().heap_size_limit, rss: usage.rss, external: usage.external };
 }
 
-export function createMemoryProbe({ warnPercent, failPercent, dropCaches, intervalMs, timeoutMs, readUsage = readProcessMemory }: MemoryProbeOptions): ProbeDefinition {
+export function createMemoryProbe({
+  warnPercent,
+  failPercent,
+  dropCaches,
+  intervalMs,
+  timeoutMs,
+  readUsage = readProcessMemory,
+}: MemoryProbeOptions): ProbeDefinition {
   return {
     id: 'memory',
     componentType: 'system',
@@ -28,12 +35,21 @@ export function createMemoryProbe({ warnPercent, failPercent, dropCaches, interv
       const usage = readUsage();
       const percent = (usage.heapUsed / usage.heapLimit) * 100;
       const status = percent >= failPercent ? 'fail' : percent >= warnPercent ? 'warn' : 'pass';
-      const output = status === 'pass' ? undefined : `heap at ${percent.toFixed(1)}% of its ${Math.round(usage.heapLimit / 1_048_576)} MiB limit (warn ${warnPercent}%, fail ${failPercent}%)`;
+      const output =
+        status === 'pass'
+          ? undefined
+          : `heap at ${percent.toFixed(1)}% of its ${Math.round(usage.heapLimit / 1_048_576)} MiB limit (warn ${warnPercent}%, fail ${failPercent}%)`;
       return {
         status,
         output,
         measurements: [
-          { name: 'heap', observedValue: { used: usage.heapUsed, limit: usage.heapLimit, usedPercent: Math.round(percent * 10) / 10 }, observedUnit: 'bytes', status, ...(output ? { output } : {}) },
+          {
+            name: 'heap',
+            observedValue: { used: usage.heapUsed, limit: usage.heapLimit, usedPercent: Math.round(percent * 10) / 10 },
+            observedUnit: 'bytes',
+            status,
+            ...(output ? { output } : {}),
+          },
           { name: 'rss', observedValue: usage.rss, observedUnit: 'bytes', status: 'pass' },
           { name: 'external', observedValue: usage.external, observedUnit: 'bytes', status: 'pass' },
         ],

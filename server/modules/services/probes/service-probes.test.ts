@@ -13,7 +13,9 @@ afterEach(() => {
   }
 });
 
-async function httpServer(handler: Parameters<typeof createHttpServer>[1]): Promise<{ url: string; requests: Array<{ method?: string; authorization?: string }> }> {
+async function httpServer(
+  handler: Parameters<typeof createHttpServer>[1],
+): Promise<{ url: string; requests: Array<{ method?: string; authorization?: string }> }> {
   const requests: Array<{ method?: string; authorization?: string }> = [];
   const server: HttpServer = createHttpServer((request, response) => {
     requests.push({ method: request.method, authorization: request.headers.authorization });
@@ -54,7 +56,9 @@ describe('HTTP service probe', () => {
   });
 
   it('does not follow redirects: a 302 is the answer', async () => {
-    const { url, requests } = await httpServer((req, res) => (req.url === '/' ? res.writeHead(302, { location: '/elsewhere' }).end() : res.writeHead(200).end()));
+    const { url, requests } = await httpServer((req, res) =>
+      req.url === '/' ? res.writeHead(302, { location: '/elsewhere' }).end() : res.writeHead(200).end(),
+    );
     const result = await createHttpServiceProbe(httpServiceSchema.parse({ name: 'api', type: 'http', url })).check({ signal: signal() });
     expect(result).toMatchObject({ status: 'fail', output: 'HTTP 302, expected 200' });
     expect(requests).toHaveLength(1);

@@ -12,7 +12,9 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 export class BlockedTargetError extends Error {
   constructor(host: string, address: string) {
-    super(`${host === address ? address : `${host} (${address})`} is in a network that services of this organization may not target (SERVICES_TENANT_BLOCKED_NETWORKS)`);
+    super(
+      `${host === address ? address : `${host} (${address})`} is in a network that services of this organization may not target (SERVICES_TENANT_BLOCKED_NETWORKS)`,
+    );
     this.name = 'BlockedTargetError';
   }
 }
@@ -46,7 +48,11 @@ export function createTargetGuard(networks: readonly string[]): TargetGuard | un
     return blocked.check(address, type);
   };
 
-  const lookup = ((host: string, options: LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  const lookup = ((
+    host: string,
+    options: LookupOptions,
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(host, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const refused = addresses.find((entry) => isBlocked(entry.address));

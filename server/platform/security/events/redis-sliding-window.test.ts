@@ -152,7 +152,7 @@ describe.skipIf(!redis.available)(`sliding windows in Redis ${redis.reason}`, ()
     await proxy.restore();
     let at = 4;
     await expect.poll(async () => (await window.count('victim', at++)) === (await direct.zcard(key)), { timeout: 10_000 }).toBe(true);
-    expect(await window.count('victim', at)).toBe((await direct.zcard(key)));
+    expect(await window.count('victim', at)).toBe(await direct.zcard(key));
     expect(await direct.zcard(key)).toBeGreaterThanOrEqual(3);
     expect(lines.map((line) => line.msg)).toContain('security detection counts in Redis again');
   });

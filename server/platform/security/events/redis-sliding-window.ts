@@ -56,7 +56,13 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
   let lastFallbackLog = 0;
   let degraded = false;
 
-  async function observeInRedis(key: string, member: string, now: number, weight: number, { windowMs, maxHits }: Required<SlidingWindowOptions>): Promise<number> {
+  async function observeInRedis(
+    key: string,
+    member: string,
+    now: number,
+    weight: number,
+    { windowMs, maxHits }: Required<SlidingWindowOptions>,
+  ): Promise<number> {
     const client = redisClient();
     // Not connected: with enableOfflineQueue off the command would be refused anyway; skip the try.
     if (client?.status !== 'ready') throw new RedisUnavailableError(`Redis is ${client?.status ?? 'not configured'}`);
@@ -65,11 +71,26 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
       client.defineCommand('watchkeeperObserveWindow', { numberOfKeys: 1, lua: OBSERVE });
       defined.add(client);
     }
-    const observed = (client as unknown as WindowCommands).watchkeeperObserveWindow(key, now, now - windowMs, member, maxHits, windowMs, Math.max(1, Math.min(weight, maxHits)));
+    const observed = (client as unknown as WindowCommands).watchkeeperObserveWindow(
+      key,
+      now,
+      now - windowMs,
+      member,
+      maxHits,
+      windowMs,
+      Math.max(1, Math.min(weight, maxHits)),
+    );
     return Number(await withTimeout(observed, timeoutMs));
   }
 
-  async function observe(key: string, member: string, now: number, weight: number, options: Required<SlidingWindowOptions>, locally: () => Promise<number>): Promise<number> {
+  async function observe(
+    key: string,
+    member: string,
+    now: number,
+    weight: number,
+    options: Required<SlidingWindowOptions>,
+    locally: () => Promise<number>,
+  ): Promise<number> {
     try {
       const count = await observeInRedis(key, member, now, weight, options);
       if (degraded) {

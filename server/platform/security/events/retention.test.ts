@@ -32,7 +32,16 @@ describe('security events retention', () => {
   const ago = (ms: number) => new Date(Date.now() - ms);
 
   async function event(subject: string, at: Date): Promise<string> {
-    const { event } = await repository.record({ organizationId: SYSTEM_ORGANIZATION_ID, kind: 'brute-force', severity: 'high', subject, count: 1, windowMs: WINDOW_MS, at, details: {} });
+    const { event } = await repository.record({
+      organizationId: SYSTEM_ORGANIZATION_ID,
+      kind: 'brute-force',
+      severity: 'high',
+      subject,
+      count: 1,
+      windowMs: WINDOW_MS,
+      at,
+      details: {},
+    });
     return event.id;
   }
   const eventSubjects = async (prefix: string) =>
@@ -49,7 +58,10 @@ describe('security events retention', () => {
   }
   /** An address the key was first used from `firstSeen` ago and last used from `lastSeen` ago. */
   async function keyIp(apiKeyId: string, ip: string, firstSeen: number, lastSeen: number): Promise<void> {
-    await db.insertInto('security_api_key_ips').values({ api_key_id: apiKeyId, ip, organization_id: SYSTEM_ORGANIZATION_ID, first_seen: ago(firstSeen), last_seen: ago(lastSeen) }).execute();
+    await db
+      .insertInto('security_api_key_ips')
+      .values({ api_key_id: apiKeyId, ip, organization_id: SYSTEM_ORGANIZATION_ID, first_seen: ago(firstSeen), last_seen: ago(lastSeen) })
+      .execute();
   }
   const ipsOf = async (apiKeyId: string) =>
     (await db.selectFrom('security_api_key_ips').select('ip').where('api_key_id', '=', apiKeyId).orderBy('ip').execute()).map((r) => r.ip);
@@ -62,7 +74,11 @@ describe('security events retention', () => {
     await event('old:today', ago(MINUTE));
     // Opened long ago, but the same window was seen again recently: last_seen decides.
     const longId = await event('old:long', ago(91 * DAY));
-    await db.updateTable('security_events').set({ last_seen: ago(DAY) }).where('id', '=', longId).execute();
+    await db
+      .updateTable('security_events')
+      .set({ last_seen: ago(DAY) })
+      .where('id', '=', longId)
+      .execute();
 
     const outcome = await runSecurityRetention({ db, retentionDays: 90 });
 
@@ -107,13 +123,20 @@ describe('security events retention', () => {
     const key = await apiKey();
     await repository.rememberApiKeyIp({ apiKeyId: key, ip: '192.0.2.7', organizationId: SYSTEM_ORGANIZATION_ID });
     const stale = ago(6 * MINUTE);
-    await db.updateTable('security_api_key_ips').set({ last_seen: ago(2 * MINUTE) }).where('api_key_id', '=', key).execute();
+    await db
+      .updateTable('security_api_key_ips')
+      .set({ last_seen: ago(2 * MINUTE) })
+      .where('api_key_id', '=', key)
+      .execute();
     await repository.rememberApiKeyIp({ apiKeyId: key, ip: '192.0.2.7', organizationId: SYSTEM_ORGANIZATION_ID });
     const fresh = await db.selectFrom('security_api_key_ips').select('last_seen').where('api_key_id', '=', key).executeTakeFirstOrThrow();
     expect(fresh.last_seen.getTime()).toBeLessThan(Date.now() - MINUTE); // recent enough: left alone
 
     await db.updateTable('security_api_key_ips').set({ last_seen: stale }).where('api_key_id', '=', key).execute();
-    expect(await repository.rememberApiKeyIp({ apiKeyId: key, ip: '192.0.2.7', organizationId: SYSTEM_ORGANIZATION_ID })).toEqual({ isNew: false, knownIps: 0 });
+    expect(await repository.rememberApiKeyIp({ apiKeyId: key, ip: '192.0.2.7', organizationId: SYSTEM_ORGANIZATION_ID })).toEqual({
+      isNew: false,
+      knownIps: 0,
+    });
     const bumped = await db.selectFrom('security_api_key_ips').select('last_seen').where('api_key_id', '=', key).executeTakeFirstOrThrow();
     expect(bumped.last_seen.getTime()).toBeGreaterThan(stale.getTime());
   });
@@ -122,7 +145,11 @@ describe('security events retention', () => {
     const key = await apiKey();
     const watch = apiKeyNewIpWatcher({ repository, rememberMs: 50 });
     await watch(keyRequest(key, '192.0.2.8'));
-    await db.updateTable('security_api_key_ips').set({ last_seen: ago(100 * DAY) }).where('api_key_id', '=', key).execute();
+    await db
+      .updateTable('security_api_key_ips')
+      .set({ last_seen: ago(100 * DAY) })
+      .where('api_key_id', '=', key)
+      .execute();
     await new Promise((resolve) => setTimeout(resolve, 80));
     await watch(keyRequest(key, '192.0.2.8'));
     await runSecurityRetention({ db, retentionDays: 90 });
@@ -160,8 +187,20 @@ describe('security events retention', () => {
     const t = await buildTestApp({ env: { SECURITY_EVENTS_RETENTION_DAYS: '7' } });
     try {
       const appRepository = createSecurityEventsRepository({ db: t.app.database.db });
-      for (const [subject, age] of [['app:old', 8 * DAY], ['app:new', 6 * DAY]] as const) {
-        await appRepository.record({ organizationId: SYSTEM_ORGANIZATION_ID, kind: 'brute-force', severity: 'high', subject, count: 1, windowMs: WINDOW_MS, at: ago(age), details: {} });
+      for (const [subject, age] of [
+        ['app:old', 8 * DAY],
+        ['app:new', 6 * DAY],
+      ] as const) {
+        await appRepository.record({
+          organizationId: SYSTEM_ORGANIZATION_ID,
+          kind: 'brute-force',
+          severity: 'high',
+          subject,
+          count: 1,
+          windowMs: WINDOW_MS,
+          at: ago(age),
+          details: {},
+        });
       }
       await t.app.scheduler.runNow(SECURITY_RETENTION_JOB);
       const left = await t.app.database.db.selectFrom('security_events').select('subject').where('subject', 'like', 'app:%').execute();

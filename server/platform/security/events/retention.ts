@@ -26,7 +26,12 @@ export interface SecurityRetentionOutcome {
   apiKeyIpsDeleted: number;
 }
 
-export async function runSecurityRetention({ db, retentionDays, now = new Date(), batchSize = 5_000 }: SecurityRetentionOptions): Promise<SecurityRetentionOutcome> {
+export async function runSecurityRetention({
+  db,
+  retentionDays,
+  now = new Date(),
+  batchSize = 5_000,
+}: SecurityRetentionOptions): Promise<SecurityRetentionOutcome> {
   const before = new Date(now.getTime() - retentionDays * DAY_MS);
   const eventsDeleted = await deleteInBatches(async () => {
     const result = await sql`

@@ -58,7 +58,19 @@ export interface SecurityEventsRepository {
 export const API_KEY_IP_TOUCH_INTERVAL_MINUTES = 5;
 
 export function createSecurityEventsRepository({ db }: { db: Kysely<Database> }): SecurityEventsRepository {
-  function toRecord(row: { id: string; organization_id: string; kind: string; severity: SecuritySeverity; subject: string; count: number; window_seconds: number; window_start: Date; first_seen: Date; last_seen: Date; details: unknown }): SecurityEventRecord {
+  function toRecord(row: {
+    id: string;
+    organization_id: string;
+    kind: string;
+    severity: SecuritySeverity;
+    subject: string;
+    count: number;
+    window_seconds: number;
+    window_start: Date;
+    first_seen: Date;
+    last_seen: Date;
+    details: unknown;
+  }): SecurityEventRecord {
     return {
       id: String(row.id),
       organizationId: row.organization_id,

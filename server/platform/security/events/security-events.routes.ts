@@ -20,7 +20,12 @@ export async function securityEventsRoutes(app: FastifyInstance, { repository }:
   routes.get(
     '/api/security-events',
     {
-      schema: { tags: ['security'], summary: 'Security events detected by this instance, newest first', querystring: securityEventsQuerySchema, response: securityEventsReplies },
+      schema: {
+        tags: ['security'],
+        summary: 'Security events detected by this instance, newest first',
+        querystring: securityEventsQuerySchema,
+        response: securityEventsReplies,
+      },
       config: { access: { permission: 'security-events:read' } },
     },
     async (request) => {

@@ -3,7 +3,14 @@ import { Buffer } from 'node:buffer';
 import { z } from 'zod';
 import { problemSchema } from '../../../../contracts/problem.ts';
 
-export const SECURITY_EVENT_KINDS = ['brute-force', 'password-spraying', 'permission-denials', 'api-key-new-ip', 'ip-rule-denials', 'rate-limit-storm'] as const;
+export const SECURITY_EVENT_KINDS = [
+  'brute-force',
+  'password-spraying',
+  'permission-denials',
+  'api-key-new-ip',
+  'ip-rule-denials',
+  'rate-limit-storm',
+] as const;
 export const severitySchema = z.enum(['low', 'medium', 'high', 'critical']);
 const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T12:00:00Z' });
 

@@ -35,7 +35,12 @@ export const ipRulesPlugin = fp<{ config: Config }>(
             action: 'ip-rule.deny',
             outcome: 'denied',
             target: { type: 'route-group', id: group },
-            details: { reason: decision.reason, ...(decision.ruleId ? { ruleId: decision.ruleId } : {}), method: request.method, path: request.url.split('?')[0] },
+            details: {
+              reason: decision.reason,
+              ...(decision.ruleId ? { ruleId: decision.ruleId } : {}),
+              method: request.method,
+              path: request.url.split('?')[0],
+            },
           },
           { vary: ['method', 'path'] },
         );

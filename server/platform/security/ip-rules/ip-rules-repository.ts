@@ -56,7 +56,14 @@ export function createIpRulesRepository({ db, organizationId = SYSTEM_ORGANIZATI
     async create(rule: NewIpRule, trx: Executor = db): Promise<IpRule | undefined> {
       const row = await trx
         .insertInto('ip_rules')
-        .values({ organization_id: organizationId, action: rule.action, cidr: rule.cidr, scope: rule.scope, description: rule.description, created_by: rule.createdBy })
+        .values({
+          organization_id: organizationId,
+          action: rule.action,
+          cidr: rule.cidr,
+          scope: rule.scope,
+          description: rule.description,
+          created_by: rule.createdBy,
+        })
         .onConflict((conflict) => conflict.columns(['organization_id', 'scope', 'action', 'cidr']).doNothing())
         .returningAll()
         .executeTakeFirst();

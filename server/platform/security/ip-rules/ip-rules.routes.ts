@@ -33,7 +33,10 @@ function actorLabel(request: FastifyRequest): string | null {
 function refuseLockout(request: FastifyRequest, rules: Array<Pick<IpRule, 'id' | 'action' | 'cidr' | 'scope'>>): void {
   const group = routeGroupOf(request);
   if (!new IpRuleSet(rules).evaluate(request.ip, group).allowed) {
-    throw new AppError('WK_ERR_SELF_LOCKOUT', `this change would refuse your own address (${request.ip}) on the ${group} routes you are calling from; allow it first`);
+    throw new AppError(
+      'WK_ERR_SELF_LOCKOUT',
+      `this change would refuse your own address (${request.ip}) on the ${group} routes you are calling from; allow it first`,
+    );
   }
 }
 
@@ -57,13 +60,20 @@ export async function ipRulesRoutes(app: FastifyInstance, { repository, reload }
         )
       : Promise.resolve();
 
-  routes.get('/api/ip-rules', { config: read, schema: { tags, summary: 'IP allow and deny rules, instance-wide', response: listIpRulesReplies } }, async () => ({
-    items: (await repository.list()).map(serialize),
-  }));
+  routes.get(
+    '/api/ip-rules',
+    { config: read, schema: { tags, summary: 'IP allow and deny rules, instance-wide', response: listIpRulesReplies } },
+    async () => ({
+      items: (await repository.list()).map(serialize),
+    }),
+  );
 
   routes.post(
     '/api/ip-rules',
-    { config: write, schema: { tags, summary: 'Add an allow or deny rule for an address or range', body: createIpRuleBodySchema, response: createIpRuleReplies } },
+    {
+      config: write,
+      schema: { tags, summary: 'Add an allow or deny rule for an address or range', body: createIpRuleBodySchema, response: createIpRuleReplies },
+    },
     async (request, reply) => {
       const { action, scope, description } = request.body;
       const cidr = formatCidr(parseCidr(request.body.cidr)!);

@@ -39,7 +39,12 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
             details: { bucket: 'ip', limit: policy.points, windowSeconds: policy.windowSeconds, store: 'memory' },
           });
         }
-        return sendProblem(request, reply, 'WK_ERR_RATE_LIMITED', `More than ${policy.points} requests in ${policy.windowSeconds} s from this address; retry after ${resetSeconds} s`);
+        return sendProblem(
+          request,
+          reply,
+          'WK_ERR_RATE_LIMITED',
+          `More than ${policy.points} requests in ${policy.windowSeconds} s from this address; retry after ${resetSeconds} s`,
+        );
       }
     });
 

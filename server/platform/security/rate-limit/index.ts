@@ -56,7 +56,11 @@ export const rateLimitPlugin = fp<{ config: Config }>(
         );
       }
       const who = bucket.kind === 'ip' ? 'this address' : bucket.kind === 'user' ? 'this user' : 'this API key';
-      return { allowed: false, headers, detail: `More than ${policy.points} ${name} requests in ${policy.windowSeconds} s from ${who}; retry after ${decision.resetSeconds} s` };
+      return {
+        allowed: false,
+        headers,
+        detail: `More than ${policy.points} ${name} requests in ${policy.windowSeconds} s from ${who}; retry after ${decision.resetSeconds} s`,
+      };
     }
 
     // A preHandler, not onRequest: authentication has run by then (its hooks are onRequest or

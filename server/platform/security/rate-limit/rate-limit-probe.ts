@@ -6,13 +6,26 @@ import type { Redis } from 'ioredis';
 import type { ProbeDefinition } from '../../probes/index.ts';
 import type { RateLimitStore } from './rate-limit-store.ts';
 
-export function createRateLimitProbe({ store, redisClient, pingTimeoutMs = 1_000 }: { store: RateLimitStore; redisClient: () => Redis | undefined; pingTimeoutMs?: number }): ProbeDefinition {
+export function createRateLimitProbe({
+  store,
+  redisClient,
+  pingTimeoutMs = 1_000,
+}: {
+  store: RateLimitStore;
+  redisClient: () => Redis | undefined;
+  pingTimeoutMs?: number;
+}): ProbeDefinition {
   return {
     id: 'rate-limiter',
     componentType: 'component',
     critical: false,
     async check() {
-      const fallback = { name: 'fallbackDecisions', observedValue: store.fallbackDecisions, observedUnit: 'count', status: store.usingFallback ? ('warn' as const) : ('pass' as const) };
+      const fallback = {
+        name: 'fallbackDecisions',
+        observedValue: store.fallbackDecisions,
+        observedUnit: 'count',
+        status: store.usingFallback ? ('warn' as const) : ('pass' as const),
+      };
       // Each one cost a wait on Redis (up to its timeout) before the in-process limiter decided.
       const failures = { name: 'redisFailures', observedValue: store.redisFailures, observedUnit: 'count', status: 'pass' as const };
       const client = redisClient();

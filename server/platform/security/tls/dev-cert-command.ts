@@ -11,7 +11,14 @@ export interface DevCertCommandOptions {
   err?: NodeJS.WritableStream;
 }
 
-export async function runDevCert({ config, hosts, days = '365', force = false, out = process.stdout, err = process.stderr }: DevCertCommandOptions): Promise<number> {
+export async function runDevCert({
+  config,
+  hosts,
+  days = '365',
+  force = false,
+  out = process.stdout,
+  err = process.stderr,
+}: DevCertCommandOptions): Promise<number> {
   const validity = Number(days);
   // 825 days is the longest validity Apple platforms accept for a TLS server certificate.
   if (!Number.isInteger(validity) || validity < 1 || validity > 825) {

@@ -37,20 +37,26 @@ export async function generateDevCertificate({
   }
   const notBefore = new Date();
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
-  const pems = await generate([{ name: 'commonName', value: hosts[0] ?? 'localhost' }, { name: 'organizationName', value: 'Watchkeeper development' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notBeforeDate: notBefore,
-    notAfterDate: notAfter,
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      // DNS names are type 2, IP addresses type 7.
-      { name: 'subjectAltName', altNames: hosts.map((host) => (isIP(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
+  const pems = await generate(
+    [
+      { name: 'commonName', value: hosts[0] ?? 'localhost' },
+      { name: 'organizationName', value: 'Watchkeeper development' },
     ],
-  });
+    {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: notBefore,
+      notAfterDate: notAfter,
+      extensions: [
+        { name: 'basicConstraints', cA: false, critical: true },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        // DNS names are type 2, IP addresses type 7.
+        { name: 'subjectAltName', altNames: hosts.map((host) => (isIP(host) ? { type: 7, ip: host } : { type: 2, value: host })) },
+      ],
+    },
+  );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
   chmodSync(keyFile, 0o600); // writeFileSync's mode applies only when it creates the file

@@ -23,7 +23,15 @@ export function createRedirectServer({ httpsPort }: { httpsPort: number }): Serv
 }
 
 /** Starts the redirect listener; resolves with a function that closes it. */
-export async function startRedirectServer({ port, host, httpsPort }: { port: number; host: string; httpsPort: number }): Promise<{ server: Server; close: () => Promise<void> }> {
+export async function startRedirectServer({
+  port,
+  host,
+  httpsPort,
+}: {
+  port: number;
+  host: string;
+  httpsPort: number;
+}): Promise<{ server: Server; close: () => Promise<void> }> {
   const server = createRedirectServer({ httpsPort });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

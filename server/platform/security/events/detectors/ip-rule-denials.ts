@@ -13,7 +13,13 @@ export function ipRuleDenialsDetector({ threshold, windowMs, windows = memorySli
       if (record.action !== 'ip-rule.deny' || !record.ip) return undefined;
       const count = await window.count(record.ip, now, occurrencesOf(record));
       if (count < threshold) return undefined;
-      return { kind: 'ip-rule-denials', severity: 'low', subject: `ip:${record.ip}`, count, details: { ip: record.ip, lastRouteGroup: record.targetId, lastPath: record.details?.path } };
+      return {
+        kind: 'ip-rule-denials',
+        severity: 'low',
+        subject: `ip:${record.ip}`,
+        count,
+        details: { ip: record.ip, lastRouteGroup: record.targetId, lastPath: record.details?.path },
+      };
     },
   };
 }

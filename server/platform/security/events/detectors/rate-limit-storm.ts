@@ -16,7 +16,13 @@ export function rateLimitStormDetector({ threshold, windowMs, windows = memorySl
       const client = record.actorId ? `${record.actorType}:${record.actorId}` : `ip:${record.ip ?? ''}`;
       const clients = await window.distinct(rateLimitClass, client, now);
       if (clients < threshold) return undefined;
-      return { kind: 'rate-limit-storm', severity: 'medium', subject: `rate-limit-class:${rateLimitClass}`, count: clients, details: { rateLimitClass, clients } };
+      return {
+        kind: 'rate-limit-storm',
+        severity: 'medium',
+        subject: `rate-limit-class:${rateLimitClass}`,
+        count: clients,
+        details: { rateLimitClass, clients },
+      };
     },
   };
 }
