@@ -139,6 +139,24 @@ describe('an audited change whose audit record cannot be written', () => {
       },
     },
     {
+      name: 'signing out',
+      action: 'auth.logout',
+      async prepare() {
+        const user = await signIn(t.app, { role: 'viewer' });
+        const changed = () => count('SELECT 1 FROM sessions WHERE user_id = $1', [user.id]);
+        return { request: { method: 'POST', url: '/api/auth/logout', headers: user.headers }, changed, before: 1 };
+      },
+    },
+    {
+      name: "changing a user's role (and flagging their sessions for rotation)",
+      action: 'user.role.change',
+      async prepare() {
+        const user = await signIn(t.app, { role: 'viewer' });
+        const changed = () => count('SELECT 1 FROM sessions WHERE user_id = $1 AND rotate_required', [user.id]);
+        return { request: { method: 'PATCH', url: `/api/users/${user.id}`, payload: { role: 'editor' } }, changed, before: 0 };
+      },
+    },
+    {
       name: 'signing out everywhere',
       action: 'auth.logout-everywhere',
       async prepare() {

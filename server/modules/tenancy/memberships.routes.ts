@@ -85,7 +85,7 @@ export async function membershipsRoutes(app: FastifyInstance) {
       if (!user) throw new AppError('WK_ERR_EMAIL_UNKNOWN', 'no account with this email address; create it with POST /api/users');
       assertNotSelf(request, user.id);
 
-      const { membership, created, from } = await db
+      const { membership, created } = await db
         .transaction()
         .execute(async (trx) => {
           // Serialises membership changes in the organization, so two demotions cannot both pass the last-owner check.
@@ -109,15 +109,15 @@ export async function membershipsRoutes(app: FastifyInstance) {
             },
             { trx },
           );
-          return { membership, created, from: existing?.role };
+          // Privileges changed: the user's sessions continue under fresh ids, committed with the change.
+          if (existing?.role !== membership.role || created) await sessions.requireRotation(user.id, trx);
+          return { membership, created };
         })
         .catch((error: unknown) => {
           // The role was deleted meanwhile.
           if (isForeignKeyViolation(error)) throw new AppError('WK_ERR_CONCURRENT_CHANGE', `the role ${role.name} no longer exists`);
           throw error;
         });
-      // Privileges changed: the user's sessions continue under fresh ids.
-      if (from !== membership.role || created) await sessions.requireRotation(user.id);
       return reply.code(created ? 201 : 200).send(present(membership));
     },
   );
@@ -155,8 +155,8 @@ export async function membershipsRoutes(app: FastifyInstance) {
           },
           { trx },
         );
+        await sessions.requireRotation(membership.userId, trx);
       });
-      await sessions.requireRotation(membership.userId);
       return reply.code(204).send(null);
     },
   );

@@ -175,7 +175,10 @@ export async function organizationsRoutes(app: FastifyInstance) {
       const { id } = request.params;
       await assertMayChange(request, id);
       if (id === SYSTEM_ORGANIZATION_ID) throw new AppError('WK_ERR_SYSTEM_ORGANIZATION_PROTECTED', 'the system organization cannot be deleted');
-      const members = await db.transaction().execute(async (trx) => {
+      // Its members lost privileges: their sessions continue under fresh ids, committed with the
+      // deletion. The caller's own goes on as it is, so the answer's cookie stays usable.
+      const caller = callerUserId(request);
+      await db.transaction().execute(async (trx) => {
         const organization = await organizations.find(id, trx);
         if (!organization || !(await organizations.lock(id, trx))) throw new AppError('WK_ERR_ORGANIZATION_NOT_FOUND', 'no such organization');
         const userIds = await organizations.memberUserIds(id, trx);
@@ -191,13 +194,9 @@ export async function organizationsRoutes(app: FastifyInstance) {
           },
           { trx },
         );
-        return userIds;
+        for (const userId of userIds) if (userId !== caller) await sessions.requireRotation(userId, trx);
       });
       app.events.emit('tenancy.removed', { organizationId: id });
-      // Its members lost privileges: their sessions continue under fresh ids. The caller's own goes on
-      // as it is, so the answer's cookie stays usable.
-      const caller = callerUserId(request);
-      for (const userId of members) if (userId !== caller) await sessions.requireRotation(userId);
       return reply.code(204).send(null);
     },
   );

@@ -122,7 +122,9 @@ export async function projectsRoutes(app: FastifyInstance) {
       if (project.id === SYSTEM_PROJECT_ID)
         throw new AppError('WK_ERR_SYSTEM_PROJECT_PROTECTED', "the system project holds Watchkeeper's own health and cannot be deleted");
       const { organizationId } = project;
-      const members = await db.transaction().execute(async (trx) => {
+      // Members of this project lose their membership there: fresh session ids, committed with the deletion.
+      const caller = callerUserId(request);
+      await db.transaction().execute(async (trx) => {
         // The organization's row lock makes "not the last project" hold against a concurrent delete.
         await organizations.lock(organizationId, trx);
         if ((await projects.count(organizationId, trx)) <= 1)
@@ -139,12 +141,9 @@ export async function projectsRoutes(app: FastifyInstance) {
           },
           { trx },
         );
-        return userIds;
+        for (const userId of userIds) if (userId !== caller) await sessions.requireRotation(userId, trx);
       });
       app.events.emit('tenancy.removed', { organizationId, projectId: project.id });
-      // Members of this project lost their membership there: fresh session ids.
-      const caller = callerUserId(request);
-      for (const userId of members) if (userId !== caller) await sessions.requireRotation(userId);
       return reply.code(204).send(null);
     },
   );

@@ -110,7 +110,7 @@ export async function rolesRoutes(app: FastifyInstance) {
       assertHoldsAll(request, before.permissions, `changing the role ${before.name}`);
       const next = permissions === undefined ? undefined : [...new Set(permissions)];
       if (next) assertHoldsAll(request, next, `giving the role ${before.name} these permissions`);
-      const holders = await db.transaction().execute(async (trx) => {
+      await db.transaction().execute(async (trx) => {
         await memberships.updateCustomRole(before.id, { description, permissions: next }, trx);
         const { userIds } = await memberships.roleHolders(before.id, trx);
         await app.audit.recordRequest(
@@ -128,10 +128,9 @@ export async function rolesRoutes(app: FastifyInstance) {
           },
           { trx },
         );
-        return userIds;
+        // The holders' privileges changed: their sessions continue under fresh ids, committed with the change.
+        if (next) for (const userId of userIds) await sessions.requireRotation(userId, trx);
       });
-      // The holders' privileges changed: their sessions continue under fresh ids.
-      if (next) for (const userId of holders) await sessions.requireRotation(userId);
       return present((await memberships.findRoleById(organizationId, before.id))!);
     },
   );

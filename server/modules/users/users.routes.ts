@@ -138,6 +138,8 @@ export async function usersRoutes(app: FastifyInstance) {
             },
             { trx },
           );
+          // Privileges changed: the user's sessions continue under fresh ids, decided with the change.
+          await sessions.requireRotation(member.id, trx);
         }
         if (changeDisabled) {
           await users.setDisabled(member.id, disabled, trx);
@@ -155,8 +157,6 @@ export async function usersRoutes(app: FastifyInstance) {
       };
       if (changeDisabled && disabled) await sessions.revokeAllForUser(member.id, { within: change });
       else if (changeRole || changeDisabled) await db.transaction().execute(change);
-      // Privileges changed: the user's sessions continue under fresh ids.
-      if (changeRole && next) await sessions.requireRotation(member.id);
       return (await findMember(db, organizationId, member.id))!;
     },
   );

@@ -103,9 +103,12 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
     { config: { access: 'authenticated' }, schema: { tags, summary: 'End this session', response: { 204: z.null(), 403: problemSchema } } },
     async (request, reply) => {
       const { session } = requireUser(request);
-      await sessions.revoke(session.idHash);
+      // The session's end and its audit record commit together, or the caller hears it failed.
+      await app.database.db.transaction().execute(async (trx) => {
+        await sessions.revoke(session.idHash, trx);
+        await app.audit.recordRequest(request, { action: 'auth.logout', outcome: 'success' }, { trx });
+      });
       clearSessionCookie(request, reply, auth.cookie);
-      await recordAudit(app, request, { action: 'auth.logout', outcome: 'success' });
       return reply.code(204).send(null);
     },
   );
