@@ -32,6 +32,16 @@ export const errorCatalogue = {
     title: 'Text that cannot be stored',
     description: 'A text contains characters the database cannot store (such as NUL).',
   },
+  WK_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    title: 'Request not received in time',
+    description: 'The headers did not arrive within `REQUEST_HEADERS_TIMEOUT_MS`, or the whole request within `REQUEST_TIMEOUT_MS`; the connection is closed.',
+  },
+  WK_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    title: 'Request headers too large',
+    description: "The request's headers exceed the server's limit (16 KiB); the connection is closed.",
+  },
   WK_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
     title: 'Payload too large',

@@ -28,6 +28,7 @@ import { addressRateLimitPlugin, rateLimitPlugin } from './platform/security/rat
 import { securityEventsPlugin } from './platform/security/events/index.ts';
 import { metricsPlugin } from './platform/metrics/index.ts';
 import { httpsOptions } from './platform/security/tls/https-options.ts';
+import { clientErrorHandler } from './platform/errors/client-error.ts';
 import { healthPlugin } from './modules/health/index.ts';
 import { setupPlugin } from './modules/setup/index.ts';
 import { usersPlugin } from './modules/users/index.ts';
@@ -140,6 +141,8 @@ export function serverOptions(config: Config, logger: FastifyServerOptions['logg
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // 408, 431 and unparseable requests as problem+json too.
+    clientErrorHandler,
     forceCloseConnections: 'idle',
     // A first start initialises the embedded PostgreSQL cluster and migrates; on a slow or busy
     // machine that outlasts Fastify's 10 s default per plugin.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers.ts';
 
 /**
- * Opens a connection, sends `head` and then one byte of `trickle` every 200 ms, forever; resolves
+ * Opens a connection, sends `head` and then one byte of `trickle` (if any) every 200 ms, forever; resolves
  * with what the server sent once it closes the connection.
  */
 function trickle(port: number, head: string, trickleText: string): Promise<string> {
@@ -19,7 +19,7 @@ function trickle(port: number, head: string, trickleText: string): Promise<strin
     let received = '';
     let index = 0;
     const timer = setInterval(() => {
-      if (socket.writable) socket.write(trickleText[index++ % trickleText.length]!);
+      if (socket.writable && trickleText) socket.write(trickleText[index++ % trickleText.length]!);
     }, 200);
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     socket.on('error', () => undefined);
@@ -46,12 +46,26 @@ describe('slow clients', () => {
     const head = 'POST /setup HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n';
     const received = await trickle(port, head, '{"email":"slow@example.com"          ');
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(received).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/i);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 408, code: 'WK_ERR_REQUEST_TIMEOUT' });
   }, 30_000);
 
   it('answers 408 and closes the connection of a client whose headers trickle in past REQUEST_HEADERS_TIMEOUT_MS', async () => {
     const received = await trickle(port, 'GET /health/liveness HTTP/1.1\r\nHost: localhost\r\n', 'X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
   }, 30_000);
+
+  it('answers headers over the size limit with 431 problem+json', async () => {
+    const received = await trickle(port, `GET /health/liveness HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, '');
+    expect(received).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 431, code: 'WK_ERR_HEADERS_TOO_LARGE' });
+  });
+
+  it('answers bytes that are not HTTP with 400 problem+json', async () => {
+    const received = await trickle(port, 'HELLO\r\n\r\n', '');
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'WK_ERR_BAD_REQUEST' });
+  });
 
   it('serves a normal request', async () => {
     const response = await fetch(`http://127.0.0.1:${port}/health/liveness`);
