@@ -43,7 +43,8 @@ export function processStartTime(pid: number): string | undefined {
 
 const bootId = () => readProc('/proc/sys/kernel/random/boot_id')?.trim();
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

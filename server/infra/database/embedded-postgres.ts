@@ -14,7 +14,7 @@ import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { acquireDataDirLock } from './data-dir-lock.ts';
+import { acquireDataDirLock, isAlive } from './data-dir-lock.ts';
 import { EmbeddedPostgresError } from './embedded-postgres-error.ts';
 import { DEFAULT_SYSTEM_DIR, OS_USER, canReach, placeCluster, resolveRunAs, stageBinaries, type RunAs } from './postgres-os-user.ts';
 
@@ -76,15 +76,6 @@ function binariesIn(dir: string): Binaries {
 function childEnvironment(): NodeJS.ProcessEnv {
   // eslint-disable-next-line no-restricted-properties -- passed through to the child, not configuration
   return { ...process.env, LC_ALL: 'C' };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function commandLineOf(pid: number): string {
