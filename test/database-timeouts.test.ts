@@ -4,31 +4,30 @@
  * Retry-After, and the app serves again once the server answers.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildTestApp, createTestDatabase, signIn, uniqueName, type SignedInUser, type TestApp, type TestDatabase } from './helpers.ts';
-import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
+import { buildTestAppBehindProxy, signIn, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
+import type { TcpProxy } from './tcp-proxy.ts';
 
 describe('a frozen PostgreSQL', () => {
-  let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
   let owner: SignedInUser;
   let base: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
-    t = await buildTestApp({
-      database,
-      env: { DATABASE_URL: proxy.url(database.url), DATABASE_STATEMENT_TIMEOUT_MS: '500', DATABASE_QUERY_TIMEOUT_MS: '1500' },
+    const behind = await buildTestAppBehindProxy({
+      env: {
+        DATABASE_STATEMENT_TIMEOUT_MS: '500',
+        DATABASE_QUERY_TIMEOUT_MS: '1500',
+      },
     });
+    ({ proxy } = behind);
+    t = behind;
     owner = await signIn(t.app, { role: 'owner' });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
     proxy?.thaw();
     await t?.close();
-    await proxy?.close();
-    await database?.drop();
   });
 
   const createService = (name: string) =>

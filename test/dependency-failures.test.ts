@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { SYSTEM_SCOPE } from '../contracts/tenancy.ts';
 import type { HealthRecoveryEvent, HealthTransitionEvent } from '../server/platform/events/index.ts';
 import { aggregateStatus } from '../server/modules/health/health-report.ts';
-import { buildTestApp, createTestDatabase, redisAvailability, signIn, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
+import { buildTestApp, buildTestAppBehindProxy, redisAvailability, signIn, testRedisUrl, uniqueName, type TestApp, type TestDatabase } from './helpers.ts';
 import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 const redis = redisAvailability();
@@ -42,18 +42,16 @@ describe('PostgreSQL failing and coming back', () => {
   let events: ReturnType<typeof recordEvents>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
-    t = await buildTestApp({
-      database,
+    const behind = await buildTestAppBehindProxy({
       env: {
-        DATABASE_URL: proxy.url(database.url),
         DATABASE_POOL_MAX: '3',
         HEALTH_TIMEOUT_MS: '1000',
         HEALTH_INTERVAL_MS: '200',
         HEALTH_RECOVERY_AFTER_FAILURES: '3',
       },
     });
+    ({ proxy, database } = behind);
+    t = behind;
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     events = recordEvents(t.app);
@@ -68,8 +66,6 @@ describe('PostgreSQL failing and coming back', () => {
   afterAll(async () => {
     await admin?.end();
     await t?.close();
-    await proxy?.close();
-    await database?.drop();
   });
 
   const readiness = () => t.app.inject({ url: '/health/readiness' });
@@ -235,20 +231,21 @@ describe('PostgreSQL failing and coming back', () => {
 });
 
 describe('PostgreSQL slowing down', () => {
-  let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
     // Its own app: the latency baseline is the history of this app's checks alone.
-    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), HEALTH_DEGRADATION_FACTOR: '3' } });
+    const behind = await buildTestAppBehindProxy({
+      env: {
+        HEALTH_DEGRADATION_FACTOR: '3',
+      },
+    });
+    ({ proxy } = behind);
+    t = behind;
   });
   afterAll(async () => {
     await t?.close();
-    await proxy?.close();
-    await database?.drop();
   });
 
   it('warns, saying so, while PostgreSQL answers far slower than its own baseline, and passes when it is fast again', async () => {

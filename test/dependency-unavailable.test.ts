@@ -3,26 +3,27 @@
  * (retryable), never 500, and the app serves again once the database is back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDatabase, signIn, type SignedInUser, type TestApp, type TestDatabase } from './helpers.ts';
-import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
+import { buildTestAppBehindProxy, signIn, type SignedInUser, type TestApp } from './helpers.ts';
+import type { TcpProxy } from './tcp-proxy.ts';
 
 describe('the database unreachable during a request', () => {
-  let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
   let admin: SignedInUser;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
-    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ENABLED: 'false' } });
+    const behind = await buildTestAppBehindProxy({
+      env: {
+        RATE_LIMIT_ENABLED: 'false',
+      },
+    });
+    ({ proxy } = behind);
+    t = behind;
     admin = await signIn(t.app, { role: 'admin' });
   });
   afterAll(async () => {
     await proxy.restore();
     await t.close();
-    await proxy.close();
-    await database.drop();
   });
 
   it('answers 503 problem+json naming the dependency, keeps liveness, and serves again when it returns', async () => {

@@ -10,8 +10,8 @@ import { errorCatalogue, errorCodes, PROBLEM_TYPE_BASE, problemTypeFor } from '.
 import { problemSchema, PROBLEM_CONTENT_TYPE } from '../contracts/problem.ts';
 import { SYSTEM_PROJECT_ID } from '../contracts/tenancy.ts';
 import { errorTable, readmeErrorTable } from '../scripts/error-table.ts';
-import { buildTestApp, createApiKey, createTestDatabase, signIn, type TestApp, type TestDatabase } from './helpers.ts';
-import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
+import { buildTestApp, buildTestAppBehindProxy, createApiKey, signIn, type TestApp } from './helpers.ts';
+import type { TcpProxy } from './tcp-proxy.ts';
 
 describe('the error catalogue', () => {
   it('gives every code a 4xx or 5xx status, a title and a meaning', () => {
@@ -93,20 +93,21 @@ describe('problems over HTTP', () => {
 });
 
 describe('PostgreSQL unreachable', () => {
-  let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
-    t = await buildTestApp({ database, env: { DATABASE_URL: proxy.url(database.url), DATABASE_POOL_MAX: '3' } });
+    const behind = await buildTestAppBehindProxy({
+      env: {
+        DATABASE_POOL_MAX: '3',
+      },
+    });
+    ({ proxy } = behind);
+    t = behind;
   });
   afterEach(() => proxy.restore());
   afterAll(async () => {
     await t?.close();
-    await proxy?.close();
-    await database?.drop();
   });
 
   it('answers a request naming a project 503 WK_ERR_DEPENDENCY_UNAVAILABLE, never 404 "no such project"', async () => {

@@ -19,6 +19,7 @@ import { createAccount } from '../server/platform/auth/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import type { Permission } from '../contracts/permissions.ts';
 import type { ExternalServiceInput } from '../contracts/services.ts';
+import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
 
 export const isCI = process.env.CI === 'true';
 
@@ -135,6 +136,36 @@ export async function buildTestApp({
       await app.close();
       if (!database) await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestAppBehindProxy extends TestApp {
+  /** Between the app and its database: cut, freeze or slow it to make PostgreSQL fail by real means. */
+  proxy: TcpProxy;
+}
+
+/**
+ * Builds the app on a fresh database it reaches through a TCP proxy (test/tcp-proxy.ts); a test
+ * still reaches the database directly at `database.url`. `close()` brings the proxy back first,
+ * so the app's pool can end, then closes everything.
+ */
+export async function buildTestAppBehindProxy({
+  env = {},
+  ...options
+}: Omit<Parameters<typeof buildTestApp>[0] & object, 'database'> = {}): Promise<TestAppBehindProxy> {
+  const database = await createTestDatabase();
+  const proxy = await proxyTo(database.url);
+  const t = await buildTestApp({ ...options, database, env: { ...env, DATABASE_URL: proxy.url(database.url) } });
+  return {
+    ...t,
+    proxy,
+    async close() {
+      proxy.thaw();
+      await proxy.restore();
+      await t.close();
+      await proxy.close();
+      await database.drop();
     },
   };
 }

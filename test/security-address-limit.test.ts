@@ -1,30 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createTestDatabase, type TestApp, type TestDatabase } from './helpers.ts';
-import { proxyTo, type TcpProxy } from './tcp-proxy.ts';
+import { buildTestApp, buildTestAppBehindProxy, type TestApp } from './helpers.ts';
+import type { TcpProxy } from './tcp-proxy.ts';
 
 const junkKey = () => ({ authorization: `Bearer wk_${randomBytes(24).toString('base64url')}` });
 
 // The database sits behind a proxy that the tests freeze: a request that still gets its answer
 // while it is frozen has touched no database.
 describe('the per-address limit, before authentication', () => {
-  let database: TestDatabase;
   let proxy: TcpProxy;
   let t: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    proxy = await proxyTo(database.url);
-    t = await buildTestApp({
-      database,
-      env: { DATABASE_URL: proxy.url(database.url), RATE_LIMIT_ADDRESS_POINTS: '5', RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '0', RATE_LIMIT_HEALTH_POINTS: '2' },
+    const behind = await buildTestAppBehindProxy({
+      env: {
+        RATE_LIMIT_ADDRESS_POINTS: '5',
+        RATE_LIMIT_ADDRESS_UNAUTHORIZED_COST: '0',
+        RATE_LIMIT_HEALTH_POINTS: '2',
+      },
     });
+    ({ proxy } = behind);
+    t = behind;
   });
   afterAll(async () => {
     proxy?.thaw();
     await t?.close();
-    await proxy?.close();
-    await database?.drop();
   });
 
   const get = (url: string, remoteAddress: string, headers: Record<string, string> = {}) => t.app.inject({ url, remoteAddress, headers });
