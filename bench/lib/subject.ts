@@ -1,0 +1,79 @@
+/**
+ * The server under test: the real compiled program (`bin/watchkeeper.js start`, which rebuilds
+ * dist/ when stale) in its own process, on a free port, a throwaway DATA_DIR and a fresh
+ * database, with the rate limits raised so that no 429 is counted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBenchDatabase, type BenchDatabase } from './database.ts';
+import { freePort, stopChild, waitForOk } from './processes.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/watchkeeper.js', import.meta.url));
+const UNLIMITED = String(1_000_000_000);
+
+export interface Subject {
+  url: string;
+  pid: number;
+  database: BenchDatabase;
+  /** Runs another `watchkeeper` command against the same configuration (e.g. `user create`). */
+  command(args: string[], env?: Record<string, string>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function baseEnv(dataDir: string, databaseUrl: string, port: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
+    RATE_LIMIT_HEALTH_POINTS: UNLIMITED,
+    RATE_LIMIT_API_POINTS: UNLIMITED,
+    RATE_LIMIT_ADDRESS_POINTS: UNLIMITED,
+  };
+}
+
+function run(args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  return { child, output: () => output };
+}
+
+export async function startSubject({ databaseUrl }: { databaseUrl?: string } = {}): Promise<Subject> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'watchkeeper-bench-'));
+  const database = await createBenchDatabase({ serverUrl: databaseUrl });
+  const port = await freePort();
+  const env = baseEnv(dataDir, database.url, port);
+  const { child, output } = run(['start'], env, dataDir);
+  const url = `http://127.0.0.1:${port}`;
+  const cleanUp = async () => {
+    await stopChild(child);
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForOk(`${url}/health/readiness`, child, output);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+  return {
+    url,
+    pid: child.pid!,
+    database,
+    command: async (args, extra = {}) => {
+      const { child: command, output: commandOutput } = run(args, { ...env, ...extra }, dataDir);
+      const code = await new Promise<number | null>((resolve) => command.once('exit', resolve));
+      if (code !== 0) throw new Error(`watchkeeper ${args.join(' ')} exited ${code}: ${commandOutput()}`);
+    },
+    stop: cleanUp,
+  };
+}

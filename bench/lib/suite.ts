@@ -1,0 +1,74 @@
+/** Runs scenarios against one Watchkeeper started for the run, and writes the report. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scenarios as allScenarios } from '../scenarios/index.ts';
+import { describeEnvironment, renderMarkdown, type BenchReport } from './report.ts';
+import type { BenchContext, ScenarioResult } from './scenario.ts';
+import { startSubject, type Subject } from './subject.ts';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BenchOptions {
+  /** Scenario names; none: every scenario that is not long-running. */
+  names?: string[];
+  smoke?: boolean;
+  /** PostgreSQL server to create the bench database on; unset: an embedded one. */
+  databaseUrl?: string;
+  /** Write bench/results/<timestamp>.json and bench/RESULTS.md. */
+  write?: boolean;
+  log?: (message: string) => void;
+}
+
+export async function runBench({ names = [], smoke = false, databaseUrl, write = false, log = () => {} }: BenchOptions = {}): Promise<{
+  report: BenchReport;
+  markdown: string;
+}> {
+  const unknown = names.filter((name) => !allScenarios.some((scenario) => scenario.name === name));
+  if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${allScenarios.map((scenario) => scenario.name).join(', ')}`);
+  const selected = names.length ? allScenarios.filter((scenario) => names.includes(scenario.name)) : allScenarios.filter((scenario) => !scenario.longRunning);
+
+  let subject: Promise<Subject> | undefined;
+  const context: BenchContext = {
+    smoke,
+    seconds: smoke ? 1 : 5,
+    warmupSeconds: smoke ? 0.5 : 3,
+    rounds: smoke ? 1 : 3,
+    connections: 10,
+    settleMs: smoke ? 0 : 11_000,
+    subject: () => {
+      if (!subject) {
+        log('starting watchkeeper');
+        subject = startSubject({ databaseUrl });
+      }
+      return subject;
+    },
+    log,
+  };
+  const results: ScenarioResult[] = [];
+  try {
+    for (const scenario of selected) results.push(await scenario.run(context));
+  } finally {
+    if (subject) await (await subject.catch(() => undefined))?.stop();
+  }
+  const report: BenchReport = {
+    environment: describeEnvironment(),
+    settings: {
+      smoke,
+      seconds: context.seconds,
+      warmupSeconds: context.warmupSeconds,
+      rounds: context.rounds,
+      connections: context.connections,
+      database: subject ? (databaseUrl ? 'server' : 'embedded') : 'none',
+    },
+    scenarios: results,
+  };
+  const markdown = renderMarkdown(report);
+  if (write) {
+    const resultsDir = join(BENCH_DIR, 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, `${report.environment.date.replaceAll(':', '-')}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdown);
+  }
+  return { report, markdown };
+}

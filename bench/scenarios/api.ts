@@ -1,0 +1,95 @@
+/**
+ * api: authenticated reads — a session cookie and an API key, each on `GET /api/services` and
+ * `GET /health/status` — against the probe (`/health/liveness`) on the same server, alternating.
+ * Targets (issue 8): ≥ 0.5× the probe, and zero database queries per request in the steady state.
+ */
+import { aggregate, hasErrors } from '../lib/aggregate.ts';
+import { measure, type WindowResult } from '../lib/measure.ts';
+import { httpRequest } from '../lib/processes.ts';
+import type { Scenario } from '../lib/scenario.ts';
+import type { Subject } from '../lib/subject.ts';
+
+const MIN_RATIO = 0.5;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'bench-password-a8f3k2q9';
+
+interface Credentials {
+  cookie: string;
+  apiKey: string;
+}
+
+/** An administrator made with the CLI, signed in over HTTP, and an API key made through the API. */
+async function signIn(subject: Subject): Promise<Credentials> {
+  await subject.command(['user', 'create', '--email', EMAIL, '--admin'], { WATCHKEEPER_PASSWORD: PASSWORD });
+  const login = await httpRequest(`${subject.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in answered ${login.status}: ${login.body}`);
+  const setCookie = [login.headers['set-cookie'] ?? []].flat();
+  const cookie = setCookie.map((line) => line.split(';')[0]!).find((pair) => pair.startsWith('wk_session='));
+  if (!cookie) throw new Error('sign-in set no wk_session cookie');
+  const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
+  const created = await httpRequest(`${subject.url}/api/api-keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: 'bench', scopes: ['services:read', 'health:read'] }),
+  });
+  if (created.status !== 201 && created.status !== 200) throw new Error(`creating the API key answered ${created.status}: ${created.body}`);
+  return { cookie, apiKey: (JSON.parse(created.body) as { key: string }).key };
+}
+
+export const api: Scenario = {
+  name: 'api',
+  description: 'Authenticated reads (session cookie, API key) on GET /api/services and /health/status vs the probe',
+  async run(context) {
+    const subject = await context.subject();
+    const { cookie, apiKey } = await signIn(subject);
+    const window = { seconds: context.seconds, connections: context.connections, pid: subject.pid };
+    const probeLoad = { ...window, label: 'probe /health/liveness', url: `${subject.url}/health/liveness` };
+    const variants: { label: string; path: string; headers: Record<string, string> }[] = [
+      { label: 'cookie GET /api/services', path: '/api/services', headers: { cookie } },
+      { label: 'cookie GET /health/status', path: '/health/status', headers: { cookie } },
+      { label: 'API key GET /api/services', path: '/api/services', headers: { authorization: `Bearer ${apiKey}` } },
+      { label: 'API key GET /health/status', path: '/health/status', headers: { authorization: `Bearer ${apiKey}` } },
+    ];
+    const loads = variants.map(({ path, ...variant }) => ({ ...window, ...variant, url: `${subject.url}${path}` }));
+    for (const variant of loads) {
+      const answer = await httpRequest(variant.url, { headers: variant.headers });
+      if (answer.status !== 200) throw new Error(`${variant.label} answered ${answer.status}: ${answer.body}`);
+    }
+    if (context.warmupSeconds > 0) {
+      context.log(`api: warm-up ${context.warmupSeconds} s each`);
+      for (const load of [probeLoad, ...loads]) await measure({ ...load, seconds: context.warmupSeconds });
+    }
+    const probeWindows: WindowResult[] = [];
+    const variantWindows = loads.map((): WindowResult[] => []);
+    for (let round = 1; round <= context.rounds; round++) {
+      context.log(`api: round ${round}/${context.rounds}`);
+      probeWindows.push(await measure(probeLoad));
+      for (const [index, variant] of loads.entries()) {
+        // Counting needs a settle after the window (measure.ts), so only the first round counts.
+        const counting = round === 1 ? { transactions: subject.database.transactions, settleMs: context.settleMs } : {};
+        variantWindows[index]!.push(await measure({ ...variant, ...counting }));
+      }
+    }
+    const baseline = aggregate(probeLoad.label, probeWindows);
+    const rows = loads.map((variant, index) => {
+      const row = aggregate(variant.label, variantWindows[index]!);
+      row.ratio = baseline.rps ? row.rps / baseline.rps : 0;
+      row.target = `≥ ${MIN_RATIO}× probe, 0 queries/request`;
+      row.pass = row.ratio >= MIN_RATIO && row.queriesPerRequest === 0 && !hasErrors(row);
+      return row;
+    });
+    return {
+      name: this.name,
+      description: this.description,
+      rows: [baseline, ...rows],
+      windows: [...probeWindows, ...variantWindows.flat()],
+      notes: [
+        `Queries per request: transactions committed or rolled back in the bench database (pg_stat_database) over the first round's window, read ${context.settleMs} ms after it, divided by its requests; background jobs are included.`,
+      ],
+    };
+  },
+};

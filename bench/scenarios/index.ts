@@ -1,0 +1,6 @@
+/** Every scenario, in the order `npm run bench` runs them. */
+import type { Scenario } from '../lib/scenario.ts';
+import { api } from './api.ts';
+import { probe } from './probe.ts';
+
+export const scenarios: readonly Scenario[] = [probe, api];
