@@ -1,0 +1,59 @@
+/**
+ * The benchmark harness cannot rot: the probe and api scenarios run in smoke mode (~1 s windows,
+ * one round) against the compiled program, and the report has every number the table needs.
+ * Speed is never asserted here: the machine is shared and the numbers mean nothing at 1 s.
+ */
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { runBench } from '../bench/lib/suite.ts';
+import type { Row } from '../bench/lib/scenario.ts';
+
+function expectMeasured(row: Row): void {
+  expect(row.rps).toBeGreaterThan(0); // requests were answered, however fast
+  for (const value of [row.latencyMs.p50, row.latencyMs.p95, row.latencyMs.p99, row.cpuMicrosPerRequest]) {
+    expect(Number.isFinite(value)).toBe(true);
+  }
+  expect(row.rssBytes).toBeGreaterThan(0);
+  expect(row.errors).toEqual({ non2xx: 0, timeouts: 0, errors: 0 }); // rate limits raised: no 429, no 401
+}
+
+describe('npm run bench --smoke', () => {
+  it('runs probe and api against the real server and reports throughput, latency, errors, server cost, queries and the ratio to the baseline', async () => {
+    const { report, markdown } = await runBench({ names: ['probe', 'api'], smoke: true, databaseUrl: inject('databaseUrl') });
+
+    expect(report.environment.commit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
+    expect(report.environment.machine.cores).toBeGreaterThan(0);
+    expect(report.settings).toMatchObject({ smoke: true, rounds: 1, database: 'server' });
+    expect(report.scenarios.map((scenario) => scenario.name)).toEqual(['probe', 'api']);
+
+    const [probe, api] = report.scenarios;
+    expect(probe!.rows.map((row) => row.label)).toEqual(['bare node:http', 'watchkeeper /health/liveness', 'watchkeeper /health/liveness at 50% of max']);
+    expect(api!.rows.map((row) => row.label)).toEqual([
+      'probe /health/liveness',
+      'cookie GET /api/services',
+      'cookie GET /health/status',
+      'API key GET /api/services',
+      'API key GET /health/status',
+    ]);
+    for (const row of [...probe!.rows, ...api!.rows]) expectMeasured(row);
+
+    const [, liveness, halfRate] = probe!.rows;
+    expect(liveness!.ratio).toBeGreaterThan(0);
+    expect(typeof liveness!.pass).toBe('boolean');
+    expect(typeof halfRate!.pass).toBe('boolean');
+    for (const row of api!.rows.slice(1)) {
+      expect(row.ratio).toBeGreaterThan(0);
+      expect(row.queriesPerRequest).toBeGreaterThanOrEqual(0);
+      expect(typeof row.pass).toBe('boolean');
+    }
+    expect(probe!.windows).toHaveLength(3); // bare, subject, half rate
+    expect(api!.windows).toHaveLength(5);
+
+    expect(markdown).toContain(`- Commit: ${report.environment.commit}`);
+    expect(markdown).toContain('## probe');
+    expect(markdown).toContain('## api');
+    expect(markdown).toMatch(
+      /\| watchkeeper \/health\/liveness \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \/ 0 \/ 0 \| [\d,.]+ \| [\d.]+ \| {2}\| [\d.]+× \| ≥ 0\.6× bare \| (pass|FAIL) \|/,
+    );
+  }, 150_000);
+});
