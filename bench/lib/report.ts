@@ -63,6 +63,8 @@ export function renderMarkdown(report: BenchReport): string {
     `- Machine: ${env.machine.cpu}, ${env.machine.cores} cores, ${number(env.machine.memoryBytes / 1_073_741_824, 1)} GiB`,
     `- Run: ${settings.smoke ? 'smoke, ' : ''}${settings.rounds} round(s) of ${settings.seconds} s windows after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, database: ${settings.database}`,
     '',
+    'Absolute numbers depend on the machine and on what else runs on it (the one above is shared with other work); compare the ratios.',
+    '',
     'Latencies in ms; errors are non-2xx / timeouts / connection errors; CPU and RSS are the server process’s; ratio is to the scenario’s baseline (its first row), measured in the same run.',
   ];
   for (const scenario of report.scenarios) {

@@ -62,6 +62,8 @@ export const api: Scenario = {
     if (context.warmupSeconds > 0) {
       context.log(`api: warm-up ${context.warmupSeconds} s each`);
       for (const load of [probeLoad, ...loads]) await measure({ ...load, seconds: context.warmupSeconds });
+      // Lets the warm-up's last transactions reach pg_stat_database before the first count starts.
+      await new Promise((resolve) => setTimeout(resolve, context.settleMs));
     }
     const probeWindows: WindowResult[] = [];
     const variantWindows = loads.map((): WindowResult[] => []);
