@@ -53,9 +53,10 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
     // lookup. Seen in onSend, before the class limiter may turn the 401 into a 429.
     const unauthorizedCost = config.server.rateLimitAddressUnauthorizedCost;
     if (unauthorizedCost > 0) {
-      app.addHook('onSend', async (request, reply, payload) => {
-        if (reply.statusCode === 401) await limiter.penalty(bucketAddress(request.ip), unauthorizedCost);
-        return payload;
+      // Synchronous unless it penalises: no promise on the answers that are not 401.
+      app.addHook('onSend', (request, reply, payload, done) => {
+        if (reply.statusCode !== 401) return done(null, payload);
+        limiter.penalty(bucketAddress(request.ip), unauthorizedCost).then(() => done(null, payload), done);
       });
     }
   },
