@@ -56,8 +56,9 @@ export const app = fp<AppOptions>(
     instance.decorate('config', config);
     instance.setValidatorCompiler(validatorCompiler);
     instance.setSerializerCompiler(serializerCompiler);
-    instance.addHook('onSend', async (request, reply) => {
+    instance.addHook('onSend', (request, reply, payload, done) => {
       reply.header('x-request-id', request.id);
+      done(null, payload);
     });
 
     // Infrastructure

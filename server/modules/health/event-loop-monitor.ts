@@ -10,13 +10,17 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-export interface EventLoopSnapshot {
+/** What liveness judges by: read on every probe, so it costs no histogram percentile. */
+export interface EventLoopStall {
   /** How late the heartbeat is right now (grows while the loop is blocked). */
   currentDelayMs: number;
   /** Longest stall seen in the last `stallMemoryMs`, including one going on now. */
   recentStallMs: number;
   /** Largest delay in the recent window. */
   maxDelayMs: number;
+}
+
+export interface EventLoopSnapshot extends EventLoopStall {
   delayP99Ms: number;
 }
 
@@ -74,15 +78,17 @@ export class EventLoopMonitor {
     while (this.#stalls.length > 0 && now - this.#stalls[0]!.at > this.#stallMemoryMs) this.#stalls.shift();
   }
 
-  snapshot(): EventLoopSnapshot {
+  stall(): EventLoopStall {
     const now = performance.now();
     const currentDelayMs = Math.max(0, now - this.#lastBeat - this.#heartbeatMs);
     this.#forgetOldStalls(now);
-    return {
-      currentDelayMs,
-      recentStallMs: Math.max(currentDelayMs, ...this.#stalls.map((stall) => stall.lateMs)),
-      maxDelayMs: Math.max(this.#windowMax, this.#previousWindowMax, currentDelayMs),
-      delayP99Ms: this.#histogram ? this.#histogram.percentile(99) / 1e6 : 0,
-    };
+    let recentStallMs = currentDelayMs;
+    for (const stall of this.#stalls) if (stall.lateMs > recentStallMs) recentStallMs = stall.lateMs;
+    return { currentDelayMs, recentStallMs, maxDelayMs: Math.max(this.#windowMax, this.#previousWindowMax, currentDelayMs) };
+  }
+
+  /** The stall and the window's p99 delay, for the event-loop component's periodic check. */
+  snapshot(): EventLoopSnapshot {
+    return { ...this.stall(), delayP99Ms: this.#histogram ? this.#histogram.percentile(99) / 1e6 : 0 };
   }
 }

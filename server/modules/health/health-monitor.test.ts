@@ -90,6 +90,29 @@ function deferred<T = void>() {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+describe('HealthMonitor.version', () => {
+  it('changes when a run finishes and when a component comes or goes, and only then', async () => {
+    const { monitor } = harness();
+    const a = scriptedProbe('a');
+    const initial = monitor.version;
+    monitor.register(a.definition);
+    const registered = monitor.version;
+    expect(registered).not.toBe(initial);
+    monitor.list();
+    monitor.get('a');
+    expect(monitor.version).toBe(registered);
+    await monitor.runNow('a');
+    const ran = monitor.version;
+    expect(ran).not.toBe(registered);
+    a.fail();
+    await monitor.runNow('a');
+    expect(monitor.version).not.toBe(ran);
+    const failed = monitor.version;
+    monitor.unregister('a');
+    expect(monitor.version).not.toBe(failed);
+  });
+});
+
 describe('worstStatus', () => {
   it('orders pass < warn < fail and treats unknown as pass', () => {
     expect(worstStatus([])).toBe('pass');

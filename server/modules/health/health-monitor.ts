@@ -68,6 +68,7 @@ export class HealthMonitor {
   readonly #entries = new Map<string, Entry>();
   readonly #options: HealthMonitorOptions;
   #running = false;
+  #version = 0;
 
   constructor(options: HealthMonitorOptions) {
     this.#options = options;
@@ -104,6 +105,7 @@ export class HealthMonitor {
       removed: false,
     };
     this.#entries.set(key, entry);
+    this.#version++;
     if (this.#running) this.#schedule(entry, 0);
   }
 
@@ -114,6 +116,7 @@ export class HealthMonitor {
     entry.removed = true;
     clearTimeout(entry.timer);
     this.#entries.delete(key);
+    this.#version++;
     return true;
   }
 
@@ -133,6 +136,14 @@ export class HealthMonitor {
   list(group?: string, scope: ScopeFilter = SYSTEM_SCOPE): ComponentState[] {
     const states = [...this.#entries.values()].map((e) => e.state).filter((s) => covers(scope, s.scope));
     return group ? states.filter((s) => s.groups.includes(group)) : states;
+  }
+
+  /**
+   * Changes whenever any component's state does (a run finished, a component came or went), so a
+   * reader can keep what it built from the states until then.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** How many components are registered in every scope together (what this instance checks). */
@@ -232,6 +243,7 @@ export class HealthMonitor {
     } else {
       state.consecutiveFailures = 0;
     }
+    this.#version++;
 
     this.#options.recorder?.recordSample({ component: probe.id, scope: state.scope, status, latencyMs, output, checkedAt: at });
     if (previous !== status) this.#transition(entry, previous, status, output, at);

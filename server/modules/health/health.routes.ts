@@ -24,6 +24,22 @@ function send(reply: FastifyReply, report: HealthResponse) {
   return reply.code(httpStatusForHealth(report.status)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(report);
 }
 
+/** A probe's answer serialized once, through the route's own response serializer. */
+interface Serialized {
+  code: number;
+  body: string;
+}
+
+function serialized(reply: FastifyReply, report: HealthResponse): Serialized {
+  const code = httpStatusForHealth(report.status);
+  return { code, body: reply.code(code).serialize(report) as string };
+}
+
+/** Returns nothing: the probe handlers are synchronous (no promise per probe), and Fastify types them as returning a body or nothing. */
+function sendSerialized(reply: FastifyReply, { code, body }: Serialized): void {
+  reply.code(code).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
+}
+
 export async function healthRoutes(app: FastifyInstance, { monitor, loop, identity, stallMs, isDraining, startedAt }: HealthRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['health'];
@@ -34,54 +50,71 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   // what the health checks last found — no I/O.
   const probe = { access: 'public', rateLimit: 'exempt' } as const;
   const read = { access: { permission: 'health:read', organization: 'system' } } as const;
+  // The probes' last answers, with what they were built from.
+  let liveness: { inputs: readonly unknown[]; answer: Serialized } | undefined;
+  let readiness: { version: number; draining: boolean; answer: Serialized } | undefined;
   const test = { access: { permission: 'health:test', organization: 'system' } } as const;
 
   routes.get(
     '/health/liveness',
     { config: probe, schema: { tags, summary: 'The process can serve (no dependency is touched)', response: healthReplies } },
-    async (_request, reply) => {
+    (_request, reply) => {
       // A request that queued behind a stall is read only after the stall ends: judge the recent one.
-      const { currentDelayMs, recentStallMs, maxDelayMs } = loop.snapshot();
+      const { currentDelayMs, recentStallMs, maxDelayMs } = loop.stall();
       const stalled = recentStallMs >= stallMs;
       const draining = isDraining();
-      const status = draining || stalled ? 'fail' : 'pass';
+      const observedValue = Math.round(recentStallMs * 100) / 100;
+      const windowOutput = `max in recent window ${maxDelayMs.toFixed(1)} ms`;
+      const now = Date.now();
       const stall =
         currentDelayMs >= stallMs
           ? `event loop blocked for ${currentDelayMs.toFixed(0)} ms`
           : `event loop was blocked for ${recentStallMs.toFixed(0)} ms moments ago`;
       const output = draining ? 'shutting down' : stalled ? `${stall} (threshold ${stallMs} ms)` : undefined;
-      return send(reply, {
-        status,
-        version: identity.version,
-        releaseId: identity.releaseId,
-        serviceId: identity.serviceId,
-        description: 'Watchkeeper liveness',
-        notes: [],
-        ...(output ? { output } : {}),
-        checks: {
-          'eventLoop:delay': [
-            {
-              componentId: 'event-loop',
-              componentType: 'system',
-              observedValue: Math.round(recentStallMs * 100) / 100,
-              observedUnit: 'ms',
-              status: stalled ? 'fail' : 'pass',
-              time: new Date().toISOString(),
-              output: `max in recent window ${maxDelayMs.toFixed(1)} ms`,
-            },
-          ],
-        },
-      });
+      // Built and serialized only when something it says has changed: at probe rates most
+      // requests share the millisecond and the loop's figures with the one before.
+      const inputs = [now, draining, stalled, observedValue, windowOutput, output] as const;
+      if (!liveness || inputs.some((input, i) => input !== liveness!.inputs[i])) {
+        const status = draining || stalled ? 'fail' : 'pass';
+        const report: HealthResponse = {
+          status,
+          version: identity.version,
+          releaseId: identity.releaseId,
+          serviceId: identity.serviceId,
+          description: 'Watchkeeper liveness',
+          notes: [],
+          ...(output ? { output } : {}),
+          checks: {
+            'eventLoop:delay': [
+              {
+                componentId: 'event-loop',
+                componentType: 'system',
+                observedValue,
+                observedUnit: 'ms',
+                status: stalled ? 'fail' : 'pass',
+                time: new Date(now).toISOString(),
+                output: windowOutput,
+              },
+            ],
+          },
+        };
+        liveness = { inputs, answer: serialized(reply, report) };
+      }
+      sendSerialized(reply, liveness.answer);
     },
   );
 
   routes.get(
     '/health/readiness',
     { config: probe, schema: { tags, summary: 'Ready for traffic: migrations applied, critical components passing, not draining', response: healthReplies } },
-    async (_request, reply) => {
+    (_request, reply) => {
+      // Rebuilt only when a component's state or the drain has changed since the last answer.
+      const draining = isDraining();
+      if (readiness?.version === monitor.version && readiness.draining === draining) return sendSerialized(reply, readiness.answer);
+      const version = monitor.version;
       const critical = monitor.list().filter((s) => s.critical);
       const reasons: string[] = [];
-      if (isDraining()) reasons.push('draining: shutting down');
+      if (draining) reasons.push('draining: shutting down');
       const database = monitor.get('database');
       // Judged only from a check that reached the database; an unreachable one is reported as such below.
       const schemaVersion = database?.measurements.find((m) => m.name === 'schemaVersion');
@@ -91,10 +124,13 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
         else if (state.status === 'fail') reasons.push(`${state.id}: ${state.output ?? 'failing'}`);
       }
       const status = reasons.length > 0 ? 'fail' : aggregateStatus(critical, { degraded: true });
-      return send(
-        reply,
-        buildHealthReport(identity, critical, { description: 'Watchkeeper readiness', status, ...(reasons.length ? { output: reasons.join('; ') } : {}) }),
-      );
+      const report = buildHealthReport(identity, critical, {
+        description: 'Watchkeeper readiness',
+        status,
+        ...(reasons.length ? { output: reasons.join('; ') } : {}),
+      });
+      readiness = { version, draining, answer: serialized(reply, report) };
+      sendSerialized(reply, readiness.answer);
     },
   );
 

@@ -9,7 +9,7 @@
  */
 import fp from 'fastify-plugin';
 import cookie from '@fastify/cookie';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../infra/config/index.ts';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_PROJECT_ID, type TenantScope } from '../../../contracts/tenancy.ts';
@@ -158,12 +158,7 @@ export const authPlugin = fp<{ config: Config }>(
       return (request.grants ?? []).some((g) => g.organizationId === SYSTEM_ORGANIZATION_ID && g.permissions.includes(permission));
     }
 
-    app.addHook('onRequest', async (request, reply) => {
-      request.ability = nothing;
-      if (request.is404) return;
-      const access = request.routeOptions.config.access;
-      // Public routes skip authentication entirely: probes and login stay cheap.
-      if (access === 'public') return;
+    async function authorize(request: FastifyRequest, reply: FastifyReply, access: Exclude<FastifyRequest['routeOptions']['config']['access'], 'public'>) {
       await authenticate(request, reply);
       if (access === undefined) {
         // Unreachable while routeAccessPlugin guards start-up; fail closed all the same.
@@ -188,6 +183,15 @@ export const authPlugin = fp<{ config: Config }>(
         });
         throw new AppError('WK_ERR_PERMISSION_DENIED', `this needs the permission ${access.permission}`);
       }
+    }
+
+    app.addHook('onRequest', (request, reply, done) => {
+      request.ability = nothing;
+      // Public routes skip authentication entirely, without a promise: probes and login stay cheap.
+      if (request.is404) return done();
+      const access = request.routeOptions.config.access;
+      if (access === 'public') return done();
+      authorize(request, reply, access).then(() => done(), done);
     });
 
     await app.register(authRoutes, { auth });

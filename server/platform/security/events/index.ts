@@ -9,6 +9,7 @@
  * and window), and an hourly exclusive job deletes what is older than SECURITY_EVENTS_RETENTION_DAYS.
  */
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { SYSTEM_ORGANIZATION_ID } from '../../../../contracts/tenancy.ts';
 import type { Config } from '../../../infra/config/index.ts';
@@ -90,8 +91,7 @@ export const securityEventsPlugin = fp<{ config: Config }>(
 
     const watchApiKey = apiKeyNewIpWatcher({ repository });
     // Registered after the auth plugin, so the principal is known when this runs.
-    app.addHook('onRequest', async (request) => {
-      if (request.principal?.kind !== 'api-key') return;
+    const watch = async (request: FastifyRequest) => {
       try {
         const detection = await watchApiKey(request);
         if (detection) await store(detection, new Date());
@@ -100,6 +100,11 @@ export const securityEventsPlugin = fp<{ config: Config }>(
         if (isDependencyUnavailable(error as Error)) app.outages.report(dependencyOf(error as Error), error, request);
         else request.log.error({ err: error }, 'could not check the API key address');
       }
+    };
+    // Synchronous for every other caller: no promise on the requests it does not watch.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.principal?.kind !== 'api-key') return done();
+      watch(request).then(() => done(), done);
     });
 
     scheduleSecurityRetention({

@@ -22,10 +22,11 @@ export const ipRulesPlugin = fp<{ config: Config }>(
     const reload = async () => {
       rules = new IpRuleSet(await repository.list());
     };
-    app.addHook('onRequest', async (request, reply) => {
+    // Synchronous: the rules are in memory, and a promise per request is measurable on a probe.
+    app.addHook('onRequest', (request, reply, done) => {
       const group = routeGroupOf(request);
       const decision = rules.evaluate(request.ip, group);
-      if (decision.allowed) return;
+      if (decision.allowed) return done();
       // Counted, not written per request: a refused client retrying in a loop must not be able
       // to flood the audit log (repeated-denials.ts). The path asked for does not make two apart.
       if (app.hasDecorator('audit')) {
@@ -45,7 +46,8 @@ export const ipRulesPlugin = fp<{ config: Config }>(
           { vary: ['method', 'path'] },
         );
       }
-      return sendProblem(request, reply, 'WK_ERR_IP_DENIED', 'Requests from your address are not allowed here');
+      // Answered here, so done() is not called: Fastify runs no further hook or handler.
+      sendProblem(request, reply, 'WK_ERR_IP_DENIED', 'Requests from your address are not allowed here');
     });
 
     app.scheduler.every({ name: 'ip-rules.refresh', intervalMs: config.server.ipRulesRefreshMs }, async () => {

@@ -8,6 +8,7 @@
  * stay cheaper than the work it saves.
  */
 import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../../infra/config/index.ts';
 import { sendProblem } from '../../errors/index.ts';
@@ -20,9 +21,7 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
     const policy = { points: config.server.rateLimitAddressPoints, windowSeconds: config.server.rateLimitAddressWindowSeconds };
     const limiter = new RateLimiterMemory({ keyPrefix: 'rl:address', points: policy.points, duration: policy.windowSeconds });
 
-    app.addHook('onRequest', async (request, reply) => {
-      // The Kubernetes probes: a kubelet polls every pod on its node from one address.
-      if (rateLimitClassOf(request) === 'exempt') return;
+    async function limit(request: FastifyRequest, reply: FastifyReply) {
       const address = bucketAddress(request.ip);
       try {
         await limiter.consume(address);
@@ -46,6 +45,12 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
           `More than ${policy.points} requests in ${policy.windowSeconds} s from this address; retry after ${resetSeconds} s`,
         );
       }
+    }
+    app.addHook('onRequest', (request, reply, done) => {
+      // The Kubernetes probes: a kubelet polls every pod on its node from one address. Settled
+      // without a promise; a refusal is returned by limit(), so the hook ends once it is sent.
+      if (rateLimitClassOf(request) === 'exempt') return done();
+      limit(request, reply).then(() => done(), done);
     });
 
     // Refused credentials cost more: each one was a lookup, and an address guessing API keys or
@@ -53,9 +58,10 @@ export const addressRateLimitPlugin = fp<{ config: Config }>(
     // lookup. Seen in onSend, before the class limiter may turn the 401 into a 429.
     const unauthorizedCost = config.server.rateLimitAddressUnauthorizedCost;
     if (unauthorizedCost > 0) {
-      app.addHook('onSend', async (request, reply, payload) => {
-        if (reply.statusCode === 401) await limiter.penalty(bucketAddress(request.ip), unauthorizedCost);
-        return payload;
+      // Synchronous unless it penalises: no promise on the answers that are not 401.
+      app.addHook('onSend', (request, reply, payload, done) => {
+        if (reply.statusCode !== 401) return done(null, payload);
+        limiter.penalty(bucketAddress(request.ip), unauthorizedCost).then(() => done(null, payload), done);
       });
     }
   },

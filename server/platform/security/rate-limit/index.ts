@@ -66,18 +66,32 @@ export const rateLimitPlugin = fp<{ config: Config }>(
     // A preHandler, not onRequest: authentication has run by then (its hooks are onRequest or
     // preHandlers registered before this plugin, see app.ts), so an authenticated caller is
     // counted against its API key or user rather than the address it shares with others.
-    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    async function limit(request: FastifyRequest, reply: FastifyReply) {
       const verdict = await judge(request);
       if (!verdict) return;
       reply.headers(verdict.headers);
+      // Returned, so the hook resolves only once the 429 is sent and Fastify goes no further.
       if (!verdict.allowed) return sendProblem(request, reply, 'WK_ERR_RATE_LIMITED', verdict.detail);
+    }
+    app.addHook('preHandler', (request, reply, done) => {
+      // The probes are exempt: settled without a promise on the path a kubelet polls.
+      if (rateLimitClassOf(request) === 'exempt') {
+        counted.add(request);
+        return done();
+      }
+      limit(request, reply).then(() => done(), done);
     });
 
     // Requests answered before the preHandler — failed validation, unparseable bodies, refused
     // credentials — are counted here, so a flood of bad requests is limited like any other. A 429
     // is a refusal already (the per-address limit's, before authentication): not counted twice.
-    app.addHook('onSend', async (request, reply, payload) => {
-      if (counted.has(request) || reply.statusCode < 400 || reply.statusCode === 429) return payload;
+    // Synchronous for the answers it does not count (nearly all): no promise per request.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (counted.has(request) || reply.statusCode < 400 || reply.statusCode === 429) return done(null, payload);
+      countAnswered(request, reply, payload).then((newPayload) => done(null, newPayload), done);
+    });
+
+    async function countAnswered(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
       const verdict = await judge(request);
       if (!verdict) return payload;
       reply.headers(verdict.headers);
@@ -94,7 +108,7 @@ export const rateLimitPlugin = fp<{ config: Config }>(
       };
       reply.code(status).header('content-type', PROBLEM_CONTENT_TYPE);
       return JSON.stringify(problem);
-    });
+    }
 
     // The health module registers after the platform; add the component once it exists.
     app.addHook('onReady', async () => {
