@@ -1,5 +1,5 @@
 /** Runs scenarios against one Watchkeeper started for the run, and writes the report. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenarios as allScenarios } from '../scenarios/index.ts';
@@ -69,7 +69,17 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, `${report.environment.date.replaceAll(':', '-')}.json`), `${JSON.stringify(report, null, 2)}\n`);
     // A smoke run's numbers mean nothing: it never replaces the committed table.
-    if (!smoke) writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdown);
+    if (!smoke) writeResultsTable(join(BENCH_DIR, 'RESULTS.md'), markdown);
   }
   return { report, markdown };
+}
+
+/** Below this line RESULTS.md keeps the record of optimisations (before → after, same run), written by hand. */
+export const KEPT_SECTION_MARKER = '<!-- kept across runs: optimisations -->';
+
+/** Replaces the generated table and keeps what follows the marker, so a run never erases the record. */
+function writeResultsTable(file: string, markdown: string): void {
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(KEPT_SECTION_MARKER);
+  writeFileSync(file, at === -1 ? markdown : `${markdown.trimEnd()}\n\n${previous.slice(at)}`);
 }
