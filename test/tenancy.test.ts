@@ -40,6 +40,32 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
     return true;
   }
 
+  /** A health sample and a state change in this scope: history that deleting the scope must take with it. */
+  async function insertHistory({ organizationId, projectId }: { organizationId: string; projectId: string }): Promise<void> {
+    const scope = { organization_id: organizationId, project_id: projectId, component: 'x' };
+    await t.app.database.db
+      .insertInto('health_samples')
+      .values({
+        ...scope,
+        status: 'pass',
+        latency_ms: 1,
+        resolution: 'raw',
+        sample_count: 1,
+        pass_count: 1,
+        warn_count: 0,
+        fail_count: 0,
+        latency_p95_ms: null,
+        latency_max_ms: null,
+        output: null,
+        checked_at: new Date(),
+      })
+      .execute();
+    await t.app.database.db
+      .insertInto('health_events')
+      .values({ ...scope, kind: 'transition', from_status: 'pass', to_status: 'fail', output: null, occurred_at: new Date() })
+      .execute();
+  }
+
   async function auditActions(): Promise<string[]> {
     return (await t.app.database.db.selectFrom('audit_log').select('action').execute()).map((r) => r.action);
   }
@@ -147,38 +173,7 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       const tenant = await createOrganization(t.app);
       const owner = await signIn(t.app, { role: 'owner', organizationId: tenant.id });
       const member = await signIn(t.app, { role: 'viewer', organizationId: tenant.id });
-      await t.app.database.db
-        .insertInto('health_samples')
-        .values({
-          organization_id: tenant.id,
-          project_id: tenant.projectId,
-          component: 'x',
-          status: 'pass',
-          latency_ms: 1,
-          resolution: 'raw',
-          sample_count: 1,
-          pass_count: 1,
-          warn_count: 0,
-          fail_count: 0,
-          latency_p95_ms: null,
-          latency_max_ms: null,
-          output: null,
-          checked_at: new Date(),
-        })
-        .execute();
-      await t.app.database.db
-        .insertInto('health_events')
-        .values({
-          organization_id: tenant.id,
-          project_id: tenant.projectId,
-          component: 'x',
-          kind: 'transition',
-          from_status: 'pass',
-          to_status: 'fail',
-          output: null,
-          occurred_at: new Date(),
-        })
-        .execute();
+      await insertHistory({ organizationId: tenant.id, projectId: tenant.projectId });
 
       expect((await call(owner, 'DELETE', `/api/organizations/${tenant.id}`)).statusCode).toBe(204);
       const db = t.app.database.db;
@@ -272,38 +267,7 @@ describe('tenancy: organizations, projects, memberships and custom roles', () =>
       const doomed = (await call(admin, 'POST', '/api/projects', { slug: 'doomed', name: 'Doomed' })).json();
       const member = await signIn(t.app, { role: 'viewer', organizationId: tenant.id, projectId: doomed.id });
       const db = t.app.database.db;
-      await db
-        .insertInto('health_samples')
-        .values({
-          organization_id: tenant.id,
-          project_id: doomed.id,
-          component: 'x',
-          status: 'pass',
-          latency_ms: 1,
-          resolution: 'raw',
-          sample_count: 1,
-          pass_count: 1,
-          warn_count: 0,
-          fail_count: 0,
-          latency_p95_ms: null,
-          latency_max_ms: null,
-          output: null,
-          checked_at: new Date(),
-        })
-        .execute();
-      await db
-        .insertInto('health_events')
-        .values({
-          organization_id: tenant.id,
-          project_id: doomed.id,
-          component: 'x',
-          kind: 'recovery',
-          from_status: null,
-          to_status: null,
-          output: null,
-          occurred_at: new Date(),
-        })
-        .execute();
+      await insertHistory({ organizationId: tenant.id, projectId: doomed.id });
       expect((await call(admin, 'DELETE', `/api/projects/${doomed.id}`)).statusCode).toBe(204);
       expect(await db.selectFrom('health_samples').select('id').where('project_id', '=', doomed.id).execute()).toEqual([]);
       expect(await db.selectFrom('health_events').select('id').where('project_id', '=', doomed.id).execute()).toEqual([]);
