@@ -43,6 +43,8 @@ export class SwitchablePool {
   readonly #retiring = new Set<Promise<void>>();
   readonly #options: pg.PoolConfig;
   readonly #onError: (error: Error) => void;
+  /** Every pool's clients whose connection has not closed yet. */
+  readonly #open = new Map<pg.Pool, Set<pg.Client>>();
 
   constructor(options: pg.PoolConfig, onError: (error: Error) => void) {
     this.#options = options;
@@ -52,6 +54,7 @@ export class SwitchablePool {
 
   #create(): pg.Pool {
     const pool = new pg.Pool(this.#options);
+    this.#open.set(pool, new Set());
     // An idle client losing its server emits here; without a listener the process would crash.
     pool.on('error', this.#onError);
     // So does a borrowed one: pg-pool removes its listener while a client is checked out, and a
@@ -60,8 +63,23 @@ export class SwitchablePool {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       discardOnQueryTimeout(client);
+      const open = this.#open.get(pool)!;
+      open.add(client);
+      client.once('end', () => open.delete(client));
     });
     return pool;
+  }
+
+  /**
+   * pg-pool's end() resolves once it has *asked* every client to end, not once their connections
+   * have closed. Stopping the embedded cluster right after would then terminate connections still
+   * closing, and each would report "terminating connection due to administrator command".
+   */
+  async #endFully(pool: pg.Pool): Promise<void> {
+    await pool.end();
+    const closing = [...(this.#open.get(pool) ?? [])].map((client) => new Promise<void>((resolve) => client.once('end', () => resolve())));
+    await Promise.all(closing);
+    this.#open.delete(pool);
   }
 
   get pool(): pg.Pool {
@@ -88,12 +106,12 @@ export class SwitchablePool {
   async reconnect(): Promise<void> {
     const previous = this.#current;
     this.#current = this.#create();
-    const closing = previous.end().catch(this.#onError);
+    const closing = this.#endFully(previous).catch(this.#onError);
     this.#retiring.add(closing);
     void closing.finally(() => this.#retiring.delete(closing));
   }
 
   async end(): Promise<void> {
-    await Promise.all([this.#current.end(), ...this.#retiring]);
+    await Promise.all([this.#endFully(this.#current), ...this.#retiring]);
   }
 }
