@@ -356,6 +356,13 @@ export const settings = [
       'Secure flag of the session cookie: `auto` sets it when the request came over TLS (as Fastify sees it; set trustProxy behind a proxy), `always` for deployments behind a TLS-terminating proxy.',
   },
   {
+    env: 'AUTH_RIGHTS_CACHE_TTL_MS',
+    path: 'auth.rightsCacheTtlMs',
+    schema: nonNegativeInt.default(10_000),
+    description:
+      'How long this instance keeps a user’s or API key’s rights in memory instead of reading them on every request; 0 turns the cache off. Changes drop the entries at once on every instance (PostgreSQL notifications sent on commit); while an instance cannot hear those notifications it reads rights from the database.',
+  },
+  {
     env: 'AUTH_PASSWORD_MIN_LENGTH',
     path: 'auth.passwordMinLength',
     schema: z.coerce.number().int().min(8).max(128).default(12),

@@ -9,6 +9,7 @@ import type { Database } from './schema.ts';
 import type { SwitchablePool, PoolStats } from './switchable-pool.ts';
 import { openDatabase } from './open-database.ts';
 import { migrateToLatest, currentSchemaVersion } from './migrate.ts';
+import { NotificationListener } from './notification-listener.ts';
 
 export { postgresTls } from './postgres-tls.ts';
 
@@ -20,6 +21,8 @@ export interface DatabaseHandle {
   poolStats(): PoolStats;
   schemaVersion(): Promise<string | undefined>;
   reconnect(): Promise<void>;
+  /** LISTEN/NOTIFY: how instances hear of each other's committed changes. Connects on first use. */
+  notifications: NotificationListener;
 }
 
 declare module 'fastify' {
@@ -36,7 +39,12 @@ export interface DatabasePluginOptions {
 
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, { config, migrate = true }) => {
-    const { db, pool, mode, close } = await openDatabase({ config, logger: app.log });
+    const { db, pool, mode, connectionOptions, close: closePool } = await openDatabase({ config, logger: app.log });
+    const notifications = new NotificationListener({ client: connectionOptions, logger: app.log.child({ component: 'database-notifications' }) });
+    const close = async () => {
+      await notifications.close();
+      await closePool();
+    };
 
     const handle: DatabaseHandle = {
       db,
@@ -45,6 +53,7 @@ export const databasePlugin = fp<DatabasePluginOptions>(
       poolStats: () => pool.stats(),
       schemaVersion: () => currentSchemaVersion(db as Kysely<unknown>),
       reconnect: () => pool.reconnect(),
+      notifications,
     };
     app.decorate('database', handle);
     app.addHook('onClose', close);
