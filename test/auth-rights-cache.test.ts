@@ -103,8 +103,8 @@ describe('rights cache', () => {
     expect((await a.app.inject({ url: '/api/users', headers: target.headers })).statusCode).toBe(403);
   });
 
-  it('reads rights from the database on every request with AUTH_RIGHTS_CACHE_TTL_MS=0', async () => {
-    const c = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false', AUTH_RIGHTS_CACHE_TTL_MS: '0' }, database: a.database });
+  it('reads rights from the database on every request with DATABASE_READ_CACHE_TTL_MS=0', async () => {
+    const c = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false', DATABASE_READ_CACHE_TTL_MS: '0' }, database: a.database });
     try {
       const key = await createApiKey(c.app, { scopes: ['services:read'] });
       const loads = countLoads(c.app);

@@ -154,6 +154,13 @@ export const settings = [
       'Client-side bound on every query, for a server too frozen to enforce its own timeout; such a query answers 503. Unset: DATABASE_STATEMENT_TIMEOUT_MS + 5000. Must exceed DATABASE_STATEMENT_TIMEOUT_MS.',
   },
   {
+    env: 'DATABASE_READ_CACHE_TTL_MS',
+    path: 'database.readCacheTtlMs',
+    schema: nonNegativeInt.default(10_000),
+    description:
+      'How long an instance keeps hot reads in memory — users’ and API keys’ rights, each project’s list of services — instead of querying on every request; 0 turns this off. Every change drops them at once on every instance (PostgreSQL notifications sent on commit); while an instance cannot hear those notifications it queries the database.',
+  },
+  {
     env: 'REDIS_URL',
     path: 'cache.redisUrl',
     schema: url(['redis:', 'rediss:']).optional(),
@@ -354,13 +361,6 @@ export const settings = [
     schema: z.enum(['auto', 'always', 'never']).default('auto'),
     description:
       'Secure flag of the session cookie: `auto` sets it when the request came over TLS (as Fastify sees it; set trustProxy behind a proxy), `always` for deployments behind a TLS-terminating proxy.',
-  },
-  {
-    env: 'AUTH_RIGHTS_CACHE_TTL_MS',
-    path: 'auth.rightsCacheTtlMs',
-    schema: nonNegativeInt.default(10_000),
-    description:
-      'How long this instance keeps a user’s or API key’s rights in memory instead of reading them on every request; 0 turns the cache off. Changes drop the entries at once on every instance (PostgreSQL notifications sent on commit); while an instance cannot hear those notifications it reads rights from the database.',
   },
   {
     env: 'AUTH_PASSWORD_MIN_LENGTH',

@@ -37,6 +37,8 @@ export interface DatabasePluginOptions {
   migrate?: boolean;
 }
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, { config, migrate = true }) => {
     const { db, pool, mode, connectionOptions, close: closePool } = await openDatabase({ config, logger: app.log });
@@ -57,6 +59,13 @@ export const databasePlugin = fp<DatabasePluginOptions>(
     };
     app.decorate('database', handle);
     app.addHook('onClose', close);
+    // Read-your-writes for every cache kept by notifications (notified-cache.ts): a write's answer
+    // leaves only once this instance has heard what its commit sent — a cascade included — so the
+    // client's next request cannot meet what was true before it.
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (READS.has(request.method) || !notifications.listening) return done(null, payload);
+      void notifications.sync().then(() => done(null, payload));
+    });
 
     if (migrate) {
       try {

@@ -5,3 +5,4 @@ export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 export { openDatabase, type OpenedDatabase } from './open-database.ts';
 export { deleteInBatches } from './delete-in-batches.ts';
 export { NotificationListener, type Notification } from './notification-listener.ts';
+export { NotifiedCache, type PendingLoad } from './notified-cache.ts';

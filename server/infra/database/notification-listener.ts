@@ -100,7 +100,11 @@ export class NotificationListener {
         this.#pendingSyncs.delete(token);
         resolve(heard);
       };
-      const timer = setTimeout(() => settle(false), timeoutMs);
+      const timer = setTimeout(() => {
+        // Unheard in time: whatever was kept from notifications can no longer be trusted.
+        this.#lost(new Error(`a sync token went unheard for ${timeoutMs} ms`), client);
+        settle(false);
+      }, timeoutMs);
       this.#pendingSyncs.set(token, () => settle(true));
       client.query('SELECT pg_notify($1, $2)', [this.#syncChannel, token]).catch(() => settle(false));
     });

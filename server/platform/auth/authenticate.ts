@@ -64,9 +64,9 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
    * falls back on the rights last seen (see last-known-rights.ts).
    */
   async function rightsOf(request: FastifyRequest, userId: string, fallbackFor: SessionRecord | undefined, fresh = false): Promise<LoadedRights> {
-    const hit = fresh ? undefined : rightsCache.user(userId);
+    const hit = fresh ? undefined : rightsCache.users.get(userId);
     if (hit) return { rights: hit.rights, degraded: false, entry: hit, cached: true };
-    const load = rightsCache.loadingUser(userId);
+    const load = rightsCache.users.loading(userId);
     try {
       const user = await users.findById(userId);
       if (!user || user.disabledAt) return { rights: undefined, degraded: false };
@@ -120,7 +120,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
 
   async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {
     const secretHash = sha256(secret);
-    const hit = rightsCache.key(secretHash);
+    const hit = rightsCache.keys.get(secretHash);
     if (hit && (hit.known.expiresAt === null || hit.known.expiresAt > Date.now())) {
       await recordUse(hit);
       return actAsKey(request, hit.known, hit.ability);
@@ -142,7 +142,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
   const keyAbility = (known: KnownKey) => buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);
 
   async function loadApiKey(request: FastifyRequest, secret: string, secretHash: string): Promise<KnownKey> {
-    const load = rightsCache.loadingKey(secretHash);
+    const load = rightsCache.keys.loading(secretHash);
     const key = await apiKeys.findBySecret(secret);
     if (!key) return denyKey(request, 'unknown');
     if (key.revokedAt) return denyKey(request, 'revoked', key);

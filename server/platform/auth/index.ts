@@ -77,7 +77,7 @@ const projectIdSchema = z.uuid();
 export const authPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const { db } = app.database;
-    const rightsCache = createRightsCache({ ttlMs: config.auth.rightsCacheTtlMs });
+    const rightsCache = createRightsCache({ ttlMs: config.database.readCacheTtlMs });
     const auth: AuthServices = {
       users: createUserRepository(db),
       sessions: createSessionStore({
@@ -102,21 +102,11 @@ export const authPlugin = fp<{ config: Config }>(
       lastKnownRights: createLastKnownRights({ cache: app.cache }),
       rightsCache,
     };
-    if (config.auth.rightsCacheTtlMs > 0) {
+    if (config.database.readCacheTtlMs > 0) {
       const { notifications } = app.database;
       notifications.onState(rightsCache.hearing);
       notifications.subscribe(RIGHTS_CHANNEL, rightsCache.heard);
       rightsCache.hearing(notifications.listening);
-      // Read-your-writes on this instance: a write's answer leaves only once this instance has heard
-      // the notifications its commit sent (a membership added by a cascade included), so the
-      // client's next request cannot meet the rights from before it.
-      app.addHook('onSend', (request, _reply, payload, done) => {
-        if (SAFE_METHODS.has(request.method) || !rightsCache.active) return done(null, payload);
-        void notifications.sync().then((heard) => {
-          if (!heard) rightsCache.clear();
-          done(null, payload);
-        });
-      });
     }
     app.decorate('auth', auth);
     await app.register(cookie);

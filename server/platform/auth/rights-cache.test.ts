@@ -20,55 +20,55 @@ function hearingCache() {
 describe('rights cache', () => {
   it('keeps nothing and answers nothing while its notifications cannot be heard', () => {
     const cache = createRightsCache({ ttlMs: 60_000 });
-    cache.loadingUser('u1').store(user('u1'));
-    expect(cache.user('u1')).toBeUndefined();
+    cache.users.loading('u1').store(user('u1'));
+    expect(cache.users.get('u1')).toBeUndefined();
     cache.hearing(true);
-    cache.loadingUser('u1').store(user('u1'));
-    expect(cache.user('u1')).toBeDefined();
+    cache.users.loading('u1').store(user('u1'));
+    expect(cache.users.get('u1')).toBeDefined();
     cache.hearing(false);
-    expect(cache.user('u1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeUndefined();
     // What it held before it stopped hearing is gone once it hears again: it may have missed a change.
     cache.hearing(true);
-    expect(cache.user('u1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeUndefined();
   });
 
   it('does not store a load that began before a change was heard', () => {
     const cache = hearingCache();
-    const load = cache.loadingUser('u1');
+    const load = cache.users.loading('u1');
     cache.heard('user:u1');
     load.store(user('u1'));
-    expect(cache.user('u1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeUndefined();
   });
 
   it('drops a user, and the API keys they created, on their notification', () => {
     const cache = hearingCache();
-    cache.loadingUser('u1').store(user('u1'));
-    cache.loadingUser('u2').store(user('u2'));
-    cache.loadingKey('hash-1').store(key('u1'));
-    cache.loadingKey('hash-2').store(key('u2'));
+    cache.users.loading('u1').store(user('u1'));
+    cache.users.loading('u2').store(user('u2'));
+    cache.keys.loading('hash-1').store(key('u1'));
+    cache.keys.loading('hash-2').store(key('u2'));
     cache.heard('user:u1');
-    expect(cache.user('u1')).toBeUndefined();
-    expect(cache.key('hash-1')).toBeUndefined();
-    expect(cache.user('u2')).toBeDefined();
-    expect(cache.key('hash-2')).toBeDefined();
+    expect(cache.users.get('u1')).toBeUndefined();
+    expect(cache.keys.get('hash-1')).toBeUndefined();
+    expect(cache.users.get('u2')).toBeDefined();
+    expect(cache.keys.get('hash-2')).toBeDefined();
   });
 
   it('drops a key on its notification, and everything on a role change', () => {
     const cache = hearingCache();
-    cache.loadingUser('u1').store(user('u1'));
-    cache.loadingKey('hash-1').store(key('u1'));
+    cache.users.loading('u1').store(user('u1'));
+    cache.keys.loading('hash-1').store(key('u1'));
     cache.heard('key:hash-1');
-    expect(cache.key('hash-1')).toBeUndefined();
-    expect(cache.user('u1')).toBeDefined();
+    expect(cache.keys.get('hash-1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeDefined();
     cache.heard('all');
-    expect(cache.user('u1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeUndefined();
   });
 
   it('is off with a TTL of 0', () => {
     const cache = createRightsCache({ ttlMs: 0 });
     cache.hearing(true);
-    cache.loadingUser('u1').store(user('u1'));
+    cache.users.loading('u1').store(user('u1'));
     expect(cache.active).toBe(false);
-    expect(cache.user('u1')).toBeUndefined();
+    expect(cache.users.get('u1')).toBeUndefined();
   });
 });

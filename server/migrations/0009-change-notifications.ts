@@ -1,7 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Every change to who may do what sends a notification on `watchkeeper_rights`, from the database
+ * Notifications on commit for the rows that instances keep in memory (notified-cache.ts).
+ *
+ * `watchkeeper_services`: `<organization id>:<project id>` of an external service added, changed
+ * or removed, so each instance drops that project's cached list.
+ *
+ * `watchkeeper_rights`: every change to who may do what sends a notification on `watchkeeper_rights`, from the database
  * itself, so no code path (a cascade from a deleted organization, a future route, a manual fix in
  * psql) can change rights without every instance's rights cache hearing of it. PostgreSQL delivers
  * the notification only once the transaction commits, and folds identical ones within it.
@@ -56,4 +61,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER api_keys_rights_changed
     AFTER UPDATE OF organization_id, project_id, created_by, scopes, expires_at, revoked_at, secret_hash OR DELETE ON api_keys
     FOR EACH ROW EXECUTE FUNCTION watchkeeper_rights_api_key_changed()`.execute(db);
+
+  await sql`
+    CREATE FUNCTION watchkeeper_services_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM pg_notify('watchkeeper_services', OLD.organization_id || ':' || OLD.project_id); END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM pg_notify('watchkeeper_services', NEW.organization_id || ':' || NEW.project_id); END IF;
+      RETURN NULL;
+    END $$`.execute(db);
+  await sql`
+    CREATE TRIGGER external_services_changed AFTER INSERT OR UPDATE OR DELETE ON external_services
+    FOR EACH ROW EXECUTE FUNCTION watchkeeper_services_changed()`.execute(db);
 }
