@@ -73,10 +73,10 @@ export const healthHistoryQuerySchema = z
 export const healthHistorySampleSchema = z.object({
   id: z.string(),
   component: z.string(),
-  /** For a 5-minute bucket, the worst status among the checks it summarises. */
+  /** For a bucket, the worst status among the checks it summarises. */
   status: healthStatusSchema,
-  /** `raw`: one check run; `5m`: a bucket of older runs, summarised by the counts below. */
-  resolution: z.enum(['raw', '5m']),
+  /** `raw`: one check run; `5m`, `1h` and `1d` (older, then oldest): a bucket of runs, summarised by the counts below. */
+  resolution: z.enum(['raw', '5m', '1h', '1d']),
   checkedAt: z.string(),
   /** For a bucket, the median latency of its checks. */
   latencyMs: z.number().nullable(),

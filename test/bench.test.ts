@@ -76,9 +76,13 @@ describe('npm run bench --smoke', () => {
     // Measured through the real write path and retention job: the stages have the rows written and folded.
     const [sizes] = storage!.tables!;
     const samples = sizes!.rows.filter((row) => row[1] === 'health_samples');
-    expect(samples.map((row) => row[0])).toEqual(['after the day', 'after retention', 'after VACUUM FULL']);
-    expect(samples[0]![2]).toBe(20 * 60); // 20 checks × 1 simulated hour at 60 s
-    expect(samples[2]![2]).toBe(20 * 12); // folded into 5-minute buckets
+    expect(samples.map((row) => row[2])).toEqual([
+      20 * 60, // 20 checks × 1 simulated hour at 60 s, raw
+      20 * 12, // folded into 5-minute buckets
+      20 * 12, // compacted
+      20, // folded into hourly buckets
+      20, // and into daily ones
+    ]);
 
     const footprintMetric = (label: string) => footprint!.metrics!.find((metric) => metric.label.startsWith(label));
     expectTargeted(footprintMetric('idle RSS, server + embedded PostgreSQL'));
@@ -88,7 +92,7 @@ describe('npm run bench --smoke', () => {
     expect(footprint!.tables![0]!.rows.map((row) => row[0])).toEqual(['first', 'warm']);
 
     expect(markdown).toContain('## storage');
-    expect(markdown).toMatch(/\| a year, default retention \(raw 24 h, history 30 d\) \| [\d.,]+ \| GB \| ≤ 2 GB \| (pass|FAIL) \|/);
+    expect(markdown).toMatch(/\| a year, default retention \(raw 24 h, 5-minute 7 d, hourly 30 d, history 30 d\) \| [\d.,]+ \| GB \| ≤ 2 GB \| (pass|FAIL) \|/);
     expect(markdown).toContain('## footprint');
     expect(markdown).toMatch(/\| start to ready, first start \(initdb\) \| [\d.,]+ \| s \| ≤ 10 s \| (pass|FAIL) \|/);
   }, 150_000);

@@ -51,8 +51,16 @@ export const storage: Scenario = {
   async run(context) {
     const checks = context.smoke ? 20 : 1_000;
     const hours = context.smoke ? 1 : 24;
-    // The retention windows the server runs with by default (HEALTH_HISTORY_RAW_HOURS, HEALTH_HISTORY_RETENTION_DAYS).
-    const { historyRawHours: rawHours, historyRetentionDays: retentionDays } = loadConfig({ env: {}, cwd: tmpdir() }).health;
+    // The retention windows the server runs with by default (HEALTH_HISTORY_RAW_HOURS, _5M_DAYS, _1H_DAYS, _RETENTION_DAYS).
+    const {
+      historyRawHours: rawHours,
+      history5mDays: fiveMinuteDays,
+      history1hDays: hourlyDays,
+      historyRetentionDays: retentionDays,
+    } = loadConfig({
+      env: {},
+      cwd: tmpdir(),
+    }).health;
 
     const database = await createBenchDatabase({ serverUrl: context.databaseUrl });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 2 }) }) });
@@ -64,33 +72,52 @@ export const storage: Scenario = {
       await recorder.close();
       const raw = await relationSizes(db as unknown as Kysely<unknown>, TABLES);
 
-      // The real job, run at the moment the whole simulated stretch has aged past the raw window.
+      // The real job, run when the whole simulated stretch has aged past the raw window, then the
+      // 5-minute and the hourly windows; kept a year meanwhile, so that nothing expires.
       const end = new Date(START.getTime() + hours * HOUR_MS);
-      const outcome = await runHealthRetention({ db, rawHours, retentionDays, now: new Date(end.getTime() + rawHours * HOUR_MS) });
-      const afterRetention = await relationSizes(db as unknown as Kysely<unknown>, TABLES);
-      // The deleted raw rows leave free space that (auto)vacuum hands to the next day's rows; the
-      // steady state holds live rows only, which VACUUM FULL shows.
-      for (const table of TABLES) await sql`VACUUM FULL ${sql.table(table)}`.execute(db);
-      const compacted = await relationSizes(db as unknown as Kysely<unknown>, TABLES);
+      const retain = (after: number) =>
+        runHealthRetention({ db, rawHours, fiveMinuteDays, hourlyDays, retentionDays: YEAR_DAYS, now: new Date(end.getTime() + after) });
+      const sizes = () => relationSizes(db as unknown as Kysely<unknown>, TABLES);
+      // Deleted rows leave free space that (auto)vacuum hands to the next rows written; the steady
+      // state holds live rows only, which VACUUM FULL shows.
+      const compact = async () => {
+        for (const table of TABLES) await sql`VACUUM FULL ${sql.table(table)}`.execute(db);
+        return sizes();
+      };
+      const toFiveMinutes = await retain(rawHours * HOUR_MS);
+      const afterRetention = await sizes();
+      const fiveMinutes = await compact();
+      const toHours = await retain(fiveMinuteDays * 24 * HOUR_MS);
+      const hourly = await compact();
+      // A day later than the others: only whole days are folded, and a short (smoke) stretch ends mid-day.
+      const toDays = await retain((hourlyDays + 1) * 24 * HOUR_MS);
+      const daily = await sizes();
 
       const rawSamples = byName(raw, 'health_samples');
-      const buckets = byName(compacted, 'health_samples');
-      const events = byName(compacted, 'health_events');
+      const buckets = byName(fiveMinutes, 'health_samples');
+      const hourBuckets = byName(hourly, 'health_samples');
+      const dayBuckets = byName(daily, 'health_samples');
+      const events = byName(hourly, 'health_events');
       const checkHours = checks * hours;
+      const tier = (name: string, size: RelationSize, hoursKept: number): HistoryTier => ({
+        name,
+        rowsPerCheckHour: size.rows / checkHours,
+        bytesPerRow: size.rows ? size.totalBytes / size.rows : 0,
+        hoursKept,
+      });
       const tiersFor = (keptDays: number): HistoryTier[] => [
-        { name: 'raw samples', rowsPerCheckHour: rawSamples.rows / checkHours, bytesPerRow: rawSamples.totalBytes / rawSamples.rows, hoursKept: rawHours },
+        tier('raw samples', rawSamples, rawHours),
+        tier('5-minute buckets', buckets, Math.min(fiveMinuteDays, keptDays) * 24 - rawHours),
+        tier('hourly buckets', hourBuckets, Math.max(0, Math.min(hourlyDays, keptDays) - fiveMinuteDays) * 24),
         {
-          name: '5-minute buckets',
-          rowsPerCheckHour: buckets.rows / checkHours,
-          bytesPerRow: buckets.totalBytes / buckets.rows,
-          hoursKept: keptDays * 24 - rawHours,
+          name: 'daily buckets',
+          // A stretch shorter than a day still makes one daily row per check.
+          rowsPerCheckHour: dayBuckets.rows / (checks * Math.max(hours, 24)),
+          // The same row as an hourly bucket; a thousand of them would be mostly page overhead.
+          bytesPerRow: hourBuckets.totalBytes / hourBuckets.rows,
+          hoursKept: Math.max(0, keptDays - hourlyDays) * 24,
         },
-        {
-          name: 'events',
-          rowsPerCheckHour: events.rows / checkHours,
-          bytesPerRow: events.rows ? events.totalBytes / events.rows : 0,
-          hoursKept: keptDays * 24,
-        },
+        tier('events', events, keptDays * 24),
       ];
       const defaults = projectStorage({ checks: 1_000, days: YEAR_DAYS, tiers: tiersFor(retentionDays) });
       const kept = projectStorage({ checks: 1_000, days: YEAR_DAYS, tiers: tiersFor(YEAR_DAYS) });
@@ -105,20 +132,27 @@ export const storage: Scenario = {
       const metrics: Metric[] = [
         { label: 'raw sample, bytes per row (table + indexes)', value: rawSamples.totalBytes / rawSamples.rows, unit: 'B' },
         { label: '5-minute bucket, bytes per row', value: buckets.totalBytes / buckets.rows, unit: 'B' },
-        { label: 'after rollup, bytes per sample', value: buckets.totalBytes / written.samples, unit: 'B' },
+        { label: 'hourly bucket, bytes per row', value: hourBuckets.totalBytes / hourBuckets.rows, unit: 'B' },
+        { label: 'hourly buckets, bytes per sample summarised', value: hourBuckets.totalBytes / written.samples, unit: 'B' },
         { label: 'event, bytes per row', value: events.rows ? events.totalBytes / events.rows : 0, unit: 'B' },
-        yearMetric(`a year, default retention (raw ${rawHours} h, history ${retentionDays} d)`, defaults),
+        yearMetric(`a year, default retention (raw ${rawHours} h, 5-minute ${fiveMinuteDays} d, hourly ${hourlyDays} d, history ${retentionDays} d)`, defaults),
         yearMetric(`a year of history kept (HEALTH_HISTORY_RETENTION_DAYS=${YEAR_DAYS})`, kept),
       ];
       const tables: Table[] = [
         {
           title: `Measured tables (${checks} checks × ${hours} h; MB = 10⁶ bytes)`,
           columns: ['stage', 'table', 'rows', 'heap MB', 'TOAST MB', 'indexes MB', 'total MB', 'B/row'],
-          rows: [...sizeRows('after the day', raw), ...sizeRows('after retention', afterRetention), ...sizeRows('after VACUUM FULL', compacted)],
+          rows: [
+            ...sizeRows('after the day (raw)', raw),
+            ...sizeRows('retention after the raw window', afterRetention),
+            ...sizeRows('VACUUM FULL (5-minute)', fiveMinutes),
+            ...sizeRows('retention after the 5-minute window, VACUUM FULL (hourly)', hourly),
+            ...sizeRows('retention after the hourly window (daily)', daily),
+          ],
         },
       ];
       const notes = [
-        `Written: ${written.samples} samples and ${written.events} events through the buffered recorder and the history repository; retention folded ${outcome.rawSamplesDownsampled} raw samples into ${outcome.bucketsWritten} buckets.`,
+        `Written: ${written.samples} samples and ${written.events} events through the buffered recorder and the history repository; retention folded ${toFiveMinutes.rawSamplesDownsampled} raw samples into ${toFiveMinutes.bucketsWritten} 5-minute buckets, then ${toHours.bucketsDownsampled} of those into ${toHours.hourlyBucketsWritten} hourly buckets and those into ${toDays.dailyBucketsWritten} daily buckets.`,
         `Default retention, a year: ${explainProjection(defaults, 1_000).join('; ')}; total ${(defaults.totalBytes / 1e9).toFixed(3)} GB (history older than ${retentionDays} d is deleted, so the year is the steady state).`,
         `History kept a year: ${explainProjection(kept, 1_000).join('; ')}; total ${(kept.totalBytes / 1e9).toFixed(3)} GB.`,
         'Bytes per row come from the compacted tables; a table that churns (raw rows deleted every 5 minutes) carries some free space and index slack on top, reused rather than grown.',
