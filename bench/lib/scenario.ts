@@ -10,6 +10,8 @@ export interface BenchContext {
   /** Baseline/subject alternations. */
   rounds: number;
   connections: number;
+  /** PostgreSQL server for scenarios that create their own database; unset: an embedded one. */
+  databaseUrl: string | undefined;
   /** Wait before reading the database counters after a window (see measure.ts). */
   settleMs: number;
   /** The Watchkeeper under test, started once per run and shared by the scenarios. */
@@ -32,10 +34,29 @@ export interface Row {
   pass?: boolean;
 }
 
+/** A measured quantity that is not a request rate (bytes, seconds), with its objective. */
+export interface Metric {
+  label: string;
+  value: number;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
+
+/** Free-form detail a scenario shows under its metrics (e.g. per-table sizes). */
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
 export interface ScenarioResult {
   name: string;
   description: string;
+  /** Request-rate variants; empty for scenarios that measure something else (see `metrics`). */
   rows: Row[];
+  metrics?: Metric[];
+  tables?: Table[];
   windows: WindowResult[];
   notes: string[];
 }

@@ -35,6 +35,7 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
     warmupSeconds: smoke ? 0.5 : 3,
     rounds: smoke ? 1 : 3,
     connections: 10,
+    databaseUrl,
     settleMs: smoke ? 0 : 11_000,
     subject: () => {
       if (!subject) {

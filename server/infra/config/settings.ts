@@ -236,6 +236,18 @@ export const settings = [
     description: 'Samples older than this are downsampled to 5-minute buckets.',
   },
   {
+    env: 'HEALTH_HISTORY_5M_DAYS',
+    path: 'health.history5mDays',
+    schema: positiveInt.default(7),
+    description: '5-minute buckets older than this are downsampled to hourly buckets.',
+  },
+  {
+    env: 'HEALTH_HISTORY_1H_DAYS',
+    path: 'health.history1hDays',
+    schema: positiveInt.default(30),
+    description: 'Hourly buckets older than this are downsampled to daily buckets.',
+  },
+  {
     env: 'HEALTH_HISTORY_ENABLED',
     path: 'health.historyEnabled',
     schema: bool.default(true),

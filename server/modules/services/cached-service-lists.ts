@@ -1,7 +1,7 @@
 /**
  * Each project's list of stored services, kept in memory so that `GET /api/services` in the
  * steady state reads nothing from the database. Every insert, update or delete on
- * `external_services` notifies `watchkeeper_services` with the project on commit (migration 0009),
+ * `external_services` notifies `watchkeeper_services` with the project on commit (migration 0010),
  * and every instance drops that project's list; see notified-cache.ts for the rest of the rule.
  * Only reads outside a transaction are cached: one inside a transaction must see its own writes.
  */

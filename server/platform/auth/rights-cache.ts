@@ -4,7 +4,7 @@
  * authenticated read's cost).
  *
  * Every change to rights sends a notification on `watchkeeper_rights` when it commits (migration
- * 0009's triggers, whatever the code path: a cascade, a route, psql), and each instance drops the
+ * 0010's triggers, whatever the code path: a cascade, a route, psql), and each instance drops the
  * entries it names; see notified-cache.ts for why an entry can then be trusted.
  *
  * Not shared through Redis: an entry deleted in Redis can come back (a restored snapshot, the end
