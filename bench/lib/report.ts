@@ -79,6 +79,8 @@ export function renderMarkdown(report: BenchReport): string {
       ...scenario.rows.map(tableRow),
     );
     if (scenario.notes.length) lines.push('', ...scenario.notes.map((note) => `- ${note}`));
+    const written = (scenario.charts ?? []).filter((chart) => chart.file);
+    if (written.length) lines.push('', `Charts: ${written.map((chart) => `[${chart.title}](${chart.file})`).join(' · ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,5 +2,6 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { api } from './api.ts';
 import { probe } from './probe.ts';
+import { stress } from './stress.ts';
 
-export const scenarios: readonly Scenario[] = [probe, api];
+export const scenarios: readonly Scenario[] = [probe, api, stress];
