@@ -2,6 +2,7 @@
 import type { Scenario } from '../lib/scenario.ts';
 import { api } from './api.ts';
 import { probe } from './probe.ts';
+import { soak } from './soak.ts';
 import { stress } from './stress.ts';
 
-export const scenarios: readonly Scenario[] = [probe, api, stress];
+export const scenarios: readonly Scenario[] = [probe, api, stress, soak];
