@@ -2,8 +2,10 @@
  * Load shedding over real HTTP: an overloaded process refuses API requests at once with 503
  * problem+json `WK_ERR_OVERLOADED` and Retry-After, while the liveness and readiness probes keep
  * answering, and serves again once the pressure is gone. Pressure is made by real means: a heap
- * threshold every process exceeds, and an event loop blocked by a busy loop.
+ * threshold every process exceeds, an event loop blocked by a busy loop, and requests queued for
+ * database connections held by queries a PostgreSQL lock blocks.
  */
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from './helpers.ts';
 
@@ -79,5 +81,34 @@ describe('load shedding', () => {
 
     const recovered = await until(`${url}/api/services`, 401);
     expect(recovered.status).toBe(401);
+  }, 60_000);
+
+  it('sheds while requests queue for a database connection, and serves again once the queue drains', async () => {
+    const url = await listen({ LOAD_SHED_MAX_DATABASE_WAITING: '2', DATABASE_POOL_MAX: '2', RATE_LIMIT_AUTH_POINTS: '1000' });
+    const admin = new pg.Client({ connectionString: t!.database.url });
+    await admin.connect();
+    try {
+      // Every sign-in looks its user up: behind the lock each holds a connection or queues for one.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const signIns = Array.from({ length: 8 }, () =>
+        fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@example.com', password: 'not-a-password-1234' }),
+        }).then((response) => response.arrayBuffer()),
+      );
+      const refused = await until(`${url}/api/services`, 503);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(await refused.json()).toMatchObject({ code: 'WK_ERR_OVERLOADED', detail: expect.stringMatching(/waiting for a database connection/) });
+      expect((await fetch(`${url}/health/liveness`)).status).toBe(200);
+
+      await admin.query('ROLLBACK');
+      await Promise.all(signIns);
+      expect((await until(`${url}/api/services`, 401)).status).toBe(401);
+    } finally {
+      await admin.end();
+    }
   }, 60_000);
 });

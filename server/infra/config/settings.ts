@@ -129,6 +129,13 @@ export const settings = [
       'Load shedding: while the heap used exceeds this percentage of the heap limit (between HEALTH_MEMORY_WARN_PERCENT and HEALTH_MEMORY_FAIL_PERCENT by default), requests other than the probes are answered 503. 0 turns this check off.',
   },
   {
+    env: 'LOAD_SHED_MAX_DATABASE_WAITING',
+    path: 'server.loadShedMaxDatabaseWaiting',
+    schema: nonNegativeInt.default(50),
+    description:
+      'Load shedding: while more requests than this wait for a database connection (checked every 250 ms), requests other than the probes are answered 503; a queue for the pool grows latency without delaying the event loop. 0 turns this check off.',
+  },
+  {
     env: 'LOAD_SHED_RETRY_AFTER_SECONDS',
     path: 'server.loadShedRetryAfterSeconds',
     schema: positiveInt.default(2),

@@ -1,6 +1,7 @@
 /**
  * The `load-shedding` plugin: while the process is overloaded — the event loop's mean delay over
- * the last second, or the heap used, above its threshold (@fastify/under-pressure samples both) —
+ * the last second, the heap used, or the requests queued for a database connection above its
+ * threshold (@fastify/under-pressure samples them) —
  * every request is refused at once with 503 problem+json `WK_ERR_OVERLOADED` and Retry-After,
  * before any other hook spends work on it. Refusing early keeps the requests already accepted
  * within their latency and the process alive, instead of queueing until everything times out.
@@ -33,9 +34,13 @@ const pressureDetail: Record<string, (value: number | undefined) => string> = {
   heapUsedBytes: (value) => `The heap holds ${Math.round((value ?? 0) / 1_048_576)} MiB`,
 };
 
+// Under-pressure's "health check" is how a signal of our own joins its: the database pool's queue.
+const DATABASE_WAITING_CHECK_INTERVAL_MS = 250;
+
 export const loadSheddingPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
-    const { loadShedMaxEventLoopDelayMs, loadShedMaxHeapUsedPercent, loadShedRetryAfterSeconds } = config.server;
+    const { loadShedMaxEventLoopDelayMs, loadShedMaxHeapUsedPercent, loadShedMaxDatabaseWaiting, loadShedRetryAfterSeconds } = config.server;
+    const waiting = () => app.database.poolStats().waiting;
     const shed = new Counter({ name: LOAD_SHED_METRIC, help: 'Requests refused 503 by load shedding', labelNames: ['reason'], registers: [app.metrics] });
 
     // Returning a value makes under-pressure send it (and go no further); undefined lets the request through.
@@ -43,7 +48,10 @@ export const loadSheddingPlugin = fp<{ config: Config }>(
       if (request.routeOptions.config?.loadShedding === 'exempt') return undefined;
       shed.inc({ reason: type });
       reply.code(503).header('retry-after', String(loadShedRetryAfterSeconds)).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify);
-      const why = pressureDetail[type]?.(value) ?? 'The instance is overloaded';
+      const why =
+        type === 'healthCheck'
+          ? `${waiting()} requests are waiting for a database connection`
+          : (pressureDetail[type]?.(value) ?? 'The instance is overloaded');
       return problemFor(request, 'WK_ERR_OVERLOADED', `${why}; retry after ${loadShedRetryAfterSeconds} s`);
     }
 
@@ -51,10 +59,14 @@ export const loadSheddingPlugin = fp<{ config: Config }>(
       // 0 turns a check off, in the settings and in under-pressure alike.
       maxEventLoopDelay: loadShedMaxEventLoopDelayMs,
       maxHeapUsedBytes: Math.floor((getHeapStatistics().heap_size_limit * loadShedMaxHeapUsedPercent) / 100),
+      // Measured by real means in tests: queries piled up behind a PostgreSQL lock (test/load-shedding.test.ts).
+      ...(loadShedMaxDatabaseWaiting > 0
+        ? { healthCheck: async () => waiting() <= loadShedMaxDatabaseWaiting, healthCheckInterval: DATABASE_WAITING_CHECK_INTERVAL_MS }
+        : {}),
       retryAfter: loadShedRetryAfterSeconds,
       // Its type says void, its documentation (and code) send whatever else the handler returns.
       pressureHandler: refuse as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
     });
   },
-  { name: 'load-shedding', dependencies: ['metrics'] },
+  { name: 'load-shedding', dependencies: ['metrics', 'database'] },
 );
