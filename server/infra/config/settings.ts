@@ -133,7 +133,7 @@ export const settings = [
     path: 'server.loadShedMaxDatabaseWaiting',
     schema: nonNegativeInt.default(50),
     description:
-      'Load shedding: while more requests than this wait for a database connection (checked every 250 ms), requests other than the probes are answered 503; a queue for the pool grows latency without delaying the event loop. 0 turns this check off.',
+      'Load shedding: while more requests than this wait for a database connection, requests other than the probes are answered 503; a queue for the pool grows latency without delaying the event loop. 0 turns this check off.',
   },
   {
     env: 'LOAD_SHED_RETRY_AFTER_SECONDS',

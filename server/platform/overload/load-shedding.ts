@@ -1,7 +1,8 @@
 /**
  * The `load-shedding` plugin: while the process is overloaded — the event loop's mean delay over
  * the last second, the heap used, or the requests queued for a database connection above its
- * threshold (@fastify/under-pressure samples them) —
+ * threshold (@fastify/under-pressure samples the first two each second; the queue is read per
+ * request) —
  * every request is refused at once with 503 problem+json `WK_ERR_OVERLOADED` and Retry-After,
  * before any other hook spends work on it. Refusing early keeps the requests already accepted
  * within their latency and the process alive, instead of queueing until everything times out.
@@ -17,7 +18,7 @@ import { Counter } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../infra/config/index.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem } from '../../../contracts/problem.ts';
-import { problemFor } from '../errors/index.ts';
+import { problemFor, sendProblem } from '../errors/index.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,13 +35,9 @@ const pressureDetail: Record<string, (value: number | undefined) => string> = {
   heapUsedBytes: (value) => `The heap holds ${Math.round((value ?? 0) / 1_048_576)} MiB`,
 };
 
-// Under-pressure's "health check" is how a signal of our own joins its: the database pool's queue.
-const DATABASE_WAITING_CHECK_INTERVAL_MS = 250;
-
 export const loadSheddingPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const { loadShedMaxEventLoopDelayMs, loadShedMaxHeapUsedPercent, loadShedMaxDatabaseWaiting, loadShedRetryAfterSeconds } = config.server;
-    const waiting = () => app.database.poolStats().waiting;
     const shed = new Counter({ name: LOAD_SHED_METRIC, help: 'Requests refused 503 by load shedding', labelNames: ['reason'], registers: [app.metrics] });
 
     // Returning a value makes under-pressure send it (and go no further); undefined lets the request through.
@@ -48,10 +45,7 @@ export const loadSheddingPlugin = fp<{ config: Config }>(
       if (request.routeOptions.config?.loadShedding === 'exempt') return undefined;
       shed.inc({ reason: type });
       reply.code(503).header('retry-after', String(loadShedRetryAfterSeconds)).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify);
-      const why =
-        type === 'healthCheck'
-          ? `${waiting()} requests are waiting for a database connection`
-          : (pressureDetail[type]?.(value) ?? 'The instance is overloaded');
+      const why = pressureDetail[type]?.(value) ?? 'The instance is overloaded';
       return problemFor(request, 'WK_ERR_OVERLOADED', `${why}; retry after ${loadShedRetryAfterSeconds} s`);
     }
 
@@ -59,14 +53,30 @@ export const loadSheddingPlugin = fp<{ config: Config }>(
       // 0 turns a check off, in the settings and in under-pressure alike.
       maxEventLoopDelay: loadShedMaxEventLoopDelayMs,
       maxHeapUsedBytes: Math.floor((getHeapStatistics().heap_size_limit * loadShedMaxHeapUsedPercent) / 100),
-      // Measured by real means in tests: queries piled up behind a PostgreSQL lock (test/load-shedding.test.ts).
-      ...(loadShedMaxDatabaseWaiting > 0
-        ? { healthCheck: async () => waiting() <= loadShedMaxDatabaseWaiting, healthCheckInterval: DATABASE_WAITING_CHECK_INTERVAL_MS }
-        : {}),
       retryAfter: loadShedRetryAfterSeconds,
       // Its type says void, its documentation (and code) send whatever else the handler returns.
       pressureHandler: refuse as unknown as (request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => void,
     });
+
+    // The pool's queue, read on every request rather than sampled: a sample taken every few hundred
+    // ms lets a burst of hundreds of requests in between, and they all queue. A queue for the pool
+    // grows latency without delaying the event loop, so under-pressure cannot see it.
+    if (loadShedMaxDatabaseWaiting > 0) {
+      app.addHook('onRequest', (request, reply, done) => {
+        if (request.routeOptions.config?.loadShedding === 'exempt') return done();
+        const queued = app.database.poolStats().waiting;
+        if (queued <= loadShedMaxDatabaseWaiting) return done();
+        shed.inc({ reason: 'databaseWaiting' });
+        reply.header('retry-after', String(loadShedRetryAfterSeconds));
+        // Answered here, so done() is not called: the request goes no further.
+        sendProblem(
+          request,
+          reply,
+          'WK_ERR_OVERLOADED',
+          `${queued} requests are waiting for a database connection; retry after ${loadShedRetryAfterSeconds} s`,
+        );
+      });
+    }
   },
   { name: 'load-shedding', dependencies: ['metrics', 'database'] },
 );
