@@ -105,7 +105,7 @@ function charts(outcomes: TargetOutcome[]): Chart[] {
 
 export const stress: Scenario = {
   name: 'stress',
-  description: `Concurrency ramp on the probe and an authenticated read until the objective breaks, then past it and back; malformed requests on the side`,
+  description: 'Concurrency ramp on the probe and an authenticated read until the objective breaks, then past it and back; malformed requests on the side',
   async run(context) {
     const subject = await context.subject();
     const { apiKey } = await credentialsFor(subject);
@@ -163,7 +163,7 @@ export const stress: Scenario = {
       windows: outcomes.flatMap(({ steps: measured, recovery }) => [...measured.map((step) => step.window), recovery.window]),
       notes: [
         ...outcomes.flatMap(outcomeNotes),
-        `Malformed and oversized requests on the side (one at a time, new connection each, plus 4 slowloris connections): 5xx other than 503 with Retry-After: ${malformedCounts.violations}.`,
+        `Malformed and oversized requests on the side throughout every step, so each knee is measured with them (one at a time, new connection each, plus 4 slowloris connections): 5xx other than 503 with Retry-After: ${malformedCounts.violations}.`,
         ...Object.entries(malformedCounts.byKind).map(([kind, statuses]) => `${kind}: ${format(statuses)}`),
         'Errors in the table include the 503s of load shedding; side liveness probes and api requests go out on fresh connections every 100 ms during each step.',
       ],
