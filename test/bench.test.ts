@@ -10,6 +10,8 @@ import type { Row } from '../bench/lib/scenario.ts';
 import { scenarios } from '../bench/scenarios/index.ts';
 import { malformedKinds } from '../bench/lib/malformed-requests.ts';
 import { renderSvgChart } from '../bench/lib/svg-chart.ts';
+import { kneeOf } from '../bench/lib/ramp.ts';
+import { slope } from '../bench/lib/stats.ts';
 
 function expectMeasured(row: Row): void {
   expect(row.rps).toBeGreaterThan(0); // requests were answered, however fast
@@ -19,6 +21,34 @@ function expectMeasured(row: Row): void {
   expect(row.rssBytes).toBeGreaterThan(0);
   expect(row.errors).toEqual({ non2xx: 0, timeouts: 0, errors: 0 }); // rate limits raised: no 429, no 401
 }
+
+describe('the ramp and soak arithmetic', () => {
+  it('puts the knee at the last step before the first that misses the objective, and none when the first misses', () => {
+    const steps = (...meets: boolean[]) => meets.map((ok, index) => ({ connections: 10 * (index + 1), meets: ok }));
+    expect(kneeOf(steps(true, true, false, true))?.connections).toBe(20); // a later pass does not move it
+    expect(kneeOf(steps(true, true, true))?.connections).toBe(30);
+    expect(kneeOf(steps(false, true))).toBeUndefined();
+  });
+
+  it('measures drift as the least-squares slope', () => {
+    expect(
+      slope([
+        [0, 100],
+        [1, 110],
+        [2, 120],
+      ]),
+    ).toBeCloseTo(10);
+    expect(
+      slope([
+        [0, 5],
+        [1, 7],
+        [2, 5],
+        [3, 7],
+      ]),
+    ).toBeCloseTo(0.4);
+    expect(slope([[1, 3]])).toBe(0);
+  });
+});
 
 describe('npm run bench --smoke', () => {
   it('runs probe and api against the real server and reports throughput, latency, errors, server cost, queries and the ratio to the baseline', async () => {

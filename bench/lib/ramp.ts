@@ -68,7 +68,11 @@ export async function runRamp({
     measured.push(step);
     await afterStep(step);
   }
-  const firstMiss = measured.findIndex((step) => !step.meets);
-  const knee = firstMiss === -1 ? measured.at(-1) : firstMiss === 0 ? undefined : measured[firstMiss - 1];
-  return { steps: measured, knee };
+  return { steps: measured, knee: kneeOf(measured) };
+}
+
+/** The last step before the first that misses the objective; none when the first misses already. */
+export function kneeOf<Step extends { meets: boolean }>(steps: readonly Step[]): Step | undefined {
+  const firstMiss = steps.findIndex((step) => !step.meets);
+  return firstMiss === -1 ? steps.at(-1) : steps[firstMiss - 1];
 }
