@@ -3,6 +3,8 @@ import type { Scenario } from '../lib/scenario.ts';
 import { api } from './api.ts';
 import { footprint } from './footprint.ts';
 import { probe } from './probe.ts';
+import { soak } from './soak.ts';
 import { storage } from './storage.ts';
+import { stress } from './stress.ts';
 
-export const scenarios: readonly Scenario[] = [probe, api, storage, footprint];
+export const scenarios: readonly Scenario[] = [probe, api, stress, storage, footprint, soak];

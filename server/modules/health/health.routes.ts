@@ -48,7 +48,8 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   // every rate limit: a kubelet polls all the pods of its node from one address, and a refused
   // liveness probe restarts the pod. They are safe to leave unlimited because they read only
   // what the health checks last found — no I/O.
-  const probe = { access: 'public', rateLimit: 'exempt' } as const;
+  // Never shed under load either: a busy instance must still be seen alive and ready.
+  const probe = { access: 'public', rateLimit: 'exempt', loadShedding: 'exempt' } as const;
   const read = { access: { permission: 'health:read', organization: 'system' } } as const;
   // The probes' last answers, with what they were built from.
   let liveness: { inputs: readonly unknown[]; answer: Serialized } | undefined;
