@@ -12,6 +12,8 @@ export interface BenchContext {
   connections: number;
   /** Wait before reading the database counters after a window (see measure.ts). */
   settleMs: number;
+  /** The PostgreSQL server the run's databases go on (unset: embedded), for a scenario that starts a subject of its own. */
+  databaseUrl?: string | undefined;
   /** The Watchkeeper under test, started once per run and shared by the scenarios. */
   subject(): Promise<Subject>;
   log(message: string): void;
@@ -38,6 +40,8 @@ export interface ScenarioResult {
   rows: Row[];
   windows: WindowResult[];
   notes: string[];
+  /** Figures that fit no table row (e.g. an RSS series), kept in the JSON report. */
+  details?: Record<string, unknown>;
 }
 
 export interface Scenario {

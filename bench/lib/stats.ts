@@ -15,3 +15,17 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
 }
+
+/** The least-squares slope of y over x (0 with fewer than two points): how fast a sampled value drifts. */
+export function slope(points: readonly { x: number; y: number }[]): number {
+  if (points.length < 2) return 0;
+  const meanX = mean(points.map((p) => p.x));
+  const meanY = mean(points.map((p) => p.y));
+  let covariance = 0;
+  let variance = 0;
+  for (const { x, y } of points) {
+    covariance += (x - meanX) * (y - meanY);
+    variance += (x - meanX) ** 2;
+  }
+  return variance === 0 ? 0 : covariance / variance;
+}

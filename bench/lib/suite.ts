@@ -36,6 +36,7 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
     rounds: smoke ? 1 : 3,
     connections: 10,
     settleMs: smoke ? 0 : 11_000,
+    databaseUrl,
     subject: () => {
       if (!subject) {
         log('starting watchkeeper');

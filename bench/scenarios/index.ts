@@ -1,6 +1,7 @@
 /** Every scenario, in the order `npm run bench` runs them. */
 import type { Scenario } from '../lib/scenario.ts';
 import { api } from './api.ts';
+import { checks } from './checks.ts';
 import { probe } from './probe.ts';
 
-export const scenarios: readonly Scenario[] = [probe, api];
+export const scenarios: readonly Scenario[] = [probe, api, checks];
