@@ -204,6 +204,31 @@ describe('HealthMonitor', () => {
       expect(p.calls).toBe(after);
     });
 
+    it('spreads the runs of probes that started together over the interval, then keeps each one interval after its previous run', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+      try {
+        const { monitor } = harness();
+        const calls = new Map<string, number[]>();
+        for (let i = 0; i < 20; i++) {
+          const id = `service-${i}`;
+          monitor.register(probe(id, async () => (calls.set(id, [...(calls.get(id) ?? []), Date.now()]), { status: 'pass' }), { intervalMs: 60_000 }));
+        }
+        const startedAt = Date.now();
+        await monitor.start();
+        for (let second = 0; second < 150; second++) await vi.advanceTimersByTimeAsync(1_000);
+        const secondRuns = [...calls.values()].map((times) => Math.floor((times[1]! - startedAt) / 1_000));
+        // Without the spread all twenty would run again at 60 s, in one burst.
+        expect(secondRuns.every((at) => at < 60)).toBe(true);
+        expect(new Set(secondRuns).size).toBeGreaterThan(10);
+        for (const times of calls.values()) {
+          expect(times.length).toBeGreaterThanOrEqual(3);
+          expect(times[2]! - times[1]!).toBe(60_000);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it('starts scheduling a probe registered while running', async () => {
       const { monitor } = harness();
       await monitor.start();

@@ -34,6 +34,10 @@ interface Entry {
    */
   abandoned: { check?: number; recover?: number };
   removed: boolean;
+  /** Where in its interval this component's runs fall after the first (0 ≤ phase < 1), from its key. */
+  phase: number;
+  /** Whether the run after the first has been placed at the phase yet. */
+  phased: boolean;
 }
 
 const severity: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
@@ -103,6 +107,8 @@ export class HealthMonitor {
       inFlight: undefined,
       abandoned: {},
       removed: false,
+      phase: phaseOf(key),
+      phased: false,
     };
     this.#entries.set(key, entry);
     this.#version++;
@@ -183,7 +189,17 @@ export class HealthMonitor {
 
   async #runAndReschedule(entry: Entry): Promise<void> {
     await this.#run(entry);
-    this.#schedule(entry, entry.probe.intervalMs ?? this.#options.defaultIntervalMs);
+    const intervalMs = entry.probe.intervalMs ?? this.#options.defaultIntervalMs;
+    // Components that start together (every one at start-up, or a sync adding many) would
+    // otherwise run in step for ever: 10,000 checks in one burst each interval, and nothing in
+    // between. The run after the first is placed at the component's own phase of the interval,
+    // fixed by its name; from then on each run follows the previous one's end by the interval.
+    if (!entry.phased) {
+      entry.phased = true;
+      this.#schedule(entry, Math.round(intervalMs * entry.phase));
+      return;
+    }
+    this.#schedule(entry, intervalMs);
   }
 
   #run(entry: Entry): Promise<ComponentState> {
@@ -308,6 +324,25 @@ export class HealthMonitor {
     });
     this.#options.events.emit('health.recovery', { component: probe.id, scope: state.scope, action: recover.action, outcome, detail, at });
   }
+}
+
+/**
+ * A stable fraction in [0, 1) from a component's key, so its phase is the same on every start:
+ * FNV-1a, then murmur3's finalizer, without which names differing in their last digits (`check-1`,
+ * `check-2`…) would land close together.
+ */
+function phaseOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 4_294_967_296;
 }
 
 /** Marks a timed-out call as still running until it settles, however long that takes. */
