@@ -22,4 +22,6 @@ export interface ComponentState {
   lastErrorAt: Date | undefined;
   /** Set while the latency detector sees a sustained slowdown. */
   degradation: string | undefined;
+  /** Raised whenever any field above changes, so what a reader built from the state can be kept until then. */
+  revision: number;
 }

@@ -101,9 +101,12 @@ describe('HealthMonitor.version', () => {
     monitor.list();
     monitor.get('a');
     expect(monitor.version).toBe(registered);
+    const revision = monitor.get('a')!.revision;
     await monitor.runNow('a');
     const ran = monitor.version;
     expect(ran).not.toBe(registered);
+    // The component's own revision moves with it, so a reader can keep what it built per component.
+    expect(monitor.get('a')!.revision).toBeGreaterThan(revision);
     a.fail();
     await monitor.runNow('a');
     expect(monitor.version).not.toBe(ran);

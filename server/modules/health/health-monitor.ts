@@ -101,6 +101,7 @@ export class HealthMonitor {
         lastError: undefined,
         lastErrorAt: undefined,
         degradation: undefined,
+        revision: 0,
       },
       detector: new LatencyDetector({ factor: this.#options.degradationFactor }),
       timer: undefined,
@@ -259,6 +260,7 @@ export class HealthMonitor {
     } else {
       state.consecutiveFailures = 0;
     }
+    state.revision++;
     this.#version++;
 
     this.#options.recorder?.recordSample({ component: probe.id, scope: state.scope, status, latencyMs, output, checkedAt: at });
