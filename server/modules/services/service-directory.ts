@@ -38,8 +38,14 @@ function healthOf(state: ComponentState | undefined): ServiceHealth {
   };
 }
 
+// One collator for every comparison: `localeCompare` looks one up per call, which with 10,000
+// services made sorting the list a large part of answering it. Same order (the default locale's).
+const byName = new Intl.Collator().compare;
+
 export class ServiceDirectory {
   readonly #configured: Map<string, ExternalService>;
+  /** The config file's services in list order, sorted once: they never change while running. */
+  readonly #configuredSorted: ExternalService[];
   readonly #repository: ServicesRepository;
   readonly #probes: ServiceProbeRegistry;
   readonly #logger: Logger;
@@ -58,6 +64,7 @@ export class ServiceDirectory {
   constructor({ configured, repository, probes, logger, configFile, maxPerProject = Number.POSITIVE_INFINITY }: ServiceDirectoryOptions) {
     this.#maxPerProject = maxPerProject;
     this.#configured = new Map(configured.map((service) => [service.name, service]));
+    this.#configuredSorted = [...this.#configured.values()].sort((a, b) => byName(a.name, b.name));
     this.#repository = repository;
     this.#probes = probes;
     this.#logger = logger;
@@ -75,12 +82,22 @@ export class ServiceDirectory {
     return sameScope(scope, SYSTEM_SCOPE) ? this.#configured : new Map();
   }
 
+  /** Every service of the scope, by name: the config file's (already in order) merged with the stored ones. */
   async list(scope: TenantScope): Promise<ServiceRecord[]> {
     const configured = this.#configuredIn(scope);
-    const stored = (await this.#repository.list(scope)).filter((s) => !configured.has(s.service.name));
-    return [...[...configured.values()].map((service) => this.#fromConfig(service)), ...stored.map((service) => this.#fromStore(service))].sort((a, b) =>
-      a.name.localeCompare(b.name),
-    );
+    const stored = (await this.#repository.list(scope))
+      .filter((s) => !configured.has(s.service.name))
+      .map((service) => this.#fromStore(service))
+      .sort((a, b) => byName(a.name, b.name));
+    const fromConfig = configured.size > 0 ? this.#configuredSorted : [];
+    const records: ServiceRecord[] = [];
+    let next = 0;
+    for (const service of fromConfig) {
+      while (next < stored.length && byName(stored[next]!.name, service.name) < 0) records.push(stored[next++]!);
+      records.push(this.#fromConfig(service));
+    }
+    while (next < stored.length) records.push(stored[next++]!);
+    return records;
   }
 
   async get(scope: TenantScope, name: string): Promise<ServiceRecord> {
