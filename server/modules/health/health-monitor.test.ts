@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 function harness(
-  options: Partial<{ defaultIntervalMs: number; defaultTimeoutMs: number; degradationFactor: number; recoveryAfterFailures: number }> = {},
+  options: Partial<{
+    defaultIntervalMs: number;
+    defaultTimeoutMs: number;
+    degradationFactor: number;
+    recoveryAfterFailures: number;
+    startConcurrency: number;
+  }> = {},
 ): Harness {
   const logs: Harness['logs'] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
@@ -107,6 +113,7 @@ describe('HealthMonitor.version', () => {
     expect(ran).not.toBe(registered);
     // The component's own revision moves with it, so a reader can keep what it built per component.
     expect(monitor.get('a')!.revision).toBeGreaterThan(revision);
+    expect(monitor.get('a')!.revision).toBe(monitor.version);
     a.fail();
     await monitor.runNow('a');
     expect(monitor.version).not.toBe(ran);
@@ -230,6 +237,25 @@ describe('HealthMonitor', () => {
       } finally {
         vi.useRealTimers();
       }
+    });
+
+    it('runs at most startConcurrency first checks at once on start, and every one of them before resolving', async () => {
+      const { monitor } = harness({ startConcurrency: 3 });
+      let running = 0;
+      let most = 0;
+      for (let i = 0; i < 10; i++) {
+        monitor.register(
+          probe(`p${i}`, async () => {
+            most = Math.max(most, ++running);
+            await sleep(5);
+            running--;
+            return { status: 'pass' };
+          }),
+        );
+      }
+      await monitor.start();
+      expect(most).toBe(3);
+      expect(monitor.list().every((state) => state.status === 'pass')).toBe(true);
     });
 
     it('starts scheduling a probe registered while running', async () => {

@@ -20,6 +20,12 @@ export interface HealthMonitorOptions {
   defaultTimeoutMs: number;
   degradationFactor: number;
   recoveryAfterFailures: number;
+  /**
+   * At most this many checks run at once while `start()` runs each one the first time. Started
+   * all together, 10,000 services' first checks opened 10,000 connections at once, and thousands
+   * failed at the target's accept queue: false failures at every start.
+   */
+  startConcurrency?: number;
 }
 
 interface Entry {
@@ -39,6 +45,8 @@ interface Entry {
   /** Whether the run after the first has been placed at the phase yet. */
   phased: boolean;
 }
+
+const DEFAULT_START_CONCURRENCY = 256;
 
 const severity: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 
@@ -113,6 +121,7 @@ export class HealthMonitor {
     };
     this.#entries.set(key, entry);
     this.#version++;
+    entry.state.revision = this.#version;
     if (this.#running) this.#schedule(entry, 0);
   }
 
@@ -162,7 +171,16 @@ export class HealthMonitor {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await Promise.all([...this.#entries.values()].map((entry) => this.#runAndReschedule(entry)));
+    const entries = [...this.#entries.values()];
+    let next = 0;
+    const worker = async () => {
+      while (this.#running && next < entries.length) {
+        const entry = entries[next++]!;
+        if (!entry.removed) await this.#runAndReschedule(entry);
+      }
+    };
+    const concurrency = Math.max(1, this.#options.startConcurrency ?? DEFAULT_START_CONCURRENCY);
+    await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
   }
 
   async stop(): Promise<void> {
@@ -260,8 +278,8 @@ export class HealthMonitor {
     } else {
       state.consecutiveFailures = 0;
     }
-    state.revision++;
     this.#version++;
+    state.revision = this.#version;
 
     this.#options.recorder?.recordSample({ component: probe.id, scope: state.scope, status, latencyMs, output, checkedAt: at });
     if (previous !== status) this.#transition(entry, previous, status, output, at);

@@ -33,6 +33,9 @@ function component(id: string, extra: Partial<ComponentState> = {}): ComponentSt
   };
 }
 
+let serializer: HealthReportSerializer;
+const serialize = (...args: Parameters<HealthReportSerializer['serialize']>) => serializer.serialize(...args).toString('utf8');
+
 describe('HealthReportSerializer', () => {
   it('writes the document buildHealthReport gives, as the route schema serializes it', () => {
     const states = [
@@ -42,26 +45,24 @@ describe('HealthReportSerializer', () => {
       component('slow', { status: 'warn', output: 'p95 3× its baseline', degradation: 'p95 3× its baseline' }),
     ];
     const summary = { description: 'Watchkeeper status', status: 'warn' as const, notes: ['uptime 5 s'] };
-    const serializer = new HealthReportSerializer({ identity });
+    serializer = new HealthReportSerializer({ identity });
     const expected = healthResponseSchema.parse(buildHealthReport(identity, states, summary));
-    expect(JSON.parse(serializer.serialize(states, summary))).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(JSON.parse(serialize(states, summary))).toEqual(JSON.parse(JSON.stringify(expected)));
     // A given output replaces the list of problems; an empty one means none, as before.
-    expect(JSON.parse(serializer.serialize(states, { ...summary, output: 'draining' })).output).toBe('draining');
-    expect(JSON.parse(serializer.serialize([component('api')], { ...summary, output: '' }))).not.toHaveProperty('output');
-    expect(JSON.parse(serializer.serialize([], summary))).toEqual(
-      JSON.parse(JSON.stringify(healthResponseSchema.parse(buildHealthReport(identity, [], summary)))),
-    );
+    expect(JSON.parse(serialize(states, { ...summary, output: 'draining' })).output).toBe('draining');
+    expect(JSON.parse(serialize([component('api')], { ...summary, output: '' }))).not.toHaveProperty('output');
+    expect(JSON.parse(serialize([], summary))).toEqual(JSON.parse(JSON.stringify(healthResponseSchema.parse(buildHealthReport(identity, [], summary)))));
   });
 
   it("serializes a component's checks again only once its revision says it changed", () => {
     const state = component('api');
-    const serializer = new HealthReportSerializer({ identity });
+    serializer = new HealthReportSerializer({ identity });
     const summary = { description: 'status', status: 'pass' as const };
-    const before = JSON.parse(serializer.serialize([state], summary)).checks;
+    const before = JSON.parse(serialize([state], summary)).checks;
     // Changed without a new revision: the kept piece is reused, so the change does not show.
     state.latencyMs = 99;
-    expect(JSON.parse(serializer.serialize([state], summary)).checks).toEqual(before);
+    expect(JSON.parse(serialize([state], summary)).checks).toEqual(before);
     state.revision++;
-    expect(JSON.parse(serializer.serialize([state], summary)).checks['api:responseTime'][0].observedValue).toBe(99);
+    expect(JSON.parse(serialize([state], summary)).checks['api:responseTime'][0].observedValue).toBe(99);
   });
 });

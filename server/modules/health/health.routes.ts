@@ -145,14 +145,14 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   // The full reports list every component (10,000 with as many services): serialized from pieces
   // kept per component, not through the route's zod serializer (health-report-serializer.ts).
   const reports = new HealthReportSerializer({ identity });
-  const sendReport = (reply: FastifyReply, status: HealthStatus, body: string) => {
+  const sendReport = (reply: FastifyReply, status: HealthStatus, body: Buffer) => {
     reply.code(httpStatusForHealth(status)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
   };
   for (const [group, summary] of componentGroups) {
     routes.get(`/health/${group}`, { config: read, schema: { tags, summary, response: healthReplies } }, (_request, reply) => {
       const states = monitor.list(group);
       const status = aggregateStatus(states, { degraded: false });
-      sendReport(reply, status, reports.serialize(states, { description: summary, status }));
+      sendReport(reply, status, reports.serialize(states, { description: summary, status }, group));
     });
   }
 
