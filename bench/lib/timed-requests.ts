@@ -3,8 +3,25 @@
  * has arrived: for endpoints whose answers are large (megabytes with 10,000 components), where
  * autocannon's rate windows would measure mostly the loopback.
  */
-import { httpRequest } from './processes.ts';
+import { request } from 'node:http';
 import { percentile } from './stats.ts';
+
+/**
+ * One GET whose body is counted, not kept or decoded: the client shares the cores with the
+ * server, and decoding megabytes into a string per answer would slow the server it measures.
+ */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 export interface TimedRequests {
   requests: number;
@@ -38,10 +55,10 @@ export async function timeRequests({
     for (let i = 0; i < perWorker; i++) {
       const sent = performance.now();
       try {
-        const answer = await httpRequest(url, { headers });
+        const answer = await get(url, headers);
         latencies.push(performance.now() - sent);
         if (!accept.includes(answer.status)) non2xx++;
-        bodyBytes = Math.max(bodyBytes, Buffer.byteLength(answer.body));
+        bodyBytes = Math.max(bodyBytes, answer.bytes);
       } catch {
         errors++;
       }
