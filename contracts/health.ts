@@ -73,10 +73,10 @@ export const healthHistoryQuerySchema = z
 export const healthHistorySampleSchema = z.object({
   id: z.string(),
   component: z.string(),
-  /** For a 5-minute bucket, the worst status among the checks it summarises. */
+  /** For a bucket, the worst status among the checks it summarises. */
   status: healthStatusSchema,
-  /** `raw`: one check run; `5m`: a bucket of older runs, summarised by the counts below. */
-  resolution: z.enum(['raw', '5m']),
+  /** `raw`: one check run; `5m`, `1h` and `1d` (older, then oldest): a bucket of runs, summarised by the counts below. */
+  resolution: z.enum(['raw', '5m', '1h', '1d']),
   checkedAt: z.string(),
   /** For a bucket, the median latency of its checks. */
   latencyMs: z.number().nullable(),
@@ -107,12 +107,12 @@ export const healthRecoveryRecordSchema = z.object({
 
 export const healthHistoryComponentSchema = z.object({
   component: z.string(),
-  /** Checks in the window (a 5-minute bucket counts every check it summarises). */
+  /** Checks in the window (a bucket counts every check it summarises). */
   samples: z.number().int(),
   /** Share of checks that passed or warned; null without checks in the window. */
   uptimePercent: z.number().nullable(),
   latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
-  /** False when the window reaches into 5-minute buckets and the percentiles are estimates. */
+  /** False when the window reaches into buckets (5-minute, hourly, daily) and the percentiles are estimates. */
   latencyExact: z.boolean(),
   stateChanges: z.array(healthStateChangeSchema),
   recoveries: z.array(healthRecoveryRecordSchema),

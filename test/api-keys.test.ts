@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256 } from '../server/platform/auth/tokens.ts';
 import { buildTestApp, createApiKey, signIn, type SignedInUser, type TestApp } from './helpers.ts';
 
@@ -78,7 +78,20 @@ describe('API keys', () => {
       .set({ expires_at: new Date(Date.now() - 1_000) })
       .where('id', '=', key.id)
       .execute();
+    // A change made outside Watchkeeper counts once its notification is heard (rights-cache.ts).
+    await t.app.database.notifications.sync();
     expect((await t.app.inject({ url: '/health/status', headers: key.headers })).statusCode).toBe(401);
+  });
+
+  it('is refused once its expiry passes while its rights are held in memory', async () => {
+    const key = await createApiKey(t.app, { scopes: ['health:read'], expiresAt: new Date(Date.now() + 60_000) });
+    expect((await t.app.inject({ url: '/health/status', headers: key.headers })).statusCode).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      expect((await t.app.inject({ url: '/health/status', headers: key.headers })).statusCode).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses malformed and unknown keys with the same 401', async () => {
@@ -97,10 +110,16 @@ describe('API keys', () => {
     expect(first).not.toBeNull();
     await t.app.inject({ url: '/health/status', headers: key.headers });
     expect((await row(key.id)).last_used_at).toEqual(first);
-    // A minute later (moved back in the table rather than waited for), the next use is recorded.
+    // A minute later (moved back in the table, and this instance's clock moved on, rather than
+    // waited for), the next use is recorded.
     const old = new Date(first!.getTime() - 61_000);
     await t.app.database.db.updateTable('api_keys').set({ last_used_at: old }).where('id', '=', key.id).execute();
-    await t.app.inject({ url: '/health/status', headers: key.headers });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 });
+    try {
+      await t.app.inject({ url: '/health/status', headers: key.headers });
+    } finally {
+      vi.useRealTimers();
+    }
     expect((await row(key.id)).last_used_at!.getTime()).toBeGreaterThan(old.getTime());
   });
 

@@ -7,7 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runBench } from '../bench/lib/suite.ts';
-import type { Row } from '../bench/lib/scenario.ts';
+import type { Metric, Row } from '../bench/lib/scenario.ts';
+
+function expectTargeted(metric: Metric | undefined): void {
+  expect(Number.isFinite(metric?.value)).toBe(true);
+  expect(metric!.target).toBeTruthy();
+  expect(typeof metric!.pass).toBe('boolean');
+}
 
 function expectMeasured(row: Row): void {
   expect(row.rps).toBeGreaterThan(0); // requests were answered, however fast
@@ -87,4 +93,38 @@ describe('npm run bench --smoke', () => {
     expect(markdown).toContain('## checks');
     expect(markdown).toMatch(/RSS over the measured intervals: [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
   }, 120_000);
+
+  it('runs storage and footprint, which report sizes and times with their targets in tables of their own', async () => {
+    const { report, markdown } = await runBench({ names: ['storage', 'footprint'], smoke: true, databaseUrl: inject('databaseUrl') });
+    const [storage, footprint] = report.scenarios;
+    expect(storage!.rows).toEqual([]);
+    expect(footprint!.rows).toEqual([]);
+
+    const storageMetric = (label: string) => storage!.metrics!.find((metric) => metric.label.startsWith(label));
+    expect(storageMetric('raw sample, bytes per row')!.value).toBeGreaterThan(0);
+    expectTargeted(storageMetric('a year, default retention'));
+    expectTargeted(storageMetric('a year of history kept'));
+    // Measured through the real write path and retention job: the stages have the rows written and folded.
+    const [sizes] = storage!.tables!;
+    const samples = sizes!.rows.filter((row) => row[1] === 'health_samples');
+    expect(samples.map((row) => row[2])).toEqual([
+      20 * 60, // 20 checks × 1 simulated hour at 60 s, raw
+      20 * 12, // folded into 5-minute buckets
+      20 * 12, // compacted
+      20, // folded into hourly buckets
+      20, // and into daily ones
+    ]);
+
+    const footprintMetric = (label: string) => footprint!.metrics!.find((metric) => metric.label.startsWith(label));
+    expectTargeted(footprintMetric('idle RSS, server + embedded PostgreSQL'));
+    expectTargeted(footprintMetric('start to ready, second start'));
+    expectTargeted(footprintMetric('start to ready, first start'));
+    expect(footprintMetric('idle RSS, PostgreSQL processes')!.value).toBeGreaterThan(0); // the cluster's processes were found
+    expect(footprint!.tables![0]!.rows.map((row) => row[0])).toEqual(['first', 'warm']);
+
+    expect(markdown).toContain('## storage');
+    expect(markdown).toMatch(/\| a year, default retention \(raw 24 h, 5-minute 7 d, hourly 30 d, history 30 d\) \| [\d.,]+ \| GB \| ≤ 2 GB \| (pass|FAIL) \|/);
+    expect(markdown).toContain('## footprint');
+    expect(markdown).toMatch(/\| start to ready, first start \(initdb\) \| [\d.,]+ \| s \| ≤ 10 s \| (pass|FAIL) \|/);
+  }, 150_000);
 });

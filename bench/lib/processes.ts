@@ -36,7 +36,7 @@ export function httpRequest(
 }
 
 /** Polls `url` until it answers 200; fails early with the child's output if the child exits. */
-export async function waitForOk(url: string, child: ChildProcess, output: () => string, timeoutMs = 120_000): Promise<void> {
+export async function waitForOk(url: string, child: ChildProcess, output: () => string, timeoutMs = 120_000, pollMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${url}: the server exited (${child.exitCode ?? child.signalCode}): ${output()}`);
@@ -46,7 +46,7 @@ export async function waitForOk(url: string, child: ChildProcess, output: () => 
     );
     if (status === 200) return;
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms: ${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 

@@ -1,7 +1,7 @@
 /** The run's report: the environment it ran in, and each scenario's table as markdown. */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import type { Row, ScenarioResult } from './scenario.ts';
+import type { Metric, Row, ScenarioResult, Table } from './scenario.ts';
 
 export interface Environment {
   date: string;
@@ -52,6 +52,27 @@ function tableRow(row: Row): string {
   return `| ${cells.join(' | ')} |`;
 }
 
+function formatValue(value: number): string {
+  const digits = Number.isInteger(value) ? 0 : Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
+  return number(value, digits);
+}
+
+function metricRow(metric: Metric): string {
+  const cells = [metric.label, formatValue(metric.value), metric.unit, metric.target ?? '', metric.pass === undefined ? '' : metric.pass ? 'pass' : 'FAIL'];
+  return `| ${cells.join(' | ')} |`;
+}
+
+function renderTable(table: Table): string[] {
+  const cell = (value: string | number) => (typeof value === 'number' ? formatValue(value) : value);
+  return [
+    `**${table.title}**`,
+    '',
+    `| ${table.columns.join(' | ')} |`,
+    `| ${table.columns.map((_, index) => (index === 0 ? '---' : '---:')).join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ];
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const { environment: env, settings } = report;
   const lines = [
@@ -68,16 +89,19 @@ export function renderMarkdown(report: BenchReport): string {
     'Latencies in ms; errors are non-2xx / timeouts / connection errors; CPU and RSS are the server process’s; ratio is to the scenario’s baseline (its first row), measured in the same run.',
   ];
   for (const scenario of report.scenarios) {
-    lines.push(
-      '',
-      `## ${scenario.name}`,
-      '',
-      scenario.description,
-      '',
-      '| | req/s | p50 | p95 | p99 | errors | CPU µs/req | RSS MiB | queries/req | ratio | target | result |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-      ...scenario.rows.map(tableRow),
-    );
+    lines.push('', `## ${scenario.name}`, '', scenario.description);
+    if (scenario.rows.length) {
+      lines.push(
+        '',
+        '| | req/s | p50 | p95 | p99 | errors | CPU µs/req | RSS MiB | queries/req | ratio | target | result |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+        ...scenario.rows.map(tableRow),
+      );
+    }
+    // Scenarios that measure sizes or times rather than request rates (storage, footprint).
+    if (scenario.metrics?.length)
+      lines.push('', '| | value | unit | target | result |', '| --- | ---: | --- | --- | --- |', ...scenario.metrics.map(metricRow));
+    for (const table of scenario.tables ?? []) lines.push('', ...renderTable(table));
     if (scenario.notes.length) lines.push('', ...scenario.notes.map((note) => `- ${note}`));
   }
   return `${lines.join('\n')}\n`;

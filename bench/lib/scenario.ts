@@ -10,10 +10,10 @@ export interface BenchContext {
   /** Baseline/subject alternations. */
   rounds: number;
   connections: number;
+  /** PostgreSQL server for scenarios that create their own database; unset: an embedded one. */
+  databaseUrl: string | undefined;
   /** Wait before reading the database counters after a window (see measure.ts). */
   settleMs: number;
-  /** The PostgreSQL server the run's databases go on (unset: embedded), for a scenario that starts a subject of its own. */
-  databaseUrl?: string | undefined;
   /** The Watchkeeper under test, started once per run and shared by the scenarios. */
   subject(): Promise<Subject>;
   log(message: string): void;
@@ -34,10 +34,29 @@ export interface Row {
   pass?: boolean;
 }
 
+/** A measured quantity that is not a request rate (bytes, seconds), with its objective. */
+export interface Metric {
+  label: string;
+  value: number;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
+
+/** Free-form detail a scenario shows under its metrics (e.g. per-table sizes). */
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+}
+
 export interface ScenarioResult {
   name: string;
   description: string;
+  /** Request-rate variants; empty for scenarios that measure something else (see `metrics`). */
   rows: Row[];
+  metrics?: Metric[];
+  tables?: Table[];
   windows: WindowResult[];
   notes: string[];
   /** Figures that fit no table row (e.g. an RSS series), kept in the JSON report. */

@@ -35,8 +35,8 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
     warmupSeconds: smoke ? 0.5 : 3,
     rounds: smoke ? 1 : 3,
     connections: 10,
-    settleMs: smoke ? 0 : 11_000,
     databaseUrl,
+    settleMs: smoke ? 0 : 11_000,
     subject: () => {
       if (!subject) {
         log('starting watchkeeper');

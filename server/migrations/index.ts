@@ -11,6 +11,8 @@ import * as m0005 from './0005-ip-rules.ts';
 import * as m0006 from './0006-security-events.ts';
 import * as m0007 from './0007-security-retention.ts';
 import * as m0008 from './0008-session-version.ts';
+import * as m0009 from './0009-wider-health-buckets.ts';
+import * as m0010 from './0010-change-notifications.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
@@ -21,6 +23,8 @@ export const migrations: Record<string, Migration> = {
   '0006-security-events': m0006,
   '0007-security-retention': m0007,
   '0008-session-version': m0008,
+  '0009-wider-health-buckets': m0009,
+  '0010-change-notifications': m0010,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

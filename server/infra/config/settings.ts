@@ -154,6 +154,13 @@ export const settings = [
       'Client-side bound on every query, for a server too frozen to enforce its own timeout; such a query answers 503. Unset: DATABASE_STATEMENT_TIMEOUT_MS + 5000. Must exceed DATABASE_STATEMENT_TIMEOUT_MS.',
   },
   {
+    env: 'DATABASE_READ_CACHE_TTL_MS',
+    path: 'database.readCacheTtlMs',
+    schema: nonNegativeInt.default(10_000),
+    description:
+      'How long an instance keeps hot reads in memory — users’ and API keys’ rights, each project’s list of services — instead of querying on every request; 0 turns this off. Every change drops them at once on every instance (PostgreSQL notifications sent on commit); while an instance cannot hear those notifications it queries the database.',
+  },
+  {
     env: 'REDIS_URL',
     path: 'cache.redisUrl',
     schema: url(['redis:', 'rediss:']).optional(),
@@ -227,6 +234,18 @@ export const settings = [
     path: 'health.historyRawHours',
     schema: positiveInt.default(24),
     description: 'Samples older than this are downsampled to 5-minute buckets.',
+  },
+  {
+    env: 'HEALTH_HISTORY_5M_DAYS',
+    path: 'health.history5mDays',
+    schema: positiveInt.default(7),
+    description: '5-minute buckets older than this are downsampled to hourly buckets.',
+  },
+  {
+    env: 'HEALTH_HISTORY_1H_DAYS',
+    path: 'health.history1hDays',
+    schema: positiveInt.default(30),
+    description: 'Hourly buckets older than this are downsampled to daily buckets.',
   },
   {
     env: 'HEALTH_HISTORY_ENABLED',

@@ -9,6 +9,7 @@ import type { Database } from './schema.ts';
 import type { SwitchablePool, PoolStats } from './switchable-pool.ts';
 import { openDatabase } from './open-database.ts';
 import { migrateToLatest, currentSchemaVersion } from './migrate.ts';
+import { NotificationListener } from './notification-listener.ts';
 
 export { postgresTls } from './postgres-tls.ts';
 
@@ -20,6 +21,8 @@ export interface DatabaseHandle {
   poolStats(): PoolStats;
   schemaVersion(): Promise<string | undefined>;
   reconnect(): Promise<void>;
+  /** LISTEN/NOTIFY: how instances hear of each other's committed changes. Connects on first use. */
+  notifications: NotificationListener;
 }
 
 declare module 'fastify' {
@@ -34,9 +37,16 @@ export interface DatabasePluginOptions {
   migrate?: boolean;
 }
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export const databasePlugin = fp<DatabasePluginOptions>(
   async (app, { config, migrate = true }) => {
-    const { db, pool, mode, close } = await openDatabase({ config, logger: app.log });
+    const { db, pool, mode, connectionOptions, close: closePool } = await openDatabase({ config, logger: app.log });
+    const notifications = new NotificationListener({ client: connectionOptions, logger: app.log.child({ component: 'database-notifications' }) });
+    const close = async () => {
+      await notifications.close();
+      await closePool();
+    };
 
     const handle: DatabaseHandle = {
       db,
@@ -45,9 +55,17 @@ export const databasePlugin = fp<DatabasePluginOptions>(
       poolStats: () => pool.stats(),
       schemaVersion: () => currentSchemaVersion(db as Kysely<unknown>),
       reconnect: () => pool.reconnect(),
+      notifications,
     };
     app.decorate('database', handle);
     app.addHook('onClose', close);
+    // Read-your-writes for every cache kept by notifications (notified-cache.ts): a write's answer
+    // leaves only once this instance has heard what its commit sent — a cascade included — so the
+    // client's next request cannot meet what was true before it.
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (READS.has(request.method) || !notifications.listening) return done(null, payload);
+      void notifications.sync().then(() => done(null, payload));
+    });
 
     if (migrate) {
       try {

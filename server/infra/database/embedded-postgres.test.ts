@@ -210,6 +210,22 @@ describe('embedded PostgreSQL', () => {
     120_000,
   );
 
+  it('runs without the helper processes an embedded cluster never uses (I/O workers, logical replication launcher)', async () => {
+    const instance = await startEmbeddedPostgres({ dataDir: dataDir(), systemDir, logger, ephemeral: true });
+    started.push(instance);
+    const client = new pg.Client({ connectionString: instance.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ backend_type: string }>('SELECT DISTINCT backend_type FROM pg_stat_activity ORDER BY backend_type');
+      const types = rows.map((row) => row.backend_type);
+      expect(types).toContain('client backend');
+      expect(types).not.toContain('io worker');
+      expect(types).not.toContain('logical replication launcher');
+    } finally {
+      await client.end();
+    }
+  });
+
   it('refuses a second start on the same data directory, naming the process that holds it', async () => {
     const dir = dataDir();
     const { child } = await startInChild(dir);

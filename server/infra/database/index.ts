@@ -4,3 +4,5 @@ export { migrateToLatest, currentSchemaVersion, isSchemaCurrent } from './migrat
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
 export { openDatabase, type OpenedDatabase } from './open-database.ts';
 export { deleteInBatches } from './delete-in-batches.ts';
+export { NotificationListener, type Notification } from './notification-listener.ts';
+export { NotifiedCache, type PendingLoad } from './notified-cache.ts';

@@ -18,6 +18,8 @@ export interface OpenedDatabase {
   /** 'server' when DATABASE_URL is set, 'embedded' when Watchkeeper runs its own PostgreSQL. */
   mode: 'server' | 'embedded';
   embedded: EmbeddedPostgres | undefined;
+  /** The pool's connection options, for a connection of its own (the notification listener). */
+  connectionOptions: pg.PoolConfig;
   /** Closes the pool, then stops the embedded cluster; safe to call more than once. */
   close(): Promise<void>;
 }
@@ -74,9 +76,8 @@ export async function openDatabase({ config, logger, poolMax, verify = false }: 
   };
   let closing: Promise<void> | undefined;
   try {
-    const pool = new SwitchablePool(poolOptions(config, url, { embedded: embedded !== undefined, poolMax }), (error) =>
-      logger.warn({ err: error }, 'idle database connection failed'),
-    );
+    const connectionOptions = poolOptions(config, url, { embedded: embedded !== undefined, poolMax });
+    const pool = new SwitchablePool(connectionOptions, (error) => logger.warn({ err: error }, 'idle database connection failed'));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     if (verify) {
       try {
@@ -85,7 +86,7 @@ export async function openDatabase({ config, logger, poolMax, verify = false }: 
         throw new Error(`cannot use PostgreSQL at ${describeServer(config, url)}: ${(error as Error).message}`, { cause: error });
       }
     }
-    return { db, pool, mode: embedded ? 'embedded' : 'server', embedded, close: () => (closing ??= close()) };
+    return { db, pool, mode: embedded ? 'embedded' : 'server', embedded, connectionOptions, close: () => (closing ??= close()) };
   } catch (error) {
     await close();
     throw error;

@@ -36,8 +36,8 @@ export interface HealthSamplesTable {
   component: string;
   status: 'pass' | 'warn' | 'fail';
   latency_ms: number | null;
-  /** 'raw' for one check run, '5m' for a downsampled bucket. */
-  resolution: 'raw' | '5m';
+  /** 'raw' for one check run, '5m', '1h' and '1d' for downsampled buckets. */
+  resolution: 'raw' | '5m' | '1h' | '1d';
   sample_count: number;
   pass_count: number;
   warn_count: number;

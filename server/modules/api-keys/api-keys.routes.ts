@@ -118,7 +118,11 @@ export async function apiKeysRoutes(app: FastifyInstance) {
         return revoked;
       });
       // After the commit: forgotten earlier, a request meanwhile could remember the key's rights again.
-      if (secretHash) await app.auth.lastKnownRights.forgetKey(secretHash);
+      if (secretHash) {
+        // Every other instance drops it when the commit's notification reaches it (rights-cache.ts).
+        app.auth.rightsCache.keys.drop(secretHash);
+        await app.auth.lastKnownRights.forgetKey(secretHash);
+      }
       return reply.code(204).send(null);
     },
   );

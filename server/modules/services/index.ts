@@ -8,6 +8,7 @@ import { ConfigError, type Config } from '../../infra/config/index.ts';
 import { ServiceDirectory } from './service-directory.ts';
 import { ServiceProbeRegistry } from './service-probe-registry.ts';
 import { createServicesRepository } from './services-repository.ts';
+import { withCachedLists } from './cached-service-lists.ts';
 import { createTargetGuard } from './probes/target-guard.ts';
 import { servicesRoutes } from './services.routes.ts';
 
@@ -42,7 +43,10 @@ export const servicesPlugin = fp<ServicesPluginOptions>(
     });
     const directory = new ServiceDirectory({
       configured: config.services,
-      repository: createServicesRepository({ db: app.database.db }),
+      repository: withCachedLists(createServicesRepository({ db: app.database.db }), {
+        notifications: app.database.notifications,
+        ttlMs: config.database.readCacheTtlMs,
+      }),
       probes,
       logger,
       configFile: config.configFile,

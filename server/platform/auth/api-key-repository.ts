@@ -136,7 +136,7 @@ export function createApiKeyRepository(db: Kysely<Database>) {
     },
 
     /** Records use, writing at most once a minute per key. */
-    async markUsed(key: ApiKeyRecord, trx: Db = db): Promise<void> {
+    async markUsed(key: Pick<ApiKeyRecord, 'id' | 'lastUsedAt'>, trx: Db = db): Promise<void> {
       if (key.lastUsedAt && Date.now() - key.lastUsedAt.getTime() < 60_000) return;
       await trx
         .updateTable('api_keys')

@@ -6,10 +6,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 import { AppError, isDependencyUnavailable } from '../errors/index.ts';
-import { buildAbility, canOn } from './ability.ts';
+import { buildAbility, canOn, type AppAbility } from './ability.ts';
 import type { ApiKeyRepository } from './api-key-repository.ts';
 import { recordDenial } from './audit.ts';
 import type { KnownKey, KnownRights, LastKnownRights } from './last-known-rights.ts';
+import { abilityIn, type CachedKey, type CachedUser, type RightsCache } from './rights-cache.ts';
 import { sha256 } from './tokens.ts';
 import type { MembershipGrant, MembershipRepository } from './membership-repository.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie, type SessionCookieOptions } from './session-cookie.ts';
@@ -27,6 +28,16 @@ export interface AuthenticatorDeps {
   apiKeys: ApiKeyRepository;
   cookie: SessionCookieOptions;
   lastKnownRights: LastKnownRights;
+  rightsCache: RightsCache;
+}
+
+interface LoadedRights {
+  rights: KnownRights | undefined;
+  degraded: boolean;
+  /** The cache entry (absent when degraded, or when the user is gone). */
+  entry?: CachedUser;
+  /** Taken from this instance's memory rather than the database. */
+  cached?: boolean;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
@@ -46,22 +57,24 @@ export function actingOrganization(grants: readonly MembershipGrant[], header: s
   return grants[0]?.organizationId ?? SYSTEM_ORGANIZATION_ID;
 }
 
-export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie, lastKnownRights }: AuthenticatorDeps) {
+export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie, lastKnownRights, rightsCache }: AuthenticatorDeps) {
   /**
-   * The user (undefined when gone or disabled) and their memberships, from the database; while it
-   * is unreachable, a read falls back on the rights last seen (see last-known-rights.ts).
+   * The user (undefined when gone or disabled) and their memberships: from memory when the rights
+   * cache has them (see rights-cache.ts), else from the database; while it is unreachable, a read
+   * falls back on the rights last seen (see last-known-rights.ts).
    */
-  async function rightsOf(
-    request: FastifyRequest,
-    userId: string,
-    fallbackFor: SessionRecord | undefined,
-  ): Promise<{ rights: KnownRights | undefined; degraded: boolean }> {
+  async function rightsOf(request: FastifyRequest, userId: string, fallbackFor: SessionRecord | undefined, fresh = false): Promise<LoadedRights> {
+    const hit = fresh ? undefined : rightsCache.users.get(userId);
+    if (hit) return { rights: hit.rights, degraded: false, entry: hit, cached: true };
+    const load = rightsCache.users.loading(userId);
     try {
       const user = await users.findById(userId);
       if (!user || user.disabledAt) return { rights: undefined, degraded: false };
       const rights = { user: { id: user.id, email: user.email }, grants: await memberships.grantsOf(user.id), sessionVersion: user.sessionVersion };
+      const entry: CachedUser = { rights, abilities: new Map() };
+      load.store(entry);
       await lastKnownRights.remember(rights);
-      return { rights, degraded: false };
+      return { rights, degraded: false, entry };
     } catch (error) {
       if (!fallbackFor || !isDependencyUnavailable(error as Error)) throw error;
       const rights = await lastKnownRights.recall(userId);
@@ -85,18 +98,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
     throw new AppError('WK_ERR_API_KEY_INVALID', 'the API key is not valid');
   }
 
-  async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {
-    let known: KnownKey | undefined;
-    try {
-      known = await loadApiKey(request, secret);
-    } catch (error) {
-      // Only a read, and only for a key seen (valid) within the last minutes: see last-known-rights.ts.
-      if (!SAFE_METHODS.has(request.method) || !isDependencyUnavailable(error as Error)) throw error;
-      known = await lastKnownRights.recallKey(sha256(secret));
-      if (!known) throw error;
-      app.outages.report('database', error, request);
-      request.log.debug({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
-    }
+  function actAsKey(request: FastifyRequest, known: KnownKey, ability: AppAbility): void {
     request.principal = {
       kind: 'api-key',
       apiKeyId: known.apiKeyId,
@@ -105,10 +107,42 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       projectId: known.projectId ?? undefined,
       scopes: known.scopes,
     };
-    request.ability = buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);
+    request.ability = ability;
   }
 
-  async function loadApiKey(request: FastifyRequest, secret: string): Promise<KnownKey> {
+  /** A key's use is recorded at most once a minute (as markUsed does), also when it comes from memory. */
+  async function recordUse(cached: CachedKey): Promise<void> {
+    const lastUsedAt = cached.lastUsedAt;
+    if (lastUsedAt && Date.now() - lastUsedAt.getTime() < 60_000) return;
+    cached.lastUsedAt = new Date();
+    await apiKeys.markUsed({ id: cached.known.apiKeyId, lastUsedAt });
+  }
+
+  async function fromApiKey(request: FastifyRequest, secret: string): Promise<void> {
+    const secretHash = sha256(secret);
+    const hit = rightsCache.keys.get(secretHash);
+    if (hit && (hit.known.expiresAt === null || hit.known.expiresAt > Date.now())) {
+      await recordUse(hit);
+      return actAsKey(request, hit.known, hit.ability);
+    }
+    let known: KnownKey | undefined;
+    try {
+      known = await loadApiKey(request, secret, secretHash);
+    } catch (error) {
+      // Only a read, and only for a key seen (valid) within the last minutes: see last-known-rights.ts.
+      if (!SAFE_METHODS.has(request.method) || !isDependencyUnavailable(error as Error)) throw error;
+      known = await lastKnownRights.recallKey(secretHash);
+      if (!known) throw error;
+      app.outages.report('database', error, request);
+      request.log.debug({ apiKey: known.keyPrefix }, 'the database is unavailable: this read is authorized with the rights the API key was last seen with');
+    }
+    actAsKey(request, known, keyAbility(known));
+  }
+
+  const keyAbility = (known: KnownKey) => buildAbility([{ organizationId: known.organizationId, projectId: known.projectId, permissions: known.scopes }]);
+
+  async function loadApiKey(request: FastifyRequest, secret: string, secretHash: string): Promise<KnownKey> {
+    const load = rightsCache.keys.loading(secretHash);
     const key = await apiKeys.findBySecret(secret);
     if (!key) return denyKey(request, 'unknown');
     if (key.revokedAt) return denyKey(request, 'revoked', key);
@@ -128,7 +162,8 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
       scopes,
       expiresAt: key.expiresAt?.getTime() ?? null,
     };
-    await lastKnownRights.rememberKey(sha256(secret), known);
+    load.store({ known, creatorId: key.createdBy, ability: keyAbility(known), lastUsedAt: new Date() });
+    await lastKnownRights.rememberKey(secretHash, known);
     return known;
   }
 
@@ -136,7 +171,13 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
     let session = await sessions.find(id);
     // Only a read, and only for a session the cache vouches for (found there, no rotation pending).
     const fallbackFor = SAFE_METHODS.has(request.method) && session !== undefined && !session.rotateRequired ? session : undefined;
-    const { rights, degraded } = session ? await rightsOf(request, session.userId, fallbackFor) : { rights: undefined, degraded: false };
+    const loaded: LoadedRights = session ? await rightsOf(request, session.userId, fallbackFor) : { rights: undefined, degraded: false };
+    let { rights, degraded, entry } = loaded;
+    if (session && loaded.cached && session.userVersion !== rights!.sessionVersion) {
+      // The session was read after a change the cached rights predate (or before it): the database decides.
+      rightsCache.dropUser(session.userId);
+      ({ rights, degraded, entry } = await rightsOf(request, session.userId, fallbackFor, true));
+    }
     if (session && rights && !degraded && session.userVersion !== rights.sessionVersion) {
       // One of the user's sessions ended or must rotate since this copy was read: it may be this
       // one, with a cache that could not be told (see session-store.ts). The database decides.
@@ -166,7 +207,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
     request.session = session;
     request.grants = grants;
     request.principal = { kind: 'user', userId: user.id, email: user.email, sessionId: session.idHash, organizationId };
-    request.ability = buildAbility(grants.filter((g) => g.organizationId === organizationId));
+    request.ability = entry ? abilityIn(entry, organizationId, buildAbility) : buildAbility(grants.filter((g) => g.organizationId === organizationId));
   }
 
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {

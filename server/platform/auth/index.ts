@@ -21,6 +21,7 @@ import { createAuthenticator } from './authenticate.ts';
 import { authRoutes } from './auth.routes.ts';
 import { createLastKnownRights, type LastKnownRights } from './last-known-rights.ts';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.ts';
+import { createRightsCache, RIGHTS_CHANNEL, type RightsCache } from './rights-cache.ts';
 import { createMembershipRepository, type MembershipGrant, type MembershipRepository } from './membership-repository.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { CSRF_HEADER, type SessionCookieOptions } from './session-cookie.ts';
@@ -47,6 +48,8 @@ export interface AuthServices {
   cookie: SessionCookieOptions;
   /** Rights last seen per user and API key, for reads while the database is unreachable. */
   lastKnownRights: LastKnownRights;
+  /** Rights of users and API keys in this instance's memory, for the steady state. */
+  rightsCache: RightsCache;
 }
 
 declare module 'fastify' {
@@ -74,6 +77,7 @@ const projectIdSchema = z.uuid();
 export const authPlugin = fp<{ config: Config }>(
   async (app, { config }) => {
     const { db } = app.database;
+    const rightsCache = createRightsCache({ ttlMs: config.database.readCacheTtlMs });
     const auth: AuthServices = {
       users: createUserRepository(db),
       sessions: createSessionStore({
@@ -81,6 +85,7 @@ export const authPlugin = fp<{ config: Config }>(
         cache: app.cache,
         idleTimeoutMs: config.auth.sessionIdleTimeoutMs,
         absoluteTimeoutMs: config.auth.sessionAbsoluteTimeoutMs,
+        onUsersChanged: (userIds) => userIds.forEach(rightsCache.dropUser),
       }),
       memberships: createMembershipRepository(db),
       apiKeys: createApiKeyRepository(db),
@@ -95,7 +100,14 @@ export const authPlugin = fp<{ config: Config }>(
       passwordPolicy: { minLength: config.auth.passwordMinLength },
       cookie: { secure: config.auth.cookieSecure, absoluteTimeoutMs: config.auth.sessionAbsoluteTimeoutMs },
       lastKnownRights: createLastKnownRights({ cache: app.cache }),
+      rightsCache,
     };
+    if (config.database.readCacheTtlMs > 0) {
+      const { notifications } = app.database;
+      notifications.onState(rightsCache.hearing);
+      notifications.subscribe(RIGHTS_CHANNEL, rightsCache.heard);
+      rightsCache.hearing(notifications.listening);
+    }
     app.decorate('auth', auth);
     await app.register(cookie);
 

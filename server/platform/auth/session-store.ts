@@ -40,6 +40,11 @@ export interface SessionStoreOptions {
   /** last_seen_at is written at most this often, so a busy session is not a write per request. */
   touchIntervalMs?: number;
   now?: () => number;
+  /**
+   * Told the users whose sessions ended or must rotate, once the change is made (committed, unless
+   * it ran in the caller's transaction): their cached rights are dropped at once on this instance.
+   */
+  onUsersChanged?: (userIds: string[]) => void;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -62,7 +67,15 @@ async function bumpVersions(trx: Db, userIds: string[]): Promise<void> {
     .execute();
 }
 
-export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs, touchIntervalMs = 60_000, now = Date.now }: SessionStoreOptions) {
+export function createSessionStore({
+  db,
+  cache,
+  idleTimeoutMs,
+  absoluteTimeoutMs,
+  touchIntervalMs = 60_000,
+  now = Date.now,
+  onUsersChanged = () => undefined,
+}: SessionStoreOptions) {
   const isLive = (s: SessionRecord, at: number) => at < s.expiresAt && at - s.lastSeenAt < idleTimeoutMs;
 
   async function remember(session: SessionRecord): Promise<void> {
@@ -197,6 +210,7 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
         return store.create({ userId: session.userId, csrfToken: session.csrfToken, ...context }, trx);
       });
       await forget([session.idHash]);
+      onUsersChanged([session.userId]);
       return created;
     },
 
@@ -205,14 +219,16 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
      * version raised with the delete makes any surviving cached copy go back to the database.
      */
     async revoke(idHash: string, trx: Db = db): Promise<void> {
-      await inTransaction(db, trx, async (t) => {
+      const userIds = await inTransaction(db, trx, async (t) => {
         const rows = await t.deleteFrom('sessions').where('id_hash', '=', idHash).returning('user_id').execute();
         await bumpVersions(
           t,
           rows.map((r) => r.user_id),
         );
+        return rows.map((r) => r.user_id);
       });
       await forget([idHash]);
+      onUsersChanged(userIds);
     },
 
     /**
@@ -234,6 +250,7 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
         return deleted;
       });
       await forget(rows.map((r) => r.id_hash));
+      onUsersChanged([userId]);
       return rows.length;
     },
 
@@ -245,6 +262,7 @@ export function createSessionStore({ db, cache, idleTimeoutMs, absoluteTimeoutMs
         return flagged;
       });
       await forget(rows.map((r) => r.id_hash));
+      onUsersChanged([userId]);
     },
 
     async countForUser(userId: string): Promise<number> {

@@ -2,7 +2,7 @@
  * Per-component uptime and latency percentiles over a window of health history.
  *
  * Latency percentiles are exact (`percentile_cont`) while a window holds only raw samples. Once it
- * reaches into 5-minute buckets, which keep only p50, p95 and max, they are estimated: each bucket
+ * reaches into buckets (5-minute, or hourly further back), which keep only p50, p95 and max, they are estimated: each bucket
  * of n checks stands for 0.5·n checks at its p50, 0.45·n at its p95 and 0.05·n at its max, and
  * raw samples count one each. The weighted nearest-rank percentile over those points reproduces a
  * lone bucket's own p50 and p95, and reports its max as p99; across buckets every band is
@@ -51,7 +51,7 @@ export async function queryComponentStats(db: Kysely<Database>, window: HistoryW
       SELECT component,
              sum(sample_count) AS samples,
              sum(pass_count + warn_count) AS up,
-             bool_or(resolution = '5m') AS downsampled,
+             bool_or(resolution <> 'raw') AS downsampled,
              percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE resolution = 'raw') AS exact
       FROM windowed
       GROUP BY component
@@ -60,11 +60,11 @@ export async function queryComponentStats(db: Kysely<Database>, window: HistoryW
     points AS (
       SELECT component, latency_ms AS value, 20::bigint AS weight FROM windowed WHERE resolution = 'raw' AND latency_ms IS NOT NULL
       UNION ALL
-      SELECT component, latency_ms, 10::bigint * sample_count FROM windowed WHERE resolution = '5m' AND latency_ms IS NOT NULL
+      SELECT component, latency_ms, 10::bigint * sample_count FROM windowed WHERE resolution <> 'raw' AND latency_ms IS NOT NULL
       UNION ALL
-      SELECT component, coalesce(latency_p95_ms, latency_ms), 9::bigint * sample_count FROM windowed WHERE resolution = '5m' AND latency_ms IS NOT NULL
+      SELECT component, coalesce(latency_p95_ms, latency_ms), 9::bigint * sample_count FROM windowed WHERE resolution <> 'raw' AND latency_ms IS NOT NULL
       UNION ALL
-      SELECT component, coalesce(latency_max_ms, latency_p95_ms, latency_ms), 1::bigint * sample_count FROM windowed WHERE resolution = '5m' AND latency_ms IS NOT NULL
+      SELECT component, coalesce(latency_max_ms, latency_p95_ms, latency_ms), 1::bigint * sample_count FROM windowed WHERE resolution <> 'raw' AND latency_ms IS NOT NULL
     ),
     ranked AS (
       SELECT component, value,

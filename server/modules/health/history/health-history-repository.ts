@@ -17,7 +17,7 @@ export interface StoredSample {
   id: string;
   component: string;
   status: HealthStatus;
-  resolution: 'raw' | '5m';
+  resolution: 'raw' | '5m' | '1h' | '1d';
   checkedAt: Date;
   latencyMs: number | null;
   sampleCount: number;
@@ -130,7 +130,7 @@ export function createHealthHistoryRepository({ db }: HealthHistoryRepositoryOpt
         id: string;
         component: string;
         status: HealthStatus;
-        resolution: 'raw' | '5m';
+        resolution: 'raw' | '5m' | '1h' | '1d';
         checked_at: Date;
         position: string;
         latency_ms: number | null;

@@ -45,7 +45,13 @@ export function createHealthHistory(app: FastifyInstance, { settings }: HealthHi
   const recorder = settings.historyEnabled ? createBufferedRecorder({ writer: repository, logger }) : undefined;
   if (recorder) app.addHook('onClose', () => recorder.close());
 
-  const retention = { db, rawHours: settings.historyRawHours, retentionDays: settings.historyRetentionDays };
+  const retention = {
+    db,
+    rawHours: settings.historyRawHours,
+    fiveMinuteDays: settings.history5mDays,
+    hourlyDays: settings.history1hDays,
+    retentionDays: settings.historyRetentionDays,
+  };
   const history: HealthHistory = {
     repository,
     recorder,

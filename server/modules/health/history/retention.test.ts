@@ -111,6 +111,60 @@ describe('health history retention', () => {
     expect(await rowsOf('backlog')).toEqual(folded);
   });
 
+  it('folds 5-minute buckets older than fiveMinuteDays into one hourly bucket per component and hour', async () => {
+    const hourStart = ago(8 * DAY);
+    // One check a minute for an hour and five minutes: latencies 1..65 ms, a warning at minute 10
+    // and a failure at minute 40; the last five minutes fall in the next hour.
+    await repository.insertSamples(
+      Array.from({ length: 65 }, (_, i) => {
+        const status: HealthStatus = i === 40 ? 'fail' : i === 10 ? 'warn' : 'pass';
+        return sample('hourly', status, i + 1, new Date(hourStart.getTime() + i * MINUTE), status === 'pass' ? undefined : `${status} at ${i}`);
+      }),
+    );
+    const window = { scope: system, component: 'hourly', from: ago(9 * DAY), to: now };
+    const [before] = await repository.queryStats(window);
+
+    const outcome = await runHealthRetention({ db, rawHours: 24, fiveMinuteDays: 7, retentionDays: 30, now });
+
+    const rows = await rowsOf('hourly');
+    expect(rows.map((r) => [r.resolution, r.checked_at, r.sample_count])).toEqual([
+      ['1h', hourStart, 60],
+      ['1h', new Date(hourStart.getTime() + HOUR), 5],
+    ]);
+    expect(rows[0]).toMatchObject({ status: 'fail', pass_count: 58, warn_count: 1, fail_count: 1, latency_max_ms: 60, output: 'fail at 40' });
+    // The median of the twelve buckets' medians (3, 8, … 58), and the highest of their p95s.
+    expect(rows[0]?.latency_ms).toBeCloseTo(30.5);
+    expect(rows[0]?.latency_p95_ms).toBeCloseTo(59.8);
+    expect(outcome).toMatchObject({ bucketsDownsampled: 13, hourlyBucketsWritten: 2 });
+    const [after] = await repository.queryStats(window);
+    expect(after).toMatchObject({ samples: 65, uptimePercent: before?.uptimePercent, latencyExact: false });
+  });
+
+  it('folds hourly buckets older than hourlyDays into one daily bucket per component and UTC day', async () => {
+    const day = new Date(Date.UTC(2025, 3, 20)); // 42 days before `now`
+    // Every 10 minutes across the day from 22:00 to 02:00 the next: two days, one failure at 23:30.
+    await repository.insertSamples(
+      Array.from({ length: 24 }, (_, i) => {
+        const checkedAt = new Date(day.getTime() + 22 * HOUR + i * 10 * MINUTE);
+        return sample('daily', i === 9 ? 'fail' : 'pass', 10 + i, checkedAt, i === 9 ? 'down' : undefined);
+      }),
+    );
+    const outcome = await runHealthRetention({ db, rawHours: 24, fiveMinuteDays: 7, hourlyDays: 30, retentionDays: 365, now });
+    const rows = await rowsOf('daily');
+    expect(rows.map((r) => [r.resolution, r.checked_at, r.sample_count, r.fail_count])).toEqual([
+      ['1d', day, 12, 1],
+      ['1d', new Date(day.getTime() + DAY), 12, 0],
+    ]);
+    expect(rows[0]).toMatchObject({ status: 'fail', latency_max_ms: 21, output: 'down' });
+    expect(outcome).toMatchObject({ hourlyBucketsDownsampled: 4, dailyBucketsWritten: 2 });
+  });
+
+  it('keeps 5-minute buckets younger than fiveMinuteDays', async () => {
+    await repository.insertSamples([sample('fine', 'pass', 1, ago(6 * DAY)), sample('fine', 'pass', 1, ago(8 * DAY))]);
+    await runHealthRetention({ db, rawHours: 24, fiveMinuteDays: 7, retentionDays: 30, now });
+    expect((await rowsOf('fine')).map((r) => r.resolution)).toEqual(['1h', '5m']);
+  });
+
   it('deletes samples and events older than the retention period', async () => {
     await repository.insertSamples([sample('expiring', 'pass', 1, ago(31 * DAY)), sample('expiring', 'pass', 1, ago(29 * DAY))]);
     await repository.insertEvents([
