@@ -90,6 +90,15 @@ describe('npm run bench --smoke', () => {
     expect(details.history.samples).toBeGreaterThan(0);
     expect(details.rssMiB.length).toBeGreaterThan(1);
     expect(Number.isFinite(details.rssSlopeMiBPerMinute)).toBe(true);
+    expect(checks!.metrics!.map((metric) => metric.label)).toEqual([
+      'RSS slope over the measured intervals',
+      'RSS floor, last measured interval minus the first',
+      'history samples per database transaction',
+    ]);
+    for (const metric of checks!.metrics!) {
+      expect(Number.isFinite(metric.value)).toBe(true);
+      expect(typeof metric.pass).toBe('boolean');
+    }
     expect(markdown).toContain('## checks');
     expect(markdown).toMatch(/RSS over the measured intervals: [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
   }, 120_000);

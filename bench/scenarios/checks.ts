@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sampleProcess } from '../lib/proc-stats.ts';
-import type { Row, Scenario } from '../lib/scenario.ts';
+import type { Metric, Row, Scenario } from '../lib/scenario.ts';
 import { signInAdmin } from '../lib/sign-in.ts';
 import { mean, percentile, slope } from '../lib/stats.ts';
 import { startSubject } from '../lib/subject.ts';
@@ -26,6 +26,8 @@ const MAX_LAG_P99_MS = 1_000;
 const MAX_READ_P99_MS = 100;
 /** "Flat": RSS may drift by at most this many MiB per minute over the measured intervals. */
 const MAX_RSS_SLOPE_MIB_PER_MINUTE = 2;
+/** "Flat": the lowest RSS of the last measured interval at most this much above the first's. */
+const MAX_RSS_FLOOR_GROWTH = 0.05;
 /** "In batches": at most one history write transaction per this many samples. */
 const MIN_SAMPLES_PER_TRANSACTION = 20;
 const CHECK_TIMEOUT_MS = 2_000;
@@ -172,11 +174,36 @@ export const checks: Scenario = {
         }
       }
       const verdict = (pass: boolean) => (pass ? 'pass' : 'FAIL');
+      const floorGrowth = rssFloors.length > 1 ? rssFloors.at(-1)! - rssFloors[0]! : 0;
+      const metrics: Metric[] = [
+        {
+          label: 'RSS slope over the measured intervals',
+          value: Math.round(rssSlope * 100) / 100,
+          unit: 'MiB/min',
+          target: `|slope| ≤ ${MAX_RSS_SLOPE_MIB_PER_MINUTE}`,
+          pass: Math.abs(rssSlope) <= MAX_RSS_SLOPE_MIB_PER_MINUTE,
+        },
+        {
+          label: 'RSS floor, last measured interval minus the first',
+          value: Math.round(floorGrowth * 10) / 10,
+          unit: 'MiB',
+          target: `≤ ${MAX_RSS_FLOOR_GROWTH * 100}% of the first (${(rssFloors[0]! * MAX_RSS_FLOOR_GROWTH).toFixed(1)} MiB)`,
+          pass: floorGrowth <= rssFloors[0]! * MAX_RSS_FLOOR_GROWTH,
+        },
+        {
+          label: 'history samples per database transaction',
+          value: Math.round(samplesPerTransaction * 10) / 10,
+          unit: 'samples',
+          target: `≥ ${MIN_SAMPLES_PER_TRANSACTION}`,
+          pass: samplesPerTransaction >= MIN_SAMPLES_PER_TRANSACTION,
+        },
+      ];
       const failures = stats.counts;
       return {
         name: this.name,
         description: this.description,
         rows: [lagRow, ...readRows],
+        metrics,
         windows: [],
         notes: [
           `Ran ${size.checks} HTTP checks every ${size.intervalMs / 1000} s (timeout ${CHECK_TIMEOUT_MS} ms), one warm-up interval, then ${size.intervals} measured (${seconds.toFixed(0)} s): ${checksRun} checks reached the target (${failures.ok} answered 200, ${failures.error500} 500, ${failures.reset} reset, ${failures.hang} never answered).`,
