@@ -83,6 +83,11 @@ export const checks: Scenario = {
     }));
     writeFileSync(configFile, JSON.stringify({ services }));
     context.log(`checks: starting watchkeeper with ${size.checks} checks every ${size.intervalMs} ms`);
+    const cleanUp = async () => {
+      await target.stop();
+      rmSync(configDir, { recursive: true, force: true });
+    };
+    // startSubject stops what it started when start-up fails; the target and the file are ours.
     const subject = await startSubject({
       databaseUrl: context.databaseUrl,
       // Raised with the rest so the API could hold as many as the file; the file's own are not capped.
@@ -91,6 +96,9 @@ export const checks: Scenario = {
         SERVICES_MAX_PER_PROJECT: String(size.checks),
       },
       readyTimeoutMs: 300_000,
+    }).catch(async (error: unknown) => {
+      await cleanUp();
+      throw error;
     });
     try {
       const { cookie } = await signInAdmin(subject);
@@ -227,8 +235,7 @@ export const checks: Scenario = {
       };
     } finally {
       await subject.stop();
-      await target.stop();
-      rmSync(configDir, { recursive: true, force: true });
+      await cleanUp();
     }
   },
 };
