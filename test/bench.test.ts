@@ -1,6 +1,7 @@
 /**
  * The benchmark harness cannot rot: the probe and api scenarios run in smoke mode (~1 s windows,
- * one round) against the compiled program, and the report has every number the table needs.
+ * one round) against the compiled program, and the report has every number the table needs; so
+ * does checks, with 200 checks every 3 s against its own Watchkeeper and target server.
  * Speed is never asserted here: the machine is shared and the numbers mean nothing at 1 s.
  */
 import { describe, expect, it } from 'vitest';
@@ -95,6 +96,45 @@ describe('npm run bench --smoke', () => {
       /\| watchkeeper \/health\/liveness \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 0 \/ 0 \/ 0 \| [\d,.]+ \| [\d.]+ \| {2}\| [\d.]+× \| ≥ 0\.6× bare \| (pass|FAIL) \|/,
     );
   }, 150_000);
+
+  it('runs checks (200 HTTP checks every 3 s in smoke mode) and reports schedule lag, RSS drift, history batching and the timed reads', async () => {
+    const { report, markdown } = await runBench({ names: ['checks'], smoke: true, databaseUrl: inject('databaseUrl') });
+    const [checks] = report.scenarios;
+    expect(checks!.name).toBe('checks');
+    expect(checks!.rows.map((row) => row.label)).toEqual([
+      'schedule lag, 200 checks every 3 s',
+      'GET /health/status, sequential',
+      'GET /health/status, 2 concurrent',
+      'GET /health/services, sequential',
+      'GET /health/services, 2 concurrent',
+      'GET /api/services, sequential',
+      'GET /api/services, 2 concurrent',
+    ]);
+    const [lag, ...reads] = checks!.rows;
+    expect(lag!.rps).toBeGreaterThan(0); // the target saw checks follow checks
+    for (const value of [lag!.latencyMs.p50, lag!.latencyMs.p99, lag!.cpuMicrosPerRequest, lag!.queriesPerRequest!]) expect(Number.isFinite(value)).toBe(true);
+    for (const row of reads) {
+      expect(row.rps).toBeGreaterThan(0);
+      expect(row.errors).toEqual({ non2xx: 0, timeouts: 0, errors: 0 }); // 200 (or a health 503), never a 401 or a failure
+      expect(typeof row.pass).toBe('boolean');
+    }
+    expect(checks!.details).toMatchObject({ checks: 200, intervalMs: 3_000, history: { samples: expect.any(Number), transactions: expect.any(Number) } });
+    const details = checks!.details as { history: { samples: number }; rssMiB: number[]; rssSlopeMiBPerMinute: number };
+    expect(details.history.samples).toBeGreaterThan(0);
+    expect(details.rssMiB.length).toBeGreaterThan(1);
+    expect(Number.isFinite(details.rssSlopeMiBPerMinute)).toBe(true);
+    expect(checks!.metrics!.map((metric) => metric.label)).toEqual([
+      'RSS slope over the measured intervals',
+      'RSS floor, last measured interval minus the first',
+      'history samples per database transaction',
+    ]);
+    for (const metric of checks!.metrics!) {
+      expect(Number.isFinite(metric.value)).toBe(true);
+      expect(typeof metric.pass).toBe('boolean');
+    }
+    expect(markdown).toContain('## checks');
+    expect(markdown).toMatch(/RSS over the measured intervals: [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
+  }, 120_000);
 
   it('runs storage and footprint, which report sizes and times with their targets in tables of their own', async () => {
     const { report, markdown } = await runBench({ names: ['storage', 'footprint'], smoke: true, databaseUrl: inject('databaseUrl') });

@@ -62,6 +62,8 @@ export interface ScenarioResult {
   notes: string[];
   /** Ramp and soak scenarios: written as SVG next to the JSON results and linked from the table. */
   charts?: Chart[];
+  /** Figures that fit no table row (e.g. an RSS series), kept in the JSON report. */
+  details?: Record<string, unknown>;
 }
 
 export interface Scenario {
