@@ -10,6 +10,15 @@ import { httpRequest } from '../lib/processes.ts';
 import type { Scenario } from '../lib/scenario.ts';
 
 const MIN_RATIO = 0.5;
+/**
+ * "Zero queries per request in the steady state", allowing for counting jitter: what the requests
+ * cause beyond the background (jobs, history writes, the listener's heartbeat), which the probe's
+ * window of the same length measures.
+ */
+const MAX_QUERIES_PER_REQUEST = 0.001;
+
+/** Transactions counted over a window (its requests times its per-request figure). */
+const transactionsIn = (window: WindowResult) => (window.queriesPerRequest ?? 0) * window.requests;
 
 export const api: Scenario = {
   name: 'api',
@@ -40,19 +49,24 @@ export const api: Scenario = {
     const variantWindows = loads.map((): WindowResult[] => []);
     for (let round = 1; round <= context.rounds; round++) {
       context.log(`api: round ${round}/${context.rounds}`);
-      probeWindows.push(await measure(probeLoad));
+      // Counting needs a settle after the window (measure.ts), so only the first round counts.
+      const counting = round === 1 ? { transactions: subject.database.transactions, settleMs: context.settleMs } : {};
+      probeWindows.push(await measure({ ...probeLoad, ...counting }));
       for (const [index, variant] of loads.entries()) {
-        // Counting needs a settle after the window (measure.ts), so only the first round counts.
-        const counting = round === 1 ? { transactions: subject.database.transactions, settleMs: context.settleMs } : {};
         variantWindows[index]!.push(await measure({ ...variant, ...counting }));
       }
     }
+    // The probe makes no query: what its counted window saw is the background.
+    const background = transactionsIn(probeWindows[0]!);
     const baseline = aggregate(probeLoad.label, probeWindows);
+    delete baseline.queriesPerRequest;
     const rows = loads.map((variant, index) => {
       const row = aggregate(variant.label, variantWindows[index]!);
+      const counted = variantWindows[index]![0]!;
+      row.queriesPerRequest = counted.requests ? Math.max(0, transactionsIn(counted) - background) / counted.requests : 0;
       row.ratio = baseline.rps ? row.rps / baseline.rps : 0;
       row.target = `≥ ${MIN_RATIO}× probe, 0 queries/request`;
-      row.pass = row.ratio >= MIN_RATIO && row.queriesPerRequest === 0 && !hasErrors(row);
+      row.pass = row.ratio >= MIN_RATIO && row.queriesPerRequest < MAX_QUERIES_PER_REQUEST && !hasErrors(row);
       return row;
     });
     return {
@@ -61,7 +75,7 @@ export const api: Scenario = {
       rows: [baseline, ...rows],
       windows: [...probeWindows, ...variantWindows.flat()],
       notes: [
-        `Queries per request: transactions committed or rolled back in the bench database (pg_stat_database) over the first round's window, read ${context.settleMs} ms after it, divided by its requests; background jobs are included.`,
+        `Queries per request: transactions committed or rolled back in the bench database (pg_stat_database) over the first round's window, read ${context.settleMs} ms after it, less the background counted the same way over the probe's window (${Math.round(background)} transactions: jobs, history writes, the notification listener's heartbeat), divided by the window's requests; "0" allows < ${MAX_QUERIES_PER_REQUEST} for counting jitter.`,
       ],
     };
   },
