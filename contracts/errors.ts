@@ -303,6 +303,12 @@ export const errorCatalogue = {
     title: 'A dependency is unavailable',
     description: 'PostgreSQL or Redis cannot be reached; retry shortly.',
   },
+  WK_ERR_OVERLOADED: {
+    status: 503,
+    title: 'Overloaded',
+    description:
+      'The instance is shedding load: event-loop delay above `LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS`, heap above `LOAD_SHED_MAX_HEAP_USED_PERCENT`, or more requests waiting for a database connection than `LOAD_SHED_MAX_DATABASE_WAITING`; retry after `Retry-After` seconds. The liveness and readiness probes are never refused.',
+  },
   WK_ERR_SHUTTING_DOWN: {
     status: 503,
     title: 'Shutting down',

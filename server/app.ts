@@ -27,6 +27,7 @@ import { ipRulesPlugin } from './platform/security/ip-rules/index.ts';
 import { addressRateLimitPlugin, rateLimitPlugin } from './platform/security/rate-limit/index.ts';
 import { securityEventsPlugin } from './platform/security/events/index.ts';
 import { metricsPlugin } from './platform/metrics/index.ts';
+import { loadSheddingPlugin } from './platform/overload/index.ts';
 import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { clientErrorHandler } from './platform/errors/client-error.ts';
 import { healthPlugin } from './modules/health/index.ts';
@@ -86,6 +87,8 @@ export const app = fp<AppOptions>(
     await instance.register(eventsPlugin);
     await instance.register(metricsPlugin);
     await instance.register(schedulerPlugin);
+    // Before every check that costs work: an overloaded process refuses a request first (503), probes excepted.
+    await instance.register(loadSheddingPlugin, { config });
     // Before authentication: a refused address never reaches the login or API-key code.
     await instance.register(ipRulesPlugin, { config });
     // Before authentication too: a flood from one address is refused before any lookup or write.

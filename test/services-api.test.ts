@@ -3,6 +3,7 @@
  * from the config file, and several instances converging on the stored services.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listServicesReplies } from '../server/modules/services/services.schemas.ts';
 import { startFakeService, type FakeService } from './fake-services.ts';
 import { authenticateAll, buildTestApp, createTestDatabase, type TestApp } from './helpers.ts';
 
@@ -187,6 +188,22 @@ describe('services from the config file', () => {
     expect((await t.app.inject({ url: '/api/services/upstream' })).json()).toMatchObject({ source: 'config' });
     await t.app.health.runNow('upstream');
     expect((await t.app.inject({ url: '/health/services' })).json().checks['upstream:responseTime']).toHaveLength(1);
+  });
+
+  it('are listed in name order among the stored ones, every record in the shape the route schema gives', async () => {
+    for (const name of ['zeta', 'alpha', 'up-links']) {
+      const created = await t.app.inject({ method: 'POST', url: '/api/services', payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 } });
+      expect(created.statusCode).toBe(201);
+    }
+    try {
+      const list = await t.app.inject({ url: '/api/services' });
+      expect(list.headers['content-type']).toMatch(/^application\/json/);
+      const body = list.json();
+      expect(body.items.map((s: { name: string }) => s.name)).toEqual(['alpha', 'up-links', 'upstream', 'zeta']);
+      expect(body).toEqual(JSON.parse(JSON.stringify(listServicesReplies[200].parse(body))));
+    } finally {
+      for (const name of ['zeta', 'alpha', 'up-links']) await t.app.inject({ method: 'DELETE', url: `/api/services/${name}` });
+    }
   });
 
   it('are read-only through the API (409)', async () => {

@@ -17,6 +17,8 @@ export interface LoadResult {
   rps: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   errors: { non2xx: number; timeouts: number; errors: number };
+  /** Answers by HTTP status ("200", "503" …). */
+  statusCodes: Record<string, number>;
 }
 
 export async function runLoad({ url, seconds, connections = 10, headers = {}, rate }: LoadOptions): Promise<LoadResult> {
@@ -36,5 +38,6 @@ export async function runLoad({ url, seconds, connections = 10, headers = {}, ra
     rps: requests / elapsed,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 },
     errors: { non2xx: result.non2xx, timeouts: result.timeouts, errors: result.errors },
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, { count = 0 }]) => [status, count])),
   };
 }

@@ -103,6 +103,8 @@ export function renderMarkdown(report: BenchReport): string {
       lines.push('', '| | value | unit | target | result |', '| --- | ---: | --- | --- | --- |', ...scenario.metrics.map(metricRow));
     for (const table of scenario.tables ?? []) lines.push('', ...renderTable(table));
     if (scenario.notes.length) lines.push('', ...scenario.notes.map((note) => `- ${note}`));
+    const written = (scenario.charts ?? []).filter((chart) => chart.file);
+    if (written.length) lines.push('', `Charts: ${written.map((chart) => `[${chart.title}](${chart.file})`).join(' · ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 /** What a scenario is given and what it reports. */
 import type { WindowResult } from './measure.ts';
 import type { Subject } from './subject.ts';
+import type { Chart } from './svg-chart.ts';
 
 export interface BenchContext {
   smoke: boolean;
@@ -59,6 +60,10 @@ export interface ScenarioResult {
   tables?: Table[];
   windows: WindowResult[];
   notes: string[];
+  /** Ramp and soak scenarios: written as SVG next to the JSON results and linked from the table. */
+  charts?: Chart[];
+  /** Figures that fit no table row (e.g. an RSS series), kept in the JSON report. */
+  details?: Record<string, unknown>;
 }
 
 export interface Scenario {

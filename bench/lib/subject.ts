@@ -36,6 +36,8 @@ function baseEnv(dataDir: string, databaseUrl: string, port: number): Record<str
     RATE_LIMIT_HEALTH_POINTS: UNLIMITED,
     RATE_LIMIT_API_POINTS: UNLIMITED,
     RATE_LIMIT_ADDRESS_POINTS: UNLIMITED,
+    // The stress scenario's malformed requests go to the sign-in route, whose class is strict.
+    RATE_LIMIT_AUTH_POINTS: UNLIMITED,
   };
 }
 
@@ -47,11 +49,19 @@ function run(args: string[], env: Record<string, string>, cwd: string): { child:
   return { child, output: () => output };
 }
 
-export async function startSubject({ databaseUrl }: { databaseUrl?: string } = {}): Promise<Subject> {
+export interface SubjectOptions {
+  databaseUrl?: string | undefined;
+  /** Settings added to (or replacing) the harness's own, e.g. a config file for one scenario's own subject. */
+  env?: Record<string, string>;
+  /** How long start-up may take before the run gives up (a config with many services boots longer). */
+  readyTimeoutMs?: number;
+}
+
+export async function startSubject({ databaseUrl, env: extraEnv = {}, readyTimeoutMs }: SubjectOptions = {}): Promise<Subject> {
   const dataDir = mkdtempSync(join(tmpdir(), 'watchkeeper-bench-'));
   const database = await createBenchDatabase({ serverUrl: databaseUrl });
   const port = await freePort();
-  const env = baseEnv(dataDir, database.url, port);
+  const env = { ...baseEnv(dataDir, database.url, port), ...extraEnv };
   const { child, output } = run(['start'], env, dataDir);
   const url = `http://127.0.0.1:${port}`;
   const cleanUp = async () => {
@@ -60,7 +70,7 @@ export async function startSubject({ databaseUrl }: { databaseUrl?: string } = {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitForOk(`${url}/health/readiness`, child, output);
+    await waitForOk(`${url}/health/readiness`, child, output, readyTimeoutMs);
   } catch (error) {
     await cleanUp();
     throw error;

@@ -6,6 +6,7 @@ import { scenarios as allScenarios } from '../scenarios/index.ts';
 import { describeEnvironment, renderMarkdown, type BenchReport } from './report.ts';
 import type { BenchContext, ScenarioResult } from './scenario.ts';
 import { startSubject, type Subject } from './subject.ts';
+import { renderSvgChart } from './svg-chart.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -64,11 +65,21 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
     },
     scenarios: results,
   };
+  const stamp = report.environment.date.replaceAll(':', '-');
+  const resultsDir = join(BENCH_DIR, 'results');
+  if (write) {
+    mkdirSync(resultsDir, { recursive: true });
+    // Before the markdown, which links each chart by the file name set here.
+    for (const scenario of results) {
+      for (const chart of scenario.charts ?? []) {
+        chart.file = `results/${stamp}-${scenario.name}-${chart.id}.svg`;
+        writeFileSync(join(BENCH_DIR, chart.file), renderSvgChart(chart));
+      }
+    }
+  }
   const markdown = renderMarkdown(report);
   if (write) {
-    const resultsDir = join(BENCH_DIR, 'results');
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `${report.environment.date.replaceAll(':', '-')}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     // A smoke run's numbers mean nothing: it never replaces the committed table.
     if (!smoke) writeResultsTable(join(BENCH_DIR, 'RESULTS.md'), markdown);
   }

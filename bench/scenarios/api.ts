@@ -4,48 +4,19 @@
  * Targets (issue 8): ≥ 0.5× the probe, and zero database queries per request in the steady state.
  */
 import { aggregate, hasErrors } from '../lib/aggregate.ts';
+import { credentialsFor } from '../lib/credentials.ts';
 import { measure, type WindowResult } from '../lib/measure.ts';
 import { httpRequest } from '../lib/processes.ts';
 import type { Scenario } from '../lib/scenario.ts';
-import type { Subject } from '../lib/subject.ts';
 
 const MIN_RATIO = 0.5;
-const EMAIL = 'bench@example.com';
-const PASSWORD = 'bench-password-a8f3k2q9';
-
-interface Credentials {
-  cookie: string;
-  apiKey: string;
-}
-
-/** An administrator made with the CLI, signed in over HTTP, and an API key made through the API. */
-async function signIn(subject: Subject): Promise<Credentials> {
-  await subject.command(['user', 'create', '--email', EMAIL, '--admin'], { WATCHKEEPER_PASSWORD: PASSWORD });
-  const login = await httpRequest(`${subject.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
-  });
-  if (login.status !== 200) throw new Error(`sign-in answered ${login.status}: ${login.body}`);
-  const setCookie = [login.headers['set-cookie'] ?? []].flat();
-  const cookie = setCookie.map((line) => line.split(';')[0]!).find((pair) => pair.startsWith('wk_session='));
-  if (!cookie) throw new Error('sign-in set no wk_session cookie');
-  const { csrfToken } = JSON.parse(login.body) as { csrfToken: string };
-  const created = await httpRequest(`${subject.url}/api/api-keys`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({ name: 'bench', scopes: ['services:read', 'health:read'] }),
-  });
-  if (created.status !== 201 && created.status !== 200) throw new Error(`creating the API key answered ${created.status}: ${created.body}`);
-  return { cookie, apiKey: (JSON.parse(created.body) as { key: string }).key };
-}
 
 export const api: Scenario = {
   name: 'api',
   description: 'Authenticated reads (session cookie, API key) on GET /api/services and /health/status vs the probe',
   async run(context) {
     const subject = await context.subject();
-    const { cookie, apiKey } = await signIn(subject);
+    const { cookie, apiKey } = await credentialsFor(subject);
     const window = { seconds: context.seconds, connections: context.connections, pid: subject.pid };
     const probeLoad = { ...window, label: 'probe /health/liveness', url: `${subject.url}/health/liveness` };
     const variants: { label: string; path: string; headers: Record<string, string> }[] = [

@@ -115,6 +115,33 @@ export const settings = [
     description: 'A connection that has not sent complete request headers within this long is answered 408 and closed; capped at REQUEST_TIMEOUT_MS.',
   },
   {
+    env: 'LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS',
+    path: 'server.loadShedMaxEventLoopDelayMs',
+    schema: nonNegativeInt.default(200),
+    description:
+      'Load shedding: while the mean event-loop delay over the last second exceeds this, requests other than the liveness and readiness probes are answered 503 with Retry-After at once. 0 turns this check off.',
+  },
+  {
+    env: 'LOAD_SHED_MAX_HEAP_USED_PERCENT',
+    path: 'server.loadShedMaxHeapUsedPercent',
+    schema: percent.default(90),
+    description:
+      'Load shedding: while the heap used exceeds this percentage of the heap limit (between HEALTH_MEMORY_WARN_PERCENT and HEALTH_MEMORY_FAIL_PERCENT by default), requests other than the probes are answered 503. 0 turns this check off.',
+  },
+  {
+    env: 'LOAD_SHED_MAX_DATABASE_WAITING',
+    path: 'server.loadShedMaxDatabaseWaiting',
+    schema: nonNegativeInt.default(50),
+    description:
+      'Load shedding: while more requests than this wait for a database connection, requests other than the probes are answered 503; a queue for the pool grows latency without delaying the event loop. 0 turns this check off.',
+  },
+  {
+    env: 'LOAD_SHED_RETRY_AFTER_SECONDS',
+    path: 'server.loadShedRetryAfterSeconds',
+    schema: positiveInt.default(2),
+    description: 'The Retry-After, in seconds, of a request refused by load shedding.',
+  },
+  {
     env: 'SERVICE_ID',
     path: 'server.serviceId',
     schema: z.string().min(1).default('watchkeeper'),

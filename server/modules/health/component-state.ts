@@ -22,4 +22,9 @@ export interface ComponentState {
   lastErrorAt: Date | undefined;
   /** Set while the latency detector sees a sustained slowdown. */
   degradation: string | undefined;
+  /**
+   * The monitor's version when any field above last changed: what a reader built from the state
+   * can be kept until it moves, and no two states (a replaced probe's included) share one.
+   */
+  revision: number;
 }

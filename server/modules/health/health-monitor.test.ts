@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 function harness(
-  options: Partial<{ defaultIntervalMs: number; defaultTimeoutMs: number; degradationFactor: number; recoveryAfterFailures: number }> = {},
+  options: Partial<{
+    defaultIntervalMs: number;
+    defaultTimeoutMs: number;
+    degradationFactor: number;
+    recoveryAfterFailures: number;
+    startConcurrency: number;
+  }> = {},
 ): Harness {
   const logs: Harness['logs'] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
@@ -101,9 +107,13 @@ describe('HealthMonitor.version', () => {
     monitor.list();
     monitor.get('a');
     expect(monitor.version).toBe(registered);
+    const revision = monitor.get('a')!.revision;
     await monitor.runNow('a');
     const ran = monitor.version;
     expect(ran).not.toBe(registered);
+    // The component's own revision moves with it, so a reader can keep what it built per component.
+    expect(monitor.get('a')!.revision).toBeGreaterThan(revision);
+    expect(monitor.get('a')!.revision).toBe(monitor.version);
     a.fail();
     await monitor.runNow('a');
     expect(monitor.version).not.toBe(ran);
@@ -202,6 +212,50 @@ describe('HealthMonitor', () => {
       const after = p.calls;
       await sleep(60);
       expect(p.calls).toBe(after);
+    });
+
+    it('spreads the runs of probes that started together over the interval, then keeps each one interval after its previous run', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+      try {
+        const { monitor } = harness();
+        const calls = new Map<string, number[]>();
+        for (let i = 0; i < 20; i++) {
+          const id = `service-${i}`;
+          monitor.register(probe(id, async () => (calls.set(id, [...(calls.get(id) ?? []), Date.now()]), { status: 'pass' }), { intervalMs: 60_000 }));
+        }
+        const startedAt = Date.now();
+        await monitor.start();
+        for (let second = 0; second < 150; second++) await vi.advanceTimersByTimeAsync(1_000);
+        const secondRuns = [...calls.values()].map((times) => Math.floor((times[1]! - startedAt) / 1_000));
+        // Without the spread all twenty would run again at 60 s, in one burst.
+        expect(secondRuns.every((at) => at < 60)).toBe(true);
+        expect(new Set(secondRuns).size).toBeGreaterThan(10);
+        for (const times of calls.values()) {
+          expect(times.length).toBeGreaterThanOrEqual(3);
+          expect(times[2]! - times[1]!).toBe(60_000);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('runs at most startConcurrency first checks at once on start, and every one of them before resolving', async () => {
+      const { monitor } = harness({ startConcurrency: 3 });
+      let running = 0;
+      let most = 0;
+      for (let i = 0; i < 10; i++) {
+        monitor.register(
+          probe(`p${i}`, async () => {
+            most = Math.max(most, ++running);
+            await sleep(5);
+            running--;
+            return { status: 'pass' };
+          }),
+        );
+      }
+      await monitor.start();
+      expect(most).toBe(3);
+      expect(monitor.list().every((state) => state.status === 'pass')).toBe(true);
     });
 
     it('starts scheduling a probe registered while running', async () => {

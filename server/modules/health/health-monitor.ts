@@ -20,6 +20,12 @@ export interface HealthMonitorOptions {
   defaultTimeoutMs: number;
   degradationFactor: number;
   recoveryAfterFailures: number;
+  /**
+   * At most this many checks run at once while `start()` runs each one the first time. Started
+   * all together, 10,000 services' first checks opened 10,000 connections at once, and thousands
+   * failed at the target's accept queue: false failures at every start.
+   */
+  startConcurrency?: number;
 }
 
 interface Entry {
@@ -34,7 +40,13 @@ interface Entry {
    */
   abandoned: { check?: number; recover?: number };
   removed: boolean;
+  /** Where in its interval this component's runs fall after the first (0 ≤ phase < 1), from its key. */
+  phase: number;
+  /** Whether the run after the first has been placed at the phase yet. */
+  phased: boolean;
 }
+
+const DEFAULT_START_CONCURRENCY = 256;
 
 const severity: Record<HealthStatus, number> = { pass: 0, warn: 1, fail: 2 };
 
@@ -97,15 +109,19 @@ export class HealthMonitor {
         lastError: undefined,
         lastErrorAt: undefined,
         degradation: undefined,
+        revision: 0,
       },
       detector: new LatencyDetector({ factor: this.#options.degradationFactor }),
       timer: undefined,
       inFlight: undefined,
       abandoned: {},
       removed: false,
+      phase: phaseOf(key),
+      phased: false,
     };
     this.#entries.set(key, entry);
     this.#version++;
+    entry.state.revision = this.#version;
     if (this.#running) this.#schedule(entry, 0);
   }
 
@@ -155,7 +171,16 @@ export class HealthMonitor {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    await Promise.all([...this.#entries.values()].map((entry) => this.#runAndReschedule(entry)));
+    const entries = [...this.#entries.values()];
+    let next = 0;
+    const worker = async () => {
+      while (this.#running && next < entries.length) {
+        const entry = entries[next++]!;
+        if (!entry.removed) await this.#runAndReschedule(entry);
+      }
+    };
+    const concurrency = Math.max(1, this.#options.startConcurrency ?? DEFAULT_START_CONCURRENCY);
+    await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
   }
 
   async stop(): Promise<void> {
@@ -183,7 +208,17 @@ export class HealthMonitor {
 
   async #runAndReschedule(entry: Entry): Promise<void> {
     await this.#run(entry);
-    this.#schedule(entry, entry.probe.intervalMs ?? this.#options.defaultIntervalMs);
+    const intervalMs = entry.probe.intervalMs ?? this.#options.defaultIntervalMs;
+    // Components that start together (every one at start-up, or a sync adding many) would
+    // otherwise run in step for ever: 10,000 checks in one burst each interval, and nothing in
+    // between. The run after the first is placed at the component's own phase of the interval,
+    // fixed by its name; from then on each run follows the previous one's end by the interval.
+    if (!entry.phased) {
+      entry.phased = true;
+      this.#schedule(entry, Math.round(intervalMs * entry.phase));
+      return;
+    }
+    this.#schedule(entry, intervalMs);
   }
 
   #run(entry: Entry): Promise<ComponentState> {
@@ -244,6 +279,7 @@ export class HealthMonitor {
       state.consecutiveFailures = 0;
     }
     this.#version++;
+    state.revision = this.#version;
 
     this.#options.recorder?.recordSample({ component: probe.id, scope: state.scope, status, latencyMs, output, checkedAt: at });
     if (previous !== status) this.#transition(entry, previous, status, output, at);
@@ -308,6 +344,25 @@ export class HealthMonitor {
     });
     this.#options.events.emit('health.recovery', { component: probe.id, scope: state.scope, action: recover.action, outcome, detail, at });
   }
+}
+
+/**
+ * A stable fraction in [0, 1) from a component's key, so its phase is the same on every start:
+ * FNV-1a, then murmur3's finalizer, without which names differing in their last digits (`check-1`,
+ * `check-2`…) would land close together.
+ */
+function phaseOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 4_294_967_296;
 }
 
 /** Marks a timed-out call as still running until it settles, however long that takes. */

@@ -9,7 +9,7 @@ export interface ServiceIdentity {
   serviceId: string;
 }
 
-function checkEntries(state: ComponentState): Record<string, HealthCheckEntry[]> {
+export function checkEntries(state: ComponentState): Record<string, HealthCheckEntry[]> {
   const time = (state.checkedAt ?? new Date(0)).toISOString();
   const status: HealthStatus = state.status ?? 'warn';
   const base = {
@@ -58,16 +58,31 @@ export function aggregateStatus(states: ComponentState[], { degraded }: { degrad
   );
 }
 
-export function buildHealthReport(
-  identity: ServiceIdentity,
-  states: ComponentState[],
-  { description, status, notes = [], output }: { description: string; status: HealthStatus; notes?: string[]; output?: string },
-): HealthResponse {
-  const checks: Record<string, HealthCheckEntry[]> = {};
-  for (const state of states) Object.assign(checks, checkEntries(state));
+export interface ReportSummary {
+  description: string;
+  status: HealthStatus;
+  notes?: string[];
+  output?: string;
+}
+
+/** The report's `output`: the one given, else every component that does not pass, with why. */
+export function reportOutput(states: readonly ComponentState[], output: string | undefined): string | undefined {
+  // An empty `output` given means none, as it always has.
+  if (output !== undefined) return output || undefined;
   const problems = states
     .filter((s) => s.status !== 'pass')
     .map((s) => `${s.id}${s.critical ? ' (critical)' : ''}: ${s.output ?? s.status ?? 'not checked yet'}`);
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+export function buildHealthReport(
+  identity: ServiceIdentity,
+  states: ComponentState[],
+  { description, status, notes = [], output }: ReportSummary,
+): HealthResponse {
+  const checks: Record<string, HealthCheckEntry[]> = {};
+  for (const state of states) Object.assign(checks, checkEntries(state));
+  const summary = reportOutput(states, output);
   return {
     status,
     version: identity.version,
@@ -75,7 +90,7 @@ export function buildHealthReport(
     serviceId: identity.serviceId,
     description,
     notes,
-    ...((output ?? problems.length > 0) ? { output: output ?? problems.join('; ') } : {}),
+    ...(summary !== undefined ? { output: summary } : {}),
     checks,
   };
 }

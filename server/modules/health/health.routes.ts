@@ -1,11 +1,12 @@
 /** The /health endpoints. Every answer comes from the latest stored results: no I/O here. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HEALTH_CONTENT_TYPE, httpStatusForHealth, type HealthResponse } from '../../../contracts/health.ts';
+import { HEALTH_CONTENT_TYPE, httpStatusForHealth, type HealthResponse, type HealthStatus } from '../../../contracts/health.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { EventLoopMonitor } from './event-loop-monitor.ts';
 import type { HealthMonitor } from './health-monitor.ts';
 import { aggregateStatus, buildHealthReport, type ServiceIdentity } from './health-report.ts';
+import { HealthReportSerializer } from './health-report-serializer.ts';
 import { componentParamsSchema, healthReplies, testComponentReplies } from './health.schemas.ts';
 import { isSchemaCurrent } from '../../infra/database/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
@@ -48,7 +49,8 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   // every rate limit: a kubelet polls all the pods of its node from one address, and a refused
   // liveness probe restarts the pod. They are safe to leave unlimited because they read only
   // what the health checks last found — no I/O.
-  const probe = { access: 'public', rateLimit: 'exempt' } as const;
+  // Never shed under load either: a busy instance must still be seen alive and ready.
+  const probe = { access: 'public', rateLimit: 'exempt', loadShedding: 'exempt' } as const;
   const read = { access: { permission: 'health:read', organization: 'system' } } as const;
   // The probes' last answers, with what they were built from.
   let liveness: { inputs: readonly unknown[]; answer: Serialized } | undefined;
@@ -141,27 +143,31 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     ['memory', 'Process memory'],
     ['disk', 'Data volume free space'],
   ] as const;
+  // The full reports list every component (10,000 with as many services): serialized from pieces
+  // kept per component, not through the route's zod serializer (health-report-serializer.ts).
+  const reports = new HealthReportSerializer({ identity });
+  const sendReport = (reply: FastifyReply, status: HealthStatus, body: Buffer) => {
+    reply.code(httpStatusForHealth(status)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
+  };
   for (const [group, summary] of componentGroups) {
-    routes.get(`/health/${group}`, { config: read, schema: { tags, summary, response: healthReplies } }, async (_request, reply) => {
+    routes.get(`/health/${group}`, { config: read, schema: { tags, summary, response: healthReplies } }, (_request, reply) => {
       const states = monitor.list(group);
-      return send(reply, buildHealthReport(identity, states, { description: summary, status: aggregateStatus(states, { degraded: false }) }));
+      const status = aggregateStatus(states, { degraded: false });
+      sendReport(reply, status, reports.serialize(states, { description: summary, status }, group));
     });
   }
 
   routes.get(
     '/health/status',
     { config: read, schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } },
-    async (_request, reply) => {
+    (_request, reply) => {
       const states = monitor.list();
       const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
       const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
-      return send(
+      sendReport(
         reply,
-        buildHealthReport(identity, states, {
-          description: 'Watchkeeper status',
-          status,
-          notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`],
-        }),
+        status,
+        reports.serialize(states, { description: 'Watchkeeper status', status, notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`] }),
       );
     },
   );

@@ -16,6 +16,7 @@ import { createMemoryProbe } from './probes/memory-probe.ts';
 import { createHealthHistory } from './history/index.ts';
 
 export { HealthMonitor } from './health-monitor.ts';
+export { SerializedBlocks } from './serialized-blocks.ts';
 export type { ProbeDefinition, ProbeResult, Measurement } from '../../platform/probes/index.ts';
 export type { ComponentState } from './component-state.ts';
 

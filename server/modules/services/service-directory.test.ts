@@ -83,4 +83,34 @@ describe('ServiceDirectory.sync', () => {
     expect((await directory.sync()).removed).toEqual([`${project.id}/short-lived`]);
     expect(monitor.has('short-lived', scope)).toBe(false);
   });
+
+  it('serializes the list as JSON.stringify of list() does, with each config-file service as its latest check left it', async () => {
+    const logger = pino({ level: 'silent' });
+    const monitor = new HealthMonitor({
+      logger,
+      events: new EventBus({ logger }),
+      defaultIntervalMs: 60_000,
+      defaultTimeoutMs: 1_000,
+      degradationFactor: 3,
+      recoveryAfterFailures: 3,
+    });
+    const configured = ['m-config', 'a-config', 'z-config'].map((name) => ({ name, type: 'tcp' as const, host: '127.0.0.1', port: 9, critical: false }));
+    const repository = createServicesRepository({ db: migrated.db });
+    const directory = new ServiceDirectory({ configured, repository, probes: new ServiceProbeRegistry({ monitor, logger }), logger });
+    await directory.sync();
+    await store('b-stored', 4);
+    try {
+      const json = async () => JSON.parse((await directory.listJson(SYSTEM_SCOPE)).toString('utf8'));
+      expect(await json()).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE) })));
+      // In name order, the stored one among the config file's (other tests' stored services aside).
+      const names: string[] = (await json()).items.map((s: { name: string }) => s.name);
+      expect(names.filter((name) => name.includes('-'))).toEqual(['a-config', 'b-stored', 'm-config', 'z-config']);
+      await monitor.runNow('m-config');
+      const after = await json();
+      expect(after.items.find((s: { name: string }) => s.name === 'm-config').health.checkedAt).toEqual(expect.any(String));
+      expect(after).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE) })));
+    } finally {
+      await migrated.db.deleteFrom('external_services').where('name', '=', 'b-stored').execute();
+    }
+  });
 });

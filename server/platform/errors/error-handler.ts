@@ -71,9 +71,10 @@ export function dependencyOf(error: { name?: string; message?: string }): Depend
     : 'database';
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, detail?: string, errors?: FieldError[]): FastifyReply {
+/** The problem+json body for `code`, for the few places that must hand the body back rather than send it. */
+export function problemFor(request: FastifyRequest, code: ErrorCode, detail?: string, errors?: FieldError[]): Problem {
   const { status, title } = errorCatalogue[code];
-  const problem: Problem = {
+  return {
     type: problemTypeFor(code),
     title,
     status,
@@ -83,6 +84,11 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
     ...(detail ? { detail } : {}),
     ...(errors && errors.length > 0 ? { errors } : {}),
   };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, detail?: string, errors?: FieldError[]): FastifyReply {
+  const problem = problemFor(request, code, detail, errors);
+  const { status } = problem;
   // A 503 is a fault that passes (a dependency away, a timeout): tell clients when to try again.
   if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);

@@ -1,0 +1,1 @@
+export { loadSheddingPlugin, LOAD_SHED_METRIC } from './load-shedding.ts';
