@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/infra/config/**', 'server/cli.ts', 'test/**', '**/*.test.ts', 'vitest.config.ts', 'bench/**'],
+    files: ['server/infra/config/**', 'server/cli.ts', 'test/**', '**/*.test.ts', 'vitest.config.ts', 'bench/**', 'scripts/build.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
   // Layers import only downward: modules → platform → infra → contracts. A platform or infra file
@@ -80,6 +80,22 @@ export default tseslint.config(
           patterns: [
             { regex: String.raw`^\.\.?/(.*/)?server(/|$)`, message: 'contracts may not import server code.' },
             { regex: '^node:', message: 'contracts are shared with the browser: no Node modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The dashboard runs in the browser: it reaches the server over HTTP only, and shares contracts.
+    files: ['web/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.map((name) => ({ name, message: 'web/src runs in the browser: no Node modules.' })),
+          patterns: [
+            { regex: String.raw`^\.\.?/(.*/)?server(/|$)`, message: 'web/src may not import server code: call the API.' },
+            { regex: '^node:', message: 'web/src runs in the browser: no Node modules.' },
           ],
         },
       ],

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * The build: server/ and contracts/ compiled by tsc (tsconfig.build.json) to dist/, with the data
- * files they read at run time (e.g. the password blocklist) copied beside the compiled modules.
+ * files they read at run time (e.g. the password blocklist) copied beside the compiled modules,
+ * and the dashboard (web/) built by Vite into dist/web/client (the browser's files) and
+ * dist/web/server (the server-rendering module). The build fails when the JavaScript the overview
+ * page needs exceeds its budget (WEB_BUDGET_BYTES, gzipped).
  *
  *   node scripts/build.js             build and type-check (npm run build)
  *   node scripts/build.js --if-stale  build only when dist/ does not match the sources
@@ -17,6 +20,7 @@
  * dist/.
  */
 import { spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,8 +30,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const SOURCE_DIRS = ['server', 'contracts'];
+/** The dashboard's sources: built by Vite, not by tsc. */
+const WEB_DIRS = ['web'];
 /** What else decides the output: the compiler settings and this script. */
-const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.js'];
+const CONFIG_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.js', 'package-lock.json'];
+/** The overview page's JavaScript, gzipped: entry, shared chunks and the page's own module. */
+const WEB_BUDGET_BYTES = 150 * 1024;
+const WEB_BUDGET_PAGE = 'src/features/overview/overview.page.tsx';
 const BUILD_INFO = 'build-info.json';
 /** Temporary and replaced builds sit beside dist/ (a rename only works within one file system). */
 const SCRATCH_PREFIX = '.dist-';
@@ -105,13 +114,69 @@ function install(build, wanted) {
   throw new Error('build: could not move the new build to dist/ (another build keeps replacing it)');
 }
 
+/** Vite's CLI, or undefined in a production install. */
+function findVite() {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The files a page loads: its chunk and, transitively, the chunks it imports statically. */
+function chunksOf(manifest, key, seen = new Set()) {
+  const chunk = manifest[key];
+  if (!chunk || seen.has(key)) return seen;
+  seen.add(key);
+  for (const imported of chunk.imports ?? []) chunksOf(manifest, imported, seen);
+  return seen;
+}
+
+/** Fails the build when the overview's JavaScript, gzipped, is over budget; returns its size. */
+function checkWebBudget(clientDir) {
+  const manifest = JSON.parse(readFileSync(join(clientDir, '.vite', 'manifest.json'), 'utf8'));
+  const keys = new Set([...chunksOf(manifest, 'index.html'), ...chunksOf(manifest, WEB_BUDGET_PAGE)]);
+  if (!manifest[WEB_BUDGET_PAGE]) throw new Error(`build: the manifest has no ${WEB_BUDGET_PAGE}`);
+  const bytes = [...keys].reduce((sum, key) => sum + gzipSync(readFileSync(join(clientDir, manifest[key].file))).length, 0);
+  const line = `the overview's JavaScript: ${(bytes / 1024).toFixed(1)} KiB gzipped (budget ${WEB_BUDGET_BYTES / 1024} KiB)`;
+  if (bytes > WEB_BUDGET_BYTES) throw new Error(`build: ${line}: over budget`);
+  process.stderr.write(`build: ${line}\n`);
+  return bytes;
+}
+
+/** The dashboard: the browser bundle, then the server-rendering module, into outDir/web. */
+function buildWeb(outDir) {
+  const vite = findVite();
+  if (!vite) throw new Error('build: Vite is not installed (npm ci installs it; npm ci --omit=dev does not)');
+  const config = join(ROOT, 'web', 'vite.config.ts');
+  // --bypass-lock: Vite refuses a second build of one project at once, but each build here writes
+  // to its own scratch directory (see install()), so two can run safely.
+  const common = ['--config', config, '--logLevel', 'warn', '--bypass-lock'];
+  const runs = [
+    ['build', ...common, '--outDir', join(outDir, 'web', 'client')],
+    ['build', ...common, '--ssr', 'src/entry-server.tsx', '--outDir', join(outDir, 'web', 'server')],
+  ];
+  for (const args of runs) {
+    // NODE_ENV decides React's build: whoever runs the build (vitest sets `test`), it is production.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const result = spawnSync(process.execPath, [vite, ...args], { cwd: ROOT, env, stdio: ['ignore', 2, 2] });
+    if (result.error) throw result.error;
+    if (result.status !== 0)
+      throw new Error(
+        `build: vite ${args.includes('--ssr') ? '(server rendering)' : '(browser)'} failed (exit ${result.status ?? result.signal}); dist/ is unchanged`,
+      );
+  }
+  checkWebBudget(join(outDir, 'web', 'client'));
+}
+
 /** Compiles into a scratch directory and moves it to dist/; throws when tsc reports errors. */
 export function build({ check = true } = {}) {
   const compiler = findCompiler();
   if (!compiler) throw new Error('build: TypeScript is not installed (npm ci installs it; npm ci --omit=dev does not)');
   const files = SOURCE_DIRS.flatMap(sourceFiles);
+  const webFiles = WEB_DIRS.flatMap(sourceFiles);
   // Taken before compiling, so a source saved during the build leaves the result stale.
-  const wanted = fingerprint(files, compiler.version);
+  const wanted = fingerprint([...files, ...webFiles], compiler.version);
   removeAbandonedScratch();
   const scratch = mkdtempSync(join(ROOT, `${SCRATCH_PREFIX}build-`));
   try {
@@ -124,6 +189,7 @@ export function build({ check = true } = {}) {
       mkdirSync(dirname(join(scratch, file)), { recursive: true });
       cpSync(join(ROOT, file), join(scratch, file));
     }
+    buildWeb(scratch);
     writeFileSync(
       join(scratch, BUILD_INFO),
       `${JSON.stringify({ fingerprint: wanted, typescript: compiler.version, builtAt: new Date().toISOString() }, null, 2)}\n`,
@@ -150,7 +216,7 @@ export function buildIfStale() {
     if (!existsSync(DIST)) throw new Error('watchkeeper: dist/ is missing and TypeScript is not installed to build it: run `npm ci && npm run build` first');
     return false;
   }
-  if (builtFingerprint(DIST) === fingerprint(files, compiler.version)) return false;
+  if (builtFingerprint(DIST) === fingerprint([...files, ...WEB_DIRS.flatMap(sourceFiles)], compiler.version)) return false;
   process.stderr.write(`watchkeeper: ${existsSync(DIST) ? 'the sources changed since dist/ was built' : 'dist/ is missing'}; building it (npm run build)\n`);
   build({ check: false });
   return true;

@@ -32,6 +32,7 @@ import { httpsOptions } from './platform/security/tls/https-options.ts';
 import { clientErrorHandler } from './platform/errors/client-error.ts';
 import { healthPlugin } from './modules/health/index.ts';
 import { setupPlugin } from './modules/setup/index.ts';
+import { webPlugin } from './platform/web/index.ts';
 import { usersPlugin } from './modules/users/index.ts';
 import { tenancyPlugin } from './modules/tenancy/index.ts';
 import { apiKeysPlugin } from './modules/api-keys/index.ts';
@@ -110,6 +111,9 @@ export const app = fp<AppOptions>(
       autoStart: startHealthChecks,
     });
     await instance.register(servicesPlugin, { config });
+
+    // The dashboard, last: its pages call the API above in process.
+    await instance.register(webPlugin);
   },
   { name: 'watchkeeper' },
 );

@@ -12,7 +12,7 @@ export interface AccessHolder {
 }
 
 export function expectedAccess(access: RouteAccess, caller: AccessHolder | undefined): 'allowed' | 401 | 403 {
-  if (access === 'public') return 'allowed';
+  if (access === 'public' || access === 'optional') return 'allowed';
   if (!caller) return 401;
   if (access === 'authenticated') return 'allowed';
   if (access.organization === 'system' && caller.organizationId !== SYSTEM_ORGANIZATION_ID) return 403;

@@ -13,9 +13,14 @@ import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import { buildTestApp, createApiKey, createOrganization, createUser, signIn, type TestApp } from './helpers.ts';
 import { expectedAccess } from './access-expectations.ts';
 
-/** Routes anyone may call. A new public route must be added here on purpose. */
+/** Routes anyone may call (public, or `optional`: identified when signed in). A new one must be added here on purpose. */
 const PUBLIC_ROUTES = [
   'GET /',
+  'GET /sign-in',
+  'POST /sign-in',
+  'POST /sign-out',
+  'GET /assets/*',
+  'POST /api/client-errors',
   'GET /health/liveness',
   'GET /health/readiness',
   'GET /setup',
@@ -85,7 +90,7 @@ describe('authorization matrix', () => {
     const routes = t.app.registeredRoutes();
     expect(routes.length).toBeGreaterThan(10);
     expect(routes.filter((r) => r.access === undefined)).toEqual([]);
-    const publicRoutes = routes.filter((r) => r.access === 'public' && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    const publicRoutes = routes.filter((r) => (r.access === 'public' || r.access === 'optional') && r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
     expect(publicRoutes.filter((r) => !PUBLIC_ROUTES.includes(r))).toEqual([]);
   });
 

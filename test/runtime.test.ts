@@ -157,7 +157,7 @@ describe('npm run build', () => {
   it('leaves one complete dist/ when two processes build the same checkout at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wk-build-'));
     dirs.push(dir);
-    for (const path of ['server', 'contracts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.js'])
+    for (const path of ['server', 'contracts', 'web', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.js'])
       cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
     symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
 

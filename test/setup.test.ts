@@ -25,7 +25,7 @@ describe('first-run setup page', () => {
 
   it('sends the root to the first-run page while no account exists', async () => {
     const response = await t.app.inject({ url: '/' });
-    expect(response.statusCode).toBe(302);
+    expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/setup');
   });
 
@@ -80,7 +80,7 @@ describe('first-run setup page', () => {
     expect(session.permissions).toContain('users:write');
 
     expect((await t.app.inject({ url: '/setup' })).statusCode).toBe(404);
-    expect((await t.app.inject({ url: '/' })).headers.location).toBe('/docs');
+    expect((await t.app.inject({ url: '/' })).headers.location).toBe('/sign-in');
     const again = await t.app.inject({ method: 'POST', url: '/setup', payload: { email: 'intruder@example.test', password: testPassword() } });
     expect(again.statusCode).toBe(409);
     expect(await t.app.database.db.selectFrom('users').select('email').execute()).toEqual([{ email: 'root@example.test' }]);

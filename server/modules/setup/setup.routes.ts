@@ -49,12 +49,6 @@ export async function setupRoutes(app: FastifyInstance) {
     return token;
   }
 
-  // Until the dashboard exists, the root sends a new installation to the first-run page and an
-  // installed one to the API documentation, rather than answering a bare 404.
-  routes.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-    reply.redirect((await users.count()) > 0 ? '/docs' : '/setup', 302),
-  );
-
   routes.get(
     '/setup',
     { config: { access: 'public' }, schema: { tags, summary: 'First-run page: create the first administrator', hide: true } },

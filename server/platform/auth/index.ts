@@ -170,7 +170,11 @@ export const authPlugin = fp<{ config: Config }>(
       return (request.grants ?? []).some((g) => g.organizationId === SYSTEM_ORGANIZATION_ID && g.permissions.includes(permission));
     }
 
-    async function authorize(request: FastifyRequest, reply: FastifyReply, access: Exclude<FastifyRequest['routeOptions']['config']['access'], 'public'>) {
+    async function authorize(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      access: Exclude<FastifyRequest['routeOptions']['config']['access'], 'public' | 'optional'>,
+    ) {
       await authenticate(request, reply);
       if (access === undefined) {
         // Unreachable while routeAccessPlugin guards start-up; fail closed all the same.
@@ -203,6 +207,7 @@ export const authPlugin = fp<{ config: Config }>(
       if (request.is404) return done();
       const access = request.routeOptions.config.access;
       if (access === 'public') return done();
+      if (access === 'optional') return void authenticate(request, reply).then(() => done(), done);
       authorize(request, reply, access).then(() => done(), done);
     });
 

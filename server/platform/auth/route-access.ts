@@ -3,6 +3,9 @@
  *   config: { access: { permission: 'services:write' } }   authenticated, with that permission
  *   config: { access: 'authenticated' }                      any signed-in user or API key (logout, who am I)
  *   config: { access: 'public' }                             anyone (health probes, login, docs)
+ *   config: { access: 'optional' }                           anyone, with the caller identified when
+ *                                                            signed in (the dashboard's pages; no CSRF
+ *                                                            header check: such a route checks its form's token)
  * `{ permission, organization: 'system' }` asks for the permission in the system organization:
  * instance-level routes such as Watchkeeper's own health, which belongs to no tenant.
  * A route registered without a valid declaration stops the app from starting (routeAccessPlugin),
@@ -12,7 +15,7 @@ import fp from 'fastify-plugin';
 import type { RouteOptions } from 'fastify';
 import { isPermission, type Permission } from '../../../contracts/permissions.ts';
 
-export type RouteAccess = 'public' | 'authenticated' | { permission: Permission; organization?: 'system' };
+export type RouteAccess = 'public' | 'optional' | 'authenticated' | { permission: Permission; organization?: 'system' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,7 +34,7 @@ export interface RegisteredRoute {
 }
 
 export function isValidAccess(access: unknown): access is RouteAccess {
-  if (access === 'public' || access === 'authenticated') return true;
+  if (access === 'public' || access === 'optional' || access === 'authenticated') return true;
   if (typeof access !== 'object' || access === null) return false;
   const { permission, organization } = access as { permission?: unknown; organization?: unknown };
   return typeof permission === 'string' && isPermission(permission) && (organization === undefined || organization === 'system');

@@ -1,0 +1,137 @@
+/**
+ * The dashboard's pages, rendered on the server (web/src/entry-server.tsx) so they are complete
+ * HTML without JavaScript, and the forms that make them usable that way: sign-in and sign-out
+ * post here as plain forms, and the answer is a redirect (post, redirect, get).
+ *
+ * Pages ask for `access: 'optional'`: the caller is identified when signed in, and a page that
+ * needs a user sends the others to /sign-in rather than answering 401.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problemSchema } from '../../../contracts/problem.ts';
+import { AppError } from '../errors/index.ts';
+import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.ts';
+import { safeEqual } from '../auth/tokens.ts';
+import type { InProcessApi, Viewer, WebBundle } from './web-bundle.ts';
+import { assertSameOrigin } from './same-origin.ts';
+
+/** Pages that need a signed-in user; the others (sign-in) are for everyone. */
+const SIGNED_IN_PAGES = ['/'];
+const PUBLIC_PAGES = ['/sign-in'];
+
+const signInFormSchema = z.object({ email: z.string().max(254).default(''), password: z.string().max(1024).default('') });
+const signOutFormSchema = z.object({ csrfToken: z.string().max(128).default('') });
+
+const FAILURE_BY_STATUS: Record<number, string> = { 400: 'invalid', 401: 'credentials', 429: 'locked', 503: 'unavailable' };
+
+export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: WebBundle }) {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  // HTML forms post application/x-www-form-urlencoded; only these routes read it.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  function viewerOf(request: FastifyRequest): Viewer | null {
+    const principal = request.principal;
+    return principal?.kind === 'user' && request.session ? { email: principal.email, csrfToken: request.session.csrfToken } : null;
+  }
+
+  /** The API as the caller: the same routes, checks and audit as from outside, without the network. */
+  function apiAs(request: FastifyRequest): InProcessApi {
+    return async (path, { method = 'GET', body, answers = [] } = {}) => {
+      const response = await app.inject({
+        method: method as 'GET',
+        url: path,
+        remoteAddress: request.ip,
+        headers: {
+          ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
+          ...(request.session && method !== 'GET' ? { 'x-csrf-token': request.session.csrfToken } : {}),
+          'x-request-id': request.id,
+          accept: 'application/json',
+        },
+        ...(body === undefined ? {} : { payload: body as object }),
+      });
+      if (response.statusCode < 300 || answers.includes(response.statusCode)) return (response.body === '' ? undefined : response.json()) as never;
+      const problem = String(response.headers['content-type'] ?? '').includes('problem+json') ? (response.json() as { detail?: string }) : undefined;
+      throw Object.assign(new Error(problem?.detail ?? `${method} ${path} answered ${response.statusCode}`), { status: response.statusCode });
+    };
+  }
+
+  async function renderPage(request: FastifyRequest, reply: FastifyReply) {
+    const viewer = viewerOf(request);
+    const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request), viewer });
+    if (result.kind === 'redirect') return reply.redirect(result.location, 303);
+    return reply.code(result.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(bundle.document(result));
+  }
+
+  const page = { config: { access: 'optional' as const }, schema: { hide: true } };
+
+  for (const url of SIGNED_IN_PAGES) {
+    routes.get(url, page, async (request, reply) => {
+      // A new installation has nobody to sign in yet: its first page is the first-run form.
+      if (!viewerOf(request)) return reply.redirect((await app.auth.users.count()) > 0 ? '/sign-in' : '/setup', 303);
+      return renderPage(request, reply);
+    });
+  }
+  for (const url of PUBLIC_PAGES) {
+    routes.get(url, page, async (request, reply) => {
+      if (url === '/sign-in' && viewerOf(request)) return reply.redirect('/', 303);
+      return renderPage(request, reply);
+    });
+  }
+
+  routes.post(
+    '/sign-in',
+    { config: { access: 'public' }, schema: { hide: true, body: signInFormSchema, response: { 403: problemSchema } } },
+    async (request, reply) => {
+      assertSameOrigin(request);
+      const { email, password } = request.body;
+      if (!email || !password) return reply.redirect('/sign-in?failed=invalid', 303);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: request.ip,
+        headers: {
+          'content-type': 'application/json',
+          ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
+          ...(request.headers['user-agent'] ? { 'user-agent': request.headers['user-agent'] } : {}),
+          'x-request-id': request.id,
+        },
+        payload: { email, password },
+      });
+      const session = response.cookies.find((cookie) => cookie.name === SESSION_COOKIE);
+      if (response.statusCode !== 200 || !session) {
+        const retryAfter = response.headers['retry-after'];
+        if (retryAfter) reply.header('retry-after', retryAfter);
+        return reply.redirect(`/sign-in?failed=${FAILURE_BY_STATUS[response.statusCode] ?? 'unavailable'}`, 303);
+      }
+      // Set again for this request: the inner one could not know whether the browser came over TLS.
+      setSessionCookie(request, reply, session.value, app.auth.cookie);
+      return reply.redirect('/', 303);
+    },
+  );
+
+  routes.post(
+    '/sign-out',
+    { config: { access: 'optional' }, schema: { hide: true, body: signOutFormSchema, response: { 403: problemSchema } } },
+    async (request, reply) => {
+      assertSameOrigin(request);
+      const session = request.session;
+      if (!session) return reply.redirect('/sign-in', 303);
+      // The session's own token, from the page's form: a cross-site form cannot know it.
+      if (!safeEqual(request.body.csrfToken, session.csrfToken)) throw new AppError('WK_ERR_CSRF_TOKEN_INVALID', 'the sign-out form is stale: reload the page');
+      const response = await apiAs(request)('/api/auth/logout', { method: 'POST', answers: [204] }).then(
+        () => 204,
+        (error: { status?: number; message?: string }) => {
+          request.log.warn({ err: error }, 'signing out through the form failed');
+          return error.status ?? 500;
+        },
+      );
+      if (response !== 204) throw new AppError('WK_ERR_DEPENDENCY_UNAVAILABLE', 'signing out failed; try again');
+      clearSessionCookie(request, reply, app.auth.cookie);
+      return reply.redirect('/sign-in', 303);
+    },
+  );
+}

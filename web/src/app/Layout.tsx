@@ -1,0 +1,62 @@
+import { useEffect, useRef } from 'react';
+import { Link, Outlet, useLocation, useMatches } from 'react-router';
+import type { PageHandle } from './routes.tsx';
+import { ThemeSwitch } from './ThemeSwitch.tsx';
+import { useViewer } from './viewer.tsx';
+
+/** The signed-in frame: skip link, header with navigation and sign-out, and the page in <main>. */
+export function Layout() {
+  const viewer = useViewer();
+  const main = useRef<HTMLElement>(null);
+  const location = useLocation();
+  const matches = useMatches();
+  const title = (matches.at(-1)?.handle as PageHandle | undefined)?.title;
+  const first = useRef(true);
+
+  useEffect(() => {
+    if (title) document.title = `${title} · Watchkeeper`;
+    // Focus follows a navigation (not the first render), so a screen reader starts at the new page.
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [location.pathname, title]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          Watchkeeper
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <Link to="/" aria-current={location.pathname === '/' ? 'page' : undefined}>
+                Overview
+              </Link>
+            </li>
+          </ul>
+        </nav>
+        <div className="header-end">
+          <ThemeSwitch />
+          {viewer && <SignOut email={viewer.email} csrfToken={viewer.csrfToken} />}
+        </div>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+/** A real form: it works before (or without) JavaScript. */
+function SignOut({ email, csrfToken }: { email: string; csrfToken: string }) {
+  return (
+    <form method="post" action="/sign-out" className="sign-out">
+      <span className="viewer">{email}</span>
+      <input type="hidden" name="csrfToken" value={csrfToken} />
+      <button type="submit">Sign out</button>
+    </form>
+  );
+}

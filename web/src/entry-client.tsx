@@ -1,0 +1,40 @@
+/** The browser's entry: takes over the page the server rendered (hydration), then runs as an app. */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot, hydrateRoot } from 'react-dom/client';
+import { createBrowserRouter, matchRoutes, RouterProvider } from 'react-router';
+import { PAGE_DATA_ID, type PageData } from './app/page-data.ts';
+import { routes } from './app/routes.tsx';
+import { ViewerContext } from './app/viewer.tsx';
+import { setCsrfToken } from './shared/api/client.ts';
+import './styles.css';
+
+const data = JSON.parse(document.getElementById(PAGE_DATA_ID)?.textContent ?? 'null') as PageData | null;
+setCsrfToken(data?.viewer?.csrfToken);
+
+// The page's own lazy modules are loaded before hydrating, so the first client render matches
+// the server's HTML instead of showing nothing while they load.
+const lazyMatches = (matchRoutes(routes, window.location) ?? []).filter((match) => match.route.lazy);
+await Promise.all(
+  lazyMatches.map(async (match) => {
+    const module = await (match.route.lazy as () => Promise<Record<string, unknown>>)();
+    Object.assign(match.route, { ...module, lazy: undefined });
+  }),
+);
+
+const router = createBrowserRouter(routes, data ? { hydrationData: data.hydration } : {});
+const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } });
+
+const app = (
+  <StrictMode>
+    <ViewerContext.Provider value={data?.viewer ?? null}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </ViewerContext.Provider>
+  </StrictMode>
+);
+const root = document.getElementById('root')!;
+// A page the server rendered is taken over; Vite's dev server (npm run dev) sends an empty one.
+if (data) hydrateRoot(root, app);
+else createRoot(root).render(app);

@@ -1,0 +1,47 @@
+/**
+ * Server rendering: the server (server/platform/web) calls `render` for a page request with an API
+ * that runs in process as the caller, and gets the HTML, the status and the data to hand over.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { renderToString } from 'react-dom/server';
+import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
+import type { PageData, Viewer } from './app/page-data.ts';
+import { routes, type PageHandle } from './app/routes.tsx';
+import { ViewerContext } from './app/viewer.tsx';
+import type { Api } from './shared/api/client.ts';
+
+export { serializePageData, PAGE_DATA_ID } from './app/page-data.ts';
+
+export type RenderResult =
+  { kind: 'redirect'; status: number; location: string } | { kind: 'page'; status: number; html: string; title: string; data: PageData };
+
+const handler = createStaticHandler(routes);
+
+export async function render({ url, api, viewer }: { url: string; api: Api; viewer: Viewer | null }): Promise<RenderResult> {
+  const context = await handler.query(new Request(url), { requestContext: { api } as never });
+  if (context instanceof Response) {
+    return { kind: 'redirect', status: context.status, location: context.headers.get('location') ?? '/' };
+  }
+  const router = createStaticRouter(handler.dataRoutes, context);
+  const html = renderToString(
+    <StrictMode>
+      <ViewerContext.Provider value={viewer}>
+        <QueryClientProvider client={new QueryClient()}>
+          <StaticRouterProvider router={router} context={context} hydrate={false} />
+        </QueryClientProvider>
+      </ViewerContext.Provider>
+    </StrictMode>,
+  );
+  const title = (context.matches.at(-1)?.route.handle as PageHandle | undefined)?.title ?? 'Watchkeeper';
+  const errors = context.errors
+    ? Object.fromEntries(Object.entries(context.errors).map(([id, error]) => [id, { message: String((error as Error)?.message ?? error) }]))
+    : null;
+  return {
+    kind: 'page',
+    status: context.statusCode,
+    html,
+    title,
+    data: { hydration: { loaderData: context.loaderData, actionData: context.actionData, errors }, viewer },
+  };
+}

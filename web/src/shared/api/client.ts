@@ -1,0 +1,70 @@
+/**
+ * The one way the dashboard talks to the server. A problem+json answer (RFC 9457) becomes an
+ * `ApiError` carrying the catalogue's code (contracts/errors.ts) and the field errors, so a page
+ * can say what went wrong and a form can put each message on its field.
+ */
+import type { ErrorCode } from '../../../../contracts/errors.ts';
+import type { Problem } from '../../../../contracts/problem.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode | undefined;
+  readonly problem: Problem | undefined;
+
+  constructor(status: number, problem: Problem | undefined) {
+    super(problem?.detail ?? problem?.title ?? `the server answered ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+    this.code = problem?.code as ErrorCode | undefined;
+  }
+
+  /** Field errors by JSON pointer (`/body/name` → "is already taken"). */
+  get fieldErrors(): Record<string, string> {
+    return Object.fromEntries((this.problem?.errors ?? []).map((error) => [error.pointer, error.detail]));
+  }
+}
+
+export interface ApiOptions {
+  method?: string;
+  body?: unknown;
+  /** Statuses whose body is an answer rather than an error (a failing health report is a 503). */
+  answers?: number[];
+  signal?: AbortSignal;
+}
+
+/** Calls the API; on the server, rendering passes one that calls the app in process (same auth). */
+export type Api = <T>(path: string, options?: ApiOptions) => Promise<T>;
+
+export async function readAnswer<T>(response: Response, answers: number[] = []): Promise<T> {
+  const type = response.headers.get('content-type') ?? '';
+  if (response.ok || answers.includes(response.status)) {
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+  const problem = type.includes('application/problem+json') ? ((await response.json().catch(() => undefined)) as Problem | undefined) : undefined;
+  throw new ApiError(response.status, problem);
+}
+
+/** The browser's API: same-origin fetch with the session cookie, and the CSRF token on writes. */
+export const browserApi: Api = async (path, { method = 'GET', body, answers, signal } = {}) => {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const csrf = method === 'GET' ? undefined : csrfToken;
+  if (csrf) headers['x-csrf-token'] = csrf;
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal ? { signal } : {}),
+  });
+  return readAnswer(response, answers);
+};
+
+let csrfToken: string | undefined;
+
+/** The session's CSRF token, from the page the server rendered, sent with every write. */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
