@@ -7,6 +7,7 @@
  */
 import type { HealthStatus } from '../../contracts/health.ts';
 import type { BufferedRecorder } from '../../server/modules/health/history/buffered-recorder.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface SimulationOptions {
   recorder: BufferedRecorder;
@@ -25,18 +26,6 @@ export interface SimulationOptions {
 export interface SimulationOutcome {
   samples: number;
   events: number;
-}
-
-/** mulberry32: small, fast, and good enough to spread latencies and failures. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 export function checkName(index: number): string {

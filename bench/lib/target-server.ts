@@ -9,24 +9,14 @@
  * `GET /__stats` returns the lags and counts since the last `POST /__reset`.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { seededRandom } from './seeded-random.ts';
 
 const port = Number(process.env.TARGET_PORT);
 const intervalMs = Number(process.env.TARGET_INTERVAL_MS);
 // How long an unanswered request is held at most; the checker's own timeout ends it sooner.
 const HANG_MS = 30_000;
 
-/** mulberry32: a small seeded generator, so every run draws the same spread. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = seeded(8);
+const random = seededRandom(8);
 
 type Outcome = 'ok' | 'error500' | 'reset' | 'hang';
 
