@@ -37,7 +37,7 @@ const PUBLIC_ROUTES = [
 ];
 
 /** Routes that end the caller's own session; swept for 401 only, and tested in auth-sessions. */
-const SESSION_ENDING = new Set(['POST /api/auth/logout', 'POST /api/auth/logout-everywhere', 'POST /api/auth/password']);
+const SESSION_ENDING = new Set(['POST /sign-out', 'POST /api/auth/logout', 'POST /api/auth/logout-everywhere', 'POST /api/auth/password']);
 
 interface Caller {
   name: string;

@@ -2,7 +2,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot, hydrateRoot } from 'react-dom/client';
-import { createBrowserRouter, matchRoutes, RouterProvider } from 'react-router';
+import { createBrowserRouter, matchRoutes, RouterProvider, UNSAFE_ErrorResponseImpl as ErrorResponseImpl } from 'react-router';
 import { PAGE_DATA_ID, type PageData } from './app/page-data.ts';
 import { routes } from './app/routes.tsx';
 import { ViewerContext } from './app/viewer.tsx';
@@ -22,7 +22,18 @@ await Promise.all(
   }),
 );
 
-const router = createBrowserRouter(routes, data ? { hydrationData: data.hydration } : {});
+/** The server's errors (entry-server.tsx) as the error boundaries saw them there. */
+function deserializeErrors(errors: Record<string, unknown> | null | undefined) {
+  if (!errors) return errors;
+  return Object.fromEntries(
+    Object.entries(errors).map(([id, value]) => {
+      const error = value as { __type?: string; status: number; statusText: string; data: unknown; message?: string };
+      return [id, error.__type === 'RouteErrorResponse' ? new ErrorResponseImpl(error.status, error.statusText, error.data) : new Error(error.message)];
+    }),
+  );
+}
+
+const router = createBrowserRouter(routes, data ? { hydrationData: { ...data.hydration, errors: deserializeErrors(data.hydration.errors) } } : {});
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: true } } });
 
 const app = (

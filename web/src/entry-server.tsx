@@ -5,7 +5,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from 'react-router';
+import { createStaticHandler, createStaticRouter, isRouteErrorResponse, StaticRouterProvider } from 'react-router';
 import type { PageData, Viewer } from './app/page-data.ts';
 import { routes, type PageHandle } from './app/routes.tsx';
 import { ViewerContext } from './app/viewer.tsx';
@@ -17,6 +17,12 @@ export type RenderResult =
   { kind: 'redirect'; status: number; location: string } | { kind: 'page'; status: number; html: string; title: string; data: PageData };
 
 const handler = createStaticHandler(routes);
+
+/** Errors as entry-client.tsx reads them back: a route error response keeps its status and data. */
+function serializeError(error: unknown): unknown {
+  if (isRouteErrorResponse(error)) return { __type: 'RouteErrorResponse', status: error.status, statusText: error.statusText, data: error.data };
+  return { __type: 'Error', message: error instanceof Error ? error.message : String(error) };
+}
 
 export async function render({ url, api, viewer }: { url: string; api: Api; viewer: Viewer | null }): Promise<RenderResult> {
   const context = await handler.query(new Request(url), { requestContext: { api } as never });
@@ -34,9 +40,7 @@ export async function render({ url, api, viewer }: { url: string; api: Api; view
     </StrictMode>,
   );
   const title = (context.matches.at(-1)?.route.handle as PageHandle | undefined)?.title ?? 'Watchkeeper';
-  const errors = context.errors
-    ? Object.fromEntries(Object.entries(context.errors).map(([id, error]) => [id, { message: String((error as Error)?.message ?? error) }]))
-    : null;
+  const errors = context.errors ? Object.fromEntries(Object.entries(context.errors).map(([id, error]) => [id, serializeError(error)])) : null;
   return {
     kind: 'page',
     status: context.statusCode,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createUser, signIn, type TestApp } from '../../../test/helpers.ts';
+import { buildTestApp, createOrganization, createUser, signIn, type TestApp } from '../../../test/helpers.ts';
 
 describe('the dashboard’s pages and forms', () => {
   let t: TestApp;
@@ -31,6 +31,15 @@ describe('the dashboard’s pages and forms', () => {
     expect(answer.body).toContain(owner.email);
     const scripts = [...answer.body.matchAll(/<script([^>]*)>/g)].map((match) => match[1]);
     expect(scripts.every((attributes) => /type="module"[^>]*src="\/assets\//.test(attributes!) || attributes!.includes('type="application/json"'))).toBe(true);
+  });
+
+  it('tells a user whose rights lie in another organization why the overview is not theirs, instead of failing', async () => {
+    const organization = await createOrganization(t.app);
+    const outsider = await signIn(t.app, { role: 'owner', organizationId: organization.id });
+    const answer = await t.app.inject({ url: '/', headers: { cookie: outsider.cookie } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('which your account may not see here');
+    expect(answer.body).toContain('health:read');
   });
 
   it('serves the built files for a year, immutable, and nothing outside them', async () => {

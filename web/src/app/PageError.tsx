@@ -6,7 +6,7 @@ export function PageError() {
   const error = useRouteError();
   const { pathname } = useLocation();
   const message = isRouteErrorResponse(error)
-    ? `${error.status} ${error.statusText}`
+    ? ((error.data as { message?: string } | undefined)?.message ?? `${error.status} ${error.statusText}`)
     : error instanceof ApiError
       ? error.message
       : 'Something went wrong while showing this page.';

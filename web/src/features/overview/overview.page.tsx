@@ -6,7 +6,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import type { HealthCheckEntry, HealthResponse } from '../../../../contracts/health.ts';
-import { apiFrom } from '../../app/loader-api.ts';
+import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi, type Api } from '../../shared/api/client.ts';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
@@ -18,7 +18,17 @@ const fetchStatus = (api: Api) => api<HealthResponse>('/health/status', { answer
 export const handle: PageHandle = { title: 'Overview' };
 
 export async function loader({ context }: LoaderFunctionArgs) {
-  return { status: await fetchStatus(apiFrom(context)), at: Date.now() };
+  // Someone whose rights lie in other organizations: the overview is Watchkeeper's own health, so
+  // the page says so (with the server's reason) rather than failing.
+  let refused: string | null = null;
+  const status = await orRouteError(
+    fetchStatus(apiFrom(context)).catch((error: unknown) => {
+      if ((error as { status?: number }).status !== 403) throw error;
+      refused = (error as Error).message;
+      return null;
+    }),
+  );
+  return { status, at: Date.now(), refused };
 }
 
 export interface ComponentRow extends HealthCheckEntry {
@@ -33,6 +43,23 @@ export function componentRows(report: HealthResponse): ComponentRow[] {
 
 export function Component() {
   const initial = useLoaderData<typeof loader>();
+  if (!initial.status) return <NotYours reason={initial.refused} />;
+  return <Overview initial={{ status: initial.status, at: initial.at }} />;
+}
+
+function NotYours({ reason }: { reason: string | null }) {
+  return (
+    <>
+      <h1>Overview</h1>
+      <section className="panel" role="status">
+        <p>The overview shows Watchkeeper’s own health, which your account may not see here.</p>
+        {reason && <p className="muted">{reason}</p>}
+      </section>
+    </>
+  );
+}
+
+function Overview({ initial }: { initial: { status: HealthResponse; at: number } }) {
   const { data: status, dataUpdatedAt } = useQuery({
     queryKey: ['health', 'status'],
     queryFn: () => fetchStatus(browserApi),
