@@ -4,29 +4,12 @@
  * A/AA checked by axe in the light and the dark theme. Screenshots of each page go to
  * docs/screenshots/ for a reviewer who does not run anything.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, createUser, isCI, type TestApp, type TestUser } from './helpers.ts';
+import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
+import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-const SCREENSHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
-const hasChromium = existsSync(CHROMIUM);
-if (isCI && !hasChromium) throw new Error(`${CHROMIUM} is missing: CI installs the chromium package (.ci/run)`);
-
-describe.skipIf(!hasChromium)(`the dashboard in Chromium${hasChromium ? '' : ' (skipped: no /usr/bin/chromium; apt-get install -y chromium)'}`, () => {
+describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -36,8 +19,7 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${hasChromium ? '' : ' (
     t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, startHealthChecks: true });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     user = await createUser(t.app, { role: 'owner' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -49,20 +31,11 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${hasChromium ? '' : ' (
     return context.newPage();
   }
 
-  async function signIn(p: Page): Promise<void> {
-    await p.goto('/');
-    await expect.poll(() => p.url()).toBe(`${base}/sign-in`);
-    await p.getByLabel('Email').fill(user.email);
-    await p.getByLabel('Password').fill(user.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/`);
-  }
+  const signIn = (p: Page) => signInAs(p, base, user);
 
   it('signs in through the form and shows every component; the client takes over the page', async () => {
     const p = await page();
-    const errors: string[] = [];
-    p.on('pageerror', (error) => errors.push(error.message));
-    p.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    const errors = pageErrors(p);
     await signIn(p);
     await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
     expect(await p.getByRole('row').count()).toBeGreaterThan(3);
@@ -106,10 +79,8 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${hasChromium ? '' : ' (
       ];
       for (const [name, visit] of pages) {
         await visit();
-        await p.getByLabel('Theme').waitFor({ state: 'visible' });
-        const { violations } = await new AxeBuilder({ page: p }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        expect(violations.map((v) => `${name}: ${v.id}: ${v.nodes.map((n: { target: unknown[] }) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-        await p.screenshot({ path: join(SCREENSHOTS, `${name}-${colorScheme}.png`), fullPage: true });
+        await hydrated(p);
+        await expectAccessible(p, `${name}-${colorScheme}`);
       }
       await p.context().close();
     });
@@ -118,7 +89,7 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${hasChromium ? '' : ' (
   it('moves focus from the skip link to the page, by keyboard alone', async () => {
     const p = await page();
     await signIn(p);
-    await p.getByLabel('Theme').waitFor({ state: 'visible' });
+    await hydrated(p);
     await p.keyboard.press('Tab');
     expect(await p.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await p.keyboard.press('Enter');

@@ -14,13 +14,19 @@ import { AppError } from '../errors/index.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.ts';
 import { safeEqual } from '../auth/tokens.ts';
 import type { InProcessApi, Viewer, WebBundle } from './web-bundle.ts';
+import { PAGE_PATHS, type PagePath } from './page-paths.ts';
 import { assertSameOrigin } from './same-origin.ts';
 
-/** Pages that need a signed-in user; the others (sign-in) are for everyone. */
-const SIGNED_IN_PAGES = ['/'];
-const PUBLIC_PAGES = ['/sign-in'];
+const signInFormSchema = z.object({
+  email: z.string().max(254).default(''),
+  password: z.string().max(1024).default(''),
+  next: z.string().max(2048).default('/'),
+});
 
-const signInFormSchema = z.object({ email: z.string().max(254).default(''), password: z.string().max(1024).default('') });
+/** Where a sign-in may send the browser on: a path of ours, never another site (`//evil`, `/\\evil`). */
+export function localPath(next: string): string {
+  return /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/';
+}
 const signOutFormSchema = z.object({ csrfToken: z.string().max(128).default('') });
 
 const FAILURE_BY_STATUS: Record<number, string> = { 400: 'invalid', 401: 'credentials', 429: 'locked', 503: 'unavailable' };
@@ -39,15 +45,15 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
   }
 
   /** The API as the caller: the same routes, checks and audit as from outside, without the network. */
-  function apiAs(request: FastifyRequest): InProcessApi {
+  function apiAs(request: FastifyRequest, { anonymous = false } = {}): InProcessApi {
     return async (path, { method = 'GET', body, answers = [] } = {}) => {
       const response = await app.inject({
         method: method as 'GET',
         url: path,
         remoteAddress: request.ip,
         headers: {
-          ...(request.headers.cookie ? { cookie: request.headers.cookie } : {}),
-          ...(request.session && method !== 'GET' ? { 'x-csrf-token': request.session.csrfToken } : {}),
+          ...(request.headers.cookie && !anonymous ? { cookie: request.headers.cookie } : {}),
+          ...(request.session && !anonymous && method !== 'GET' ? { 'x-csrf-token': request.session.csrfToken } : {}),
           'x-request-id': request.id,
           accept: 'application/json',
         },
@@ -59,26 +65,26 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
     };
   }
 
-  async function renderPage(request: FastifyRequest, reply: FastifyReply) {
-    const viewer = viewerOf(request);
-    const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request), viewer });
+  async function renderPage(request: FastifyRequest, reply: FastifyReply, { access, cacheControl }: PagePath) {
+    const anonymous = access === 'anonymous';
+    const viewer = anonymous ? null : viewerOf(request);
+    const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request, { anonymous }), viewer });
     if (result.kind === 'redirect') return reply.redirect(result.location, 303);
-    return reply.code(result.status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(bundle.document(result));
+    const cache = anonymous && cacheControl && result.status === 200 ? cacheControl : 'no-store';
+    return reply.code(result.status).type('text/html; charset=utf-8').header('cache-control', cache).send(bundle.document(result));
   }
 
   const page = { config: { access: 'optional' as const }, schema: { hide: true } };
 
-  for (const url of SIGNED_IN_PAGES) {
-    routes.get(url, page, async (request, reply) => {
-      // A new installation has nobody to sign in yet: its first page is the first-run form.
-      if (!viewerOf(request)) return reply.redirect((await app.auth.users.count()) > 0 ? '/sign-in' : '/setup', 303);
-      return renderPage(request, reply);
-    });
-  }
-  for (const url of PUBLIC_PAGES) {
-    routes.get(url, page, async (request, reply) => {
-      if (url === '/sign-in' && viewerOf(request)) return reply.redirect('/', 303);
-      return renderPage(request, reply);
+  for (const pagePath of PAGE_PATHS) {
+    routes.get(pagePath.path, page, async (request, reply) => {
+      if (pagePath.access === 'signed-in' && !viewerOf(request)) {
+        // A new installation has nobody to sign in yet: its first page is the first-run form.
+        if ((await app.auth.users.count()) === 0) return reply.redirect('/setup', 303);
+        return reply.redirect(request.url === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+      }
+      if (pagePath.path === '/sign-in' && viewerOf(request)) return reply.redirect('/', 303);
+      return renderPage(request, reply, pagePath);
     });
   }
 
@@ -88,7 +94,9 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
     async (request, reply) => {
       assertSameOrigin(request);
       const { email, password } = request.body;
-      if (!email || !password) return reply.redirect('/sign-in?failed=invalid', 303);
+      const next = localPath(request.body.next);
+      const back = (failed: string) => `/sign-in?failed=${failed}${next === '/' ? '' : `&next=${encodeURIComponent(next)}`}`;
+      if (!email || !password) return reply.redirect(back('invalid'), 303);
       const response = await app.inject({
         method: 'POST',
         url: '/api/auth/login',
@@ -105,11 +113,11 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
       if (response.statusCode !== 200 || !session) {
         const retryAfter = response.headers['retry-after'];
         if (retryAfter) reply.header('retry-after', retryAfter);
-        return reply.redirect(`/sign-in?failed=${FAILURE_BY_STATUS[response.statusCode] ?? 'unavailable'}`, 303);
+        return reply.redirect(back(FAILURE_BY_STATUS[response.statusCode] ?? 'unavailable'), 303);
       }
       // Set again for this request: the inner one could not know whether the browser came over TLS.
       setSessionCookie(request, reply, session.value, app.auth.cookie);
-      return reply.redirect('/', 303);
+      return reply.redirect(next, 303);
     },
   );
 

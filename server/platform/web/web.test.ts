@@ -71,6 +71,17 @@ describe('the dashboard’s pages and forms', () => {
     expect((await t.app.inject({ url: '/', headers: { cookie: `wk_session=${cookie!.value}` } })).statusCode).toBe(200);
   });
 
+  it('returns to the page asked for after signing in, and never to another site', async () => {
+    const user = await createUser(t.app);
+    const signIn = (next: string, password = user.password) =>
+      t.app.inject({ method: 'POST', url: '/sign-in', headers: formHeaders, payload: form({ email: user.email, password, next }) });
+    expect((await signIn('/services?x=1')).headers.location).toBe('/services?x=1');
+    expect((await signIn('/services', 'wrong-password-123')).headers.location).toBe('/sign-in?failed=credentials&next=%2Fservices');
+    for (const elsewhere of ['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/a b']) {
+      expect((await signIn(elsewhere)).headers.location).toBe('/');
+    }
+  });
+
   it('refuses sign-in and sign-out forms posted from another site', async () => {
     const user = await createUser(t.app);
     const crossSite = [

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation, useMatches } from 'react-router';
 import type { PageHandle } from './routes.tsx';
+import { currentEntry, NAVIGATION } from './navigation.ts';
 import { ThemeSwitch } from './ThemeSwitch.tsx';
 import { useViewer } from './viewer.tsx';
 
@@ -12,6 +13,7 @@ export function Layout() {
   const matches = useMatches();
   const title = (matches.at(-1)?.handle as PageHandle | undefined)?.title;
   const first = useRef(true);
+  const current = currentEntry(location.pathname);
 
   useEffect(() => {
     if (title) document.title = `${title} · Watchkeeper`;
@@ -31,11 +33,13 @@ export function Layout() {
         </Link>
         <nav aria-label="Main">
           <ul>
-            <li>
-              <Link to="/" aria-current={location.pathname === '/' ? 'page' : undefined}>
-                Overview
-              </Link>
-            </li>
+            {NAVIGATION.map((entry) => (
+              <li key={entry.to}>
+                <Link to={entry.to} aria-current={entry === current ? 'page' : undefined}>
+                  {entry.label}
+                </Link>
+              </li>
+            ))}
           </ul>
         </nav>
         <div className="header-end">

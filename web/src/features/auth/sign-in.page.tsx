@@ -19,11 +19,16 @@ const REASONS: Record<string, string> = {
 export function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const failed = url.searchParams.get('failed');
-  return { failure: failed ? (REASONS[failed] ?? REASONS.credentials!) : null, email: url.searchParams.get('email') ?? '' };
+  return {
+    failure: failed ? (REASONS[failed] ?? REASONS.credentials!) : null,
+    email: url.searchParams.get('email') ?? '',
+    // The page the visitor asked for; the server checks it is one of ours before going there.
+    next: url.searchParams.get('next') ?? '/',
+  };
 }
 
 export function Component() {
-  const { failure, email } = useLoaderData<typeof loader>();
+  const { failure, email, next } = useLoaderData<typeof loader>();
   return (
     <div className="sign-in-page">
       <header className="app-header">
@@ -44,6 +49,7 @@ export function Component() {
           <input id="email" name="email" type="email" autoComplete="username" required defaultValue={email} aria-invalid={failure ? true : undefined} />
           <label htmlFor="password">Password</label>
           <input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={failure ? true : undefined} />
+          <input type="hidden" name="next" value={next} />
           <button type="submit">Sign in</button>
         </form>
       </main>

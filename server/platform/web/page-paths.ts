@@ -1,0 +1,21 @@
+/**
+ * Every dashboard page the server renders, by its path (Fastify's syntax) and who may see it.
+ * The client's router (web/src/app/routes.tsx) has the same paths; a path here with no page
+ * there renders the dashboard's 404. Pages stay off /api and /health, which are the API's.
+ */
+export interface PagePath {
+  path: string;
+  /**
+   * - `signed-in`: sends a visitor to /sign-in (to /setup before the first account);
+   * - `public`: for everyone, rendered as whoever asks (never cached);
+   * - `anonymous`: for everyone, rendered as nobody whoever asks, so it may be cached publicly.
+   */
+  access: 'signed-in' | 'public' | 'anonymous';
+  /** For `anonymous` pages; every other page is `no-store`. */
+  cacheControl?: string;
+}
+
+export const PAGE_PATHS: PagePath[] = [
+  { path: '/', access: 'signed-in' },
+  { path: '/sign-in', access: 'public' },
+];
