@@ -155,6 +155,8 @@ function buildWeb(outDir) {
   const runs = [
     ['build', ...common, '--outDir', join(outDir, 'web', 'client')],
     ['build', ...common, '--ssr', 'src/entry-server.tsx', '--outDir', join(outDir, 'web', 'server')],
+    // The service worker, last: it precaches the browser build's files (web/vite.config.ts).
+    ['build', ...common, '--mode', 'service-worker', '--outDir', join(outDir, 'web', 'client')],
   ];
   for (const args of runs) {
     // NODE_ENV decides React's build: whoever runs the build (vitest sets `test`), it is production.
@@ -163,7 +165,7 @@ function buildWeb(outDir) {
     if (result.error) throw result.error;
     if (result.status !== 0)
       throw new Error(
-        `build: vite ${args.includes('--ssr') ? '(server rendering)' : '(browser)'} failed (exit ${result.status ?? result.signal}); dist/ is unchanged`,
+        `build: vite ${args.includes('--ssr') ? '(server rendering)' : args.includes('service-worker') ? '(service worker)' : '(browser)'} failed (exit ${result.status ?? result.signal}); dist/ is unchanged`,
       );
   }
   checkWebBudget(join(outDir, 'web', 'client'));

@@ -12,11 +12,13 @@ import { builtInRolePermissions, permissions as allPermissions, type BuiltInRole
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import { buildTestApp, createApiKey, createOrganization, createUser, signIn, type TestApp } from './helpers.ts';
 import { expectedAccess } from './access-expectations.ts';
+import { PAGE_PATHS } from '../server/platform/web/page-paths.ts';
 
 /** Routes anyone may call (public, or `optional`: identified when signed in). A new one must be added here on purpose. */
 const PUBLIC_ROUTES = [
-  'GET /',
-  'GET /sign-in',
+  // The dashboard's pages: each decides who sees it (server/platform/web/page-paths.ts).
+  ...PAGE_PATHS.map((page) => `GET ${page.path}`),
+  'GET /sw.js',
   'POST /sign-in',
   'POST /sign-out',
   'GET /assets/*',

@@ -45,6 +45,8 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => 
     await theme.waitFor({ state: 'visible' });
     await theme.selectOption('dark');
     expect(await p.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    // Remembered, and rendered by the server in it: no flash of the other theme on the next page.
+    expect(await (await p.request.get('/')).text()).toContain('<html lang="en" data-theme="dark">');
     expect(errors).toEqual([]); // no hydration mismatch, no CSP refusal
     await p.context().close();
   });
@@ -76,6 +78,7 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => 
       const pages: [string, () => Promise<void>][] = [
         ['sign-in', () => p.goto('/sign-in').then(() => undefined)],
         ['overview', () => signIn(p)],
+        ['accessibility', () => p.goto('/accessibility').then(() => undefined)],
       ];
       for (const [name, visit] of pages) {
         await visit();

@@ -46,6 +46,6 @@ export async function render({ url, api, viewer }: { url: string; api: Api; view
     status: context.statusCode,
     html,
     title,
-    data: { hydration: { loaderData: context.loaderData, actionData: context.actionData, errors }, viewer },
+    data: { hydration: { loaderData: context.loaderData, actionData: context.actionData, errors }, viewer, renderedAt: Date.now() },
   };
 }

@@ -26,6 +26,11 @@ export async function webPlugin(app: FastifyInstance, { bundle }: { bundle?: Web
       // Source maps are for developers; they are served too, so a stack in a report can be read.
     });
   });
+  // The service worker (web/src/service-worker.ts): at the root, so its scope is every page; never
+  // cached by HTTP, so a new build's worker replaces the old one at the next visit.
+  app.get('/sw.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(web.serviceWorker),
+  );
   await app.register(pagesRoutes, { bundle: web });
   await app.register(clientErrorsRoutes);
 }

@@ -18,4 +18,5 @@ export interface PagePath {
 export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
+  { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
 ];

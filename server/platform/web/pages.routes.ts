@@ -17,6 +17,9 @@ import type { InProcessApi, Viewer, WebBundle } from './web-bundle.ts';
 import { PAGE_PATHS, type PagePath } from './page-paths.ts';
 import { assertSameOrigin } from './same-origin.ts';
 
+/** Set by the header's theme switch (web/src/app/theme.ts). */
+const THEME_COOKIE = 'wk_theme';
+
 const signInFormSchema = z.object({
   email: z.string().max(254).default(''),
   password: z.string().max(1024).default(''),
@@ -71,7 +74,10 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
     const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request, { anonymous }), viewer });
     if (result.kind === 'redirect') return reply.redirect(result.location, 303);
     const cache = anonymous && cacheControl && result.status === 200 ? cacheControl : 'no-store';
-    return reply.code(result.status).type('text/html; charset=utf-8').header('cache-control', cache).send(bundle.document(result));
+    // The theme picked in the header, from its cookie; a page cached for everyone has none.
+    const picked = request.cookies[THEME_COOKIE];
+    const theme = !anonymous && (picked === 'light' || picked === 'dark') ? picked : undefined;
+    return reply.code(result.status).type('text/html; charset=utf-8').header('cache-control', cache).send(bundle.document(result, { theme }));
   }
 
   const page = { config: { access: 'optional' as const }, schema: { hide: true } };

@@ -30,9 +30,11 @@ interface ServerModule {
 
 export interface WebBundle {
   assetsDir: string;
+  /** The service worker's script, served as /sw.js. */
+  serviceWorker: string;
   render: ServerModule['render'];
-  /** The full document for a rendered page. */
-  document(page: RenderedPage): string;
+  /** The full document for a rendered page, in the theme the visitor picked (if any). */
+  document(page: RenderedPage, options?: { theme?: 'light' | 'dark' | undefined }): string;
 }
 
 export const webDist = () => join(packageRoot(), 'dist', 'web');
@@ -43,16 +45,19 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 export async function loadWebBundle(dist = webDist()): Promise<WebBundle> {
   const templatePath = join(dist, 'client', 'index.html');
   const serverPath = join(dist, 'server', 'entry-server.js');
-  if (!existsSync(templatePath) || !existsSync(serverPath)) {
+  const serviceWorkerPath = join(dist, 'client', 'sw.js');
+  if (![templatePath, serverPath, serviceWorkerPath].every((path) => existsSync(path))) {
     throw new Error(`the dashboard is not built (${dist} is incomplete): run \`npm run build\``);
   }
   const template = readFileSync(templatePath, 'utf8');
   const module = (await import(pathToFileURL(serverPath).href)) as ServerModule;
   return {
     assetsDir: join(dist, 'client', 'assets'),
+    serviceWorker: readFileSync(serviceWorkerPath, 'utf8'),
     render: module.render,
-    document: (page) =>
+    document: (page, { theme } = {}) =>
       template
+        .replace('<html lang="en">', theme ? `<html lang="en" data-theme="${theme}">` : '<html lang="en">')
         .replace('<!--wk-title-->', escapeHtml(page.title === 'Watchkeeper' ? page.title : `${page.title} · Watchkeeper`))
         .replace('<!--wk-html-->', () => page.html)
         .replace('<!--wk-data-->', () => `<script type="application/json" id="${module.PAGE_DATA_ID}">${module.serializePageData(page.data)}</script>`),

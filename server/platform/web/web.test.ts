@@ -42,6 +42,32 @@ describe('the dashboard’s pages and forms', () => {
     expect(answer.body).toContain('health:read');
   });
 
+  it('serves the service worker from the root, revalidated on every visit, precaching the built files', async () => {
+    const worker = await t.app.inject({ url: '/sw.js' });
+    expect(worker.statusCode).toBe(200);
+    expect(worker.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(worker.headers['cache-control']).toBe('no-cache');
+    const precached = [...worker.body.matchAll(/\/assets\/[\w.-]+\.(?:js|css)/g)].map((match) => match[0]);
+    expect(precached.length).toBeGreaterThan(3);
+    for (const asset of precached) expect((await t.app.inject({ url: asset })).statusCode).toBe(200);
+  });
+
+  it('renders a page in the theme picked in the header, from its cookie, and ignores anything else there', async () => {
+    const html = async (theme: string) => (await t.app.inject({ url: '/sign-in', headers: { cookie: `wk_theme=${theme}` } })).body;
+    expect(await html('dark')).toContain('<html lang="en" data-theme="dark">');
+    expect(await html('light')).toContain('<html lang="en" data-theme="light">');
+    expect(await html('%22%3E%3Cscript%3E')).toContain('<html lang="en">');
+    // A page cached for everyone is never rendered in one visitor's choice.
+    expect((await t.app.inject({ url: '/accessibility', headers: { cookie: 'wk_theme=dark' } })).body).toContain('<html lang="en">');
+  });
+
+  it('shows the accessibility statement to anyone, cacheable, signed in or not', async () => {
+    const page = await t.app.inject({ url: '/accessibility' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('public, max-age=3600');
+    expect(page.body).toContain('Accessibility statement');
+  });
+
   it('serves the built files for a year, immutable, and nothing outside them', async () => {
     const page = await t.app.inject({ url: '/sign-in' });
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.body)![1]!;

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation, useMatches } from 'react-router';
 import type { PageHandle } from './routes.tsx';
+import { OfflineBanner } from '../shared/offline/OfflineBanner.tsx';
+import { QueuedActions } from '../shared/offline/QueuedActions.tsx';
 import { currentEntry, NAVIGATION } from './navigation.ts';
 import { ThemeSwitch } from './ThemeSwitch.tsx';
 import { useViewer } from './viewer.tsx';
@@ -47,9 +49,14 @@ export function Layout() {
           {viewer && <SignOut email={viewer.email} csrfToken={viewer.csrfToken} />}
         </div>
       </header>
+      <OfflineBanner />
+      <QueuedActions />
       <main id="main" ref={main} tabIndex={-1}>
         <Outlet />
       </main>
+      <footer className="app-footer">
+        <Link to="/accessibility">Accessibility</Link>
+      </footer>
     </>
   );
 }

@@ -1,15 +1,21 @@
 import { useEffect, useState } from 'react';
+import { THEME_COOKIE, type Theme } from './theme.ts';
 
-type Theme = 'system' | 'light' | 'dark';
-const STORAGE_KEY = 'wk-theme';
+const YEAR_SECONDS = 365 * 24 * 3600;
 
-/** Follows prefers-color-scheme unless the user picks a theme; the choice is kept in this browser. */
+/**
+ * Follows prefers-color-scheme unless the user picks a theme. The choice is kept in a cookie, so
+ * the server renders the page in it from the first byte (no flash of the other theme, and no
+ * inline script, which the CSP refuses).
+ */
 export function ThemeSwitch() {
   const [theme, setTheme] = useState<Theme>('system');
   // Without JavaScript the switch could do nothing: it stays hidden until the client has taken over.
   const [ready, setReady] = useState(false);
   useEffect(() => {
-    const saved = localStorage.getItem(STORAGE_KEY);
+    const rendered = document.documentElement.dataset.theme;
+    // A page cached for everyone (the status page) is rendered without the visitor's choice.
+    const saved = rendered ?? /(?:^|; )wk_theme=(light|dark)/.exec(document.cookie)?.[1];
     if (saved === 'light' || saved === 'dark') setTheme(saved);
     setReady(true);
   }, []);
@@ -17,10 +23,10 @@ export function ThemeSwitch() {
     if (!ready) return;
     if (theme === 'system') {
       delete document.documentElement.dataset.theme;
-      localStorage.removeItem(STORAGE_KEY);
+      document.cookie = `${THEME_COOKIE}=; path=/; max-age=0; samesite=lax`;
     } else {
       document.documentElement.dataset.theme = theme;
-      localStorage.setItem(STORAGE_KEY, theme);
+      document.cookie = `${THEME_COOKIE}=${theme}; path=/; max-age=${YEAR_SECONDS}; samesite=lax`;
     }
   }, [theme, ready]);
   return (

@@ -14,6 +14,8 @@ export interface Viewer {
 export interface PageData {
   hydration: HydrationState;
   viewer: Viewer | null;
+  /** When the server rendered the page: what an offline copy of it shows is as of then. */
+  renderedAt: number;
 }
 
 export const PAGE_DATA_ID = 'wk-page-data';

@@ -18,4 +18,5 @@ export const routes: RouteObject[] = [
     children: [{ index: true, lazy: () => import('../features/overview/overview.page.tsx') }],
   },
   { path: '/sign-in', ErrorBoundary: PageError, lazy: () => import('../features/auth/sign-in.page.tsx') },
+  { path: '/accessibility', ErrorBoundary: PageError, lazy: () => import('../features/accessibility/accessibility.page.tsx') },
 ];

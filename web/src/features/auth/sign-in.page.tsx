@@ -53,6 +53,9 @@ export function Component() {
           <button type="submit">Sign in</button>
         </form>
       </main>
+      <footer className="app-footer">
+        <a href="/accessibility">Accessibility</a>
+      </footer>
     </div>
   );
 }

@@ -34,11 +34,11 @@ export function ComponentTable({ rows, updatedAt }: { rows: ComponentRow[]; upda
             <tr key={row.name}>
               <th scope="row">{row.name}</th>
               <td>{row.componentType}</td>
-              <td>
+              <td className="status-cell">
                 <StatusMark status={row.status} /> {WORDS[row.status]}
               </td>
               <td>{row.output ?? describeObserved(row.observedValue, row.observedUnit)}</td>
-              <td>
+              <td className="status-cell">
                 <time dateTime={row.time}>{row.time.replace('T', ' ').slice(0, 19)} UTC</time>
               </td>
             </tr>

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../../../../contracts/errors.ts';
 import type { Problem } from '../../../../contracts/problem.ts';
+import { markReachable, markUnreachable } from '../offline/connectivity.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -52,13 +53,23 @@ export const browserApi: Api = async (path, { method = 'GET', body, answers, sig
   if (body !== undefined) headers['content-type'] = 'application/json';
   const csrf = method === 'GET' ? undefined : csrfToken;
   if (csrf) headers['x-csrf-token'] = csrf;
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    ...(signal ? { signal } : {}),
-  });
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    // A network failure (not an abort): the offline banner says so, and the queue waits.
+    if (error instanceof TypeError) markUnreachable();
+    throw error;
+  }
+  // An answer from the service worker's cache means the network failed (shared/offline).
+  if (response.headers.has('x-wk-from-cache')) markUnreachable();
+  else markReachable();
   return readAnswer(response, answers);
 };
 
