@@ -51,6 +51,39 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => 
     await p.context().close();
   });
 
+  it('shows a failing panel’s boundary with a retry while the rest of the page works, and reports the error to the server', async () => {
+    const reported = async () => (await t.app.metrics.getSingleMetric('watchkeeper_client_errors_total')?.get())?.values[0]?.value ?? 0;
+    const before = await reported();
+    // Requests the service worker handles bypass page.route: this test intercepts the network.
+    const p = await page({ serviceWorkers: 'block' });
+    await signIn(p);
+    await hydrated(p);
+    // The server's next report has an entry the components table cannot show (a time that is not a string).
+    await p.route('**/health/status', async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { checks: Record<string, { time: unknown }[]> };
+      Object.values(body.checks)[0]![0]!.time = 12345;
+      await route.fulfill({ response: answer, json: body });
+    });
+    const report = p.waitForRequest((request) => request.url().endsWith('/api/client-errors'));
+    await p.evaluate('document.dispatchEvent(new Event("visibilitychange"))'); // the overview refetches, as on focus
+    const failed = p.getByRole('alert').filter({ hasText: 'This panel failed to show' });
+    await failed.waitFor();
+    expect(await p.locator('.banner').count()).toBe(1); // the rest of the page still works
+    expect(await p.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
+    await expectAccessible(p, 'overview-panel-failed');
+    const sent = JSON.parse((await report).postData() ?? '{}') as { panel?: string; componentStack?: string };
+    expect(sent.panel).toBe('Components');
+    // Minified names; the served source maps read them back.
+    expect(sent.componentStack).toMatch(/overview\.page-[\w-]+\.js/);
+    await expect.poll(reported).toBe(before + 1);
+    // Fixed at the source, Retry fetches again and the panel comes back.
+    await p.unroute('**/health/status');
+    await p.getByRole('button', { name: 'Retry' }).click();
+    await p.getByRole('table').waitFor();
+    await p.context().close();
+  });
+
   it('works without JavaScript: a failed sign-in says why, then sign in, the overview, and sign out', async () => {
     const p = await page({ javaScriptEnabled: false });
     await p.goto('/sign-in');

@@ -8,6 +8,8 @@ import { reportClientError } from './report-client-error.ts';
 interface Props {
   title: string;
   children: ReactNode;
+  /** Fetches the panel's data again before it renders again: the data may be what broke it. */
+  onRetry?: () => Promise<unknown>;
 }
 
 export class PanelBoundary extends Component<Props, { error: Error | undefined }> {
@@ -21,6 +23,11 @@ export class PanelBoundary extends Component<Props, { error: Error | undefined }
     reportClientError({ panel: this.props.title, error, componentStack: info.componentStack ?? undefined });
   }
 
+  private async retry(): Promise<void> {
+    await this.props.onRetry?.().catch(() => undefined);
+    this.setState({ error: undefined });
+  }
+
   override render() {
     const { error } = this.state;
     if (!error) return this.props.children;
@@ -28,7 +35,7 @@ export class PanelBoundary extends Component<Props, { error: Error | undefined }
       <section className="panel panel-failed" role="alert" aria-labelledby={`panel-${this.props.title}`}>
         <h2 id={`panel-${this.props.title}`}>{this.props.title}</h2>
         <p>This panel failed to show: {error.message}</p>
-        <button type="button" onClick={() => this.setState({ error: undefined })}>
+        <button type="button" onClick={() => void this.retry()}>
           Retry
         </button>
       </section>

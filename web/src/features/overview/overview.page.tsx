@@ -60,7 +60,11 @@ function NotYours({ reason }: { reason: string | null }) {
 }
 
 function Overview({ initial }: { initial: { status: HealthResponse; at: number } }) {
-  const { data: status, dataUpdatedAt } = useQuery({
+  const {
+    data: status,
+    dataUpdatedAt,
+    refetch,
+  } = useQuery({
     queryKey: ['health', 'status'],
     queryFn: () => fetchStatus(browserApi),
     initialData: initial.status,
@@ -72,7 +76,7 @@ function Overview({ initial }: { initial: { status: HealthResponse; at: number }
     <>
       <h1>Overview</h1>
       <StatusBanner status={status.status} rows={rows} />
-      <PanelBoundary title="Components">
+      <PanelBoundary title="Components" onRetry={refetch}>
         <ComponentTable rows={rows} updatedAt={dataUpdatedAt} />
       </PanelBoundary>
     </>
