@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => 
     // Fixed at the source, Retry fetches again and the panel comes back.
     await p.unroute('**/health/status');
     await p.getByRole('button', { name: 'Retry' }).click();
-    await p.getByRole('table').waitFor();
+    await p.getByRole('table', { name: 'Every component and its latest check' }).waitFor();
     await p.context().close();
   });
 

@@ -5,15 +5,18 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
-import type { HealthCheckEntry, HealthResponse } from '../../../../contracts/health.ts';
+import type { HealthCheckEntry, HealthHistoryResponse, HealthResponse } from '../../../../contracts/health.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi, type Api } from '../../shared/api/client.ts';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { ComponentTable } from './ComponentTable.tsx';
+import { RecentChanges } from './RecentChanges.tsx';
 import { StatusBanner } from './StatusBanner.tsx';
 
 const fetchStatus = (api: Api) => api<HealthResponse>('/health/status', { answers: [503] });
+// Only the per-component summary is shown: one sample is the least a page may hold.
+const fetchHistory = (api: Api) => api<HealthHistoryResponse>('/health/history?limit=1');
 
 export const handle: PageHandle = { title: 'Overview' };
 
@@ -28,7 +31,9 @@ export async function loader({ context }: LoaderFunctionArgs) {
       return null;
     }),
   );
-  return { status, at: Date.now(), refused };
+  // The day's history is a panel of its own: when it cannot be had, the rest still shows.
+  const history = status ? await fetchHistory(apiFrom(context)).catch(() => null) : null;
+  return { status, history, at: Date.now(), refused };
 }
 
 export interface ComponentRow extends HealthCheckEntry {
@@ -44,7 +49,7 @@ export function componentRows(report: HealthResponse): ComponentRow[] {
 export function Component() {
   const initial = useLoaderData<typeof loader>();
   if (!initial.status) return <NotYours reason={initial.refused} />;
-  return <Overview initial={{ status: initial.status, at: initial.at }} />;
+  return <Overview initial={{ status: initial.status, history: initial.history, at: initial.at }} />;
 }
 
 function NotYours({ reason }: { reason: string | null }) {
@@ -59,7 +64,7 @@ function NotYours({ reason }: { reason: string | null }) {
   );
 }
 
-function Overview({ initial }: { initial: { status: HealthResponse; at: number } }) {
+function Overview({ initial }: { initial: { status: HealthResponse; history: HealthHistoryResponse | null; at: number } }) {
   const {
     data: status,
     dataUpdatedAt,
@@ -71,6 +76,12 @@ function Overview({ initial }: { initial: { status: HealthResponse; at: number }
     initialDataUpdatedAt: initial.at,
     refetchInterval: 10_000,
   });
+  const history = useQuery({
+    queryKey: ['health', 'history', 'day'],
+    queryFn: () => fetchHistory(browserApi),
+    ...(initial.history ? { initialData: initial.history, initialDataUpdatedAt: initial.at } : {}),
+    refetchInterval: 60_000,
+  });
   const rows = componentRows(status);
   return (
     <>
@@ -78,6 +89,16 @@ function Overview({ initial }: { initial: { status: HealthResponse; at: number }
       <StatusBanner status={status.status} rows={rows} />
       <PanelBoundary title="Components" onRetry={refetch}>
         <ComponentTable rows={rows} updatedAt={dataUpdatedAt} />
+      </PanelBoundary>
+      <PanelBoundary title="The last 24 hours" onRetry={history.refetch}>
+        {history.data ? (
+          <RecentChanges history={history.data} />
+        ) : (
+          <section className="panel" aria-labelledby="history-title">
+            <h2 id="history-title">The last 24 hours</h2>
+            <p>{history.isError ? `The history is unavailable: ${history.error.message}` : 'Loading the history…'}</p>
+          </section>
+        )}
       </PanelBoundary>
     </>
   );

@@ -47,9 +47,18 @@ export async function readAnswer<T>(response: Response, answers: number[] = []):
   throw new ApiError(response.status, problem);
 }
 
+/**
+ * The last answer of each read that carried an ETag, so a poll asks "changed since?" and an
+ * unchanged report costs a 304 instead of the whole body again. Bounded: the oldest is dropped.
+ */
+const remembered = new Map<string, { etag: string; value: unknown }>();
+const REMEMBERED_MAX = 50;
+
 /** The browser's API: same-origin fetch with the session cookie, and the CSRF token on writes. */
 export const browserApi: Api = async (path, { method = 'GET', body, answers, signal } = {}) => {
   const headers: Record<string, string> = { accept: 'application/json' };
+  const previous = method === 'GET' ? remembered.get(path) : undefined;
+  if (previous) headers['if-none-match'] = previous.etag;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const csrf = method === 'GET' ? undefined : csrfToken;
   if (csrf) headers['x-csrf-token'] = csrf;
@@ -70,7 +79,15 @@ export const browserApi: Api = async (path, { method = 'GET', body, answers, sig
   // An answer from the service worker's cache means the network failed (shared/offline).
   if (response.headers.has('x-wk-from-cache')) markUnreachable();
   else markReachable();
-  return readAnswer(response, answers);
+  if (response.status === 304 && previous) return previous.value as never;
+  const value = await readAnswer(response, answers);
+  const etag = response.headers.get('etag');
+  if (method === 'GET' && etag) {
+    remembered.delete(path);
+    remembered.set(path, { etag, value });
+    if (remembered.size > REMEMBERED_MAX) remembered.delete(remembered.keys().next().value!);
+  }
+  return value as never;
 };
 
 let csrfToken: string | undefined;

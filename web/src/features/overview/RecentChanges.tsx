@@ -1,0 +1,61 @@
+/**
+ * The last day at a glance: each component's uptime, and the latest state changes across all of
+ * them, newest first (from /health/history's per-component summary).
+ */
+import type { HealthHistoryResponse, HealthStatus } from '../../../../contracts/health.ts';
+import { StatusMark } from './StatusBanner.tsx';
+
+const WORDS: Record<HealthStatus, string> = { pass: 'operational', warn: 'degraded', fail: 'failing' };
+const LATEST = 10;
+
+const utc = (iso: string) => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+
+export function RecentChanges({ history }: { history: HealthHistoryResponse }) {
+  const changes = history.components
+    .flatMap((component) => component.stateChanges.filter((change) => change.from !== null).map((change) => ({ ...change, component: component.component })))
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, LATEST);
+  const uptimes = history.components.filter((component) => component.uptimePercent !== null).sort((a, b) => a.component.localeCompare(b.component));
+  return (
+    <div className="overview-history">
+      <section className="panel" aria-labelledby="changes-title">
+        <h2 id="changes-title">Latest state changes</h2>
+        {changes.length === 0 ? (
+          <p>No component changed state in the last 24 hours.</p>
+        ) : (
+          <ol className="state-changes">
+            {changes.map((change) => (
+              <li key={`${change.component}-${change.at}`}>
+                <time dateTime={change.at}>{utc(change.at)}</time> <strong>{change.component}</strong>: {WORDS[change.from!]} →{' '}
+                <StatusMark status={change.to} /> {WORDS[change.to]}
+                {change.output && <span className="muted"> — {change.output}</span>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="uptime-title">
+        <h2 id="uptime-title">Uptime, last 24 hours</h2>
+        <table>
+          <caption className="visually-hidden">Share of checks that passed or warned, per component, over the last 24 hours</caption>
+          <thead>
+            <tr>
+              <th scope="col">Component</th>
+              <th scope="col">Uptime</th>
+              <th scope="col">Checks</th>
+            </tr>
+          </thead>
+          <tbody>
+            {uptimes.map((component) => (
+              <tr key={component.component}>
+                <th scope="row">{component.component}</th>
+                <td>{component.uptimePercent!.toFixed(component.uptimePercent === 100 ? 0 : 2)} %</td>
+                <td>{component.samples}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
