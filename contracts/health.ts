@@ -105,6 +105,19 @@ export const healthRecoveryRecordSchema = z.object({
   output: z.string().nullable(),
 });
 
+/** What the latency detector judges a component's checks against now (kept in memory, not stored). */
+export const healthLatencyBaselineSchema = z.object({
+  /** The baseline's p95 latency. */
+  p95Ms: z.number(),
+  /** A check slower than this counts as slow; most of the recent checks slow is a degradation. */
+  thresholdMs: z.number(),
+  /** Checks the baseline holds now. */
+  samples: z.number().int(),
+  /** False while it holds too few checks for the detector to judge. */
+  judging: z.boolean(),
+});
+export type HealthLatencyBaseline = z.infer<typeof healthLatencyBaselineSchema>;
+
 export const healthHistoryComponentSchema = z.object({
   component: z.string(),
   /** Checks in the window (a bucket counts every check it summarises). */
@@ -118,6 +131,8 @@ export const healthHistoryComponentSchema = z.object({
   recoveries: z.array(healthRecoveryRecordSchema),
   /** True when the window holds more state changes or recoveries than are listed (the newest are). */
   truncated: z.boolean(),
+  /** The detector's baseline now, for a component monitored by this instance; null before one forms or for one no longer monitored. */
+  latencyBaseline: healthLatencyBaselineSchema.nullable(),
 });
 
 export const healthHistoryResponseSchema = z.object({

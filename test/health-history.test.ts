@@ -115,6 +115,19 @@ describe('GET /health/history', () => {
     expect(body.components[0]).toMatchObject({ component: 'retired', samples: 2, uptimePercent: 100 });
   });
 
+  it('tells the latency baseline a monitored component is judged against, and none before it forms or once it is retired', async () => {
+    t.app.health.register(scriptedProbe('steady', ['pass']));
+    await runChecks(t, 'steady', 5);
+    expect((await history('component=steady')).body.components[0].latencyBaseline).toBeNull();
+    await runChecks(t, 'steady', 10);
+    const baseline = healthHistoryResponseSchema.parse((await history('component=steady')).body).components[0]!.latencyBaseline;
+    expect(baseline).toMatchObject({ samples: 5, judging: false, p95Ms: expect.any(Number) });
+    expect(baseline!.thresholdMs).toBeGreaterThan(baseline!.p95Ms);
+    expect((await history('')).body.components.find((c: { component: string }) => c.component === 'steady').latencyBaseline).toEqual(baseline);
+    t.app.health.unregister('steady');
+    expect((await history('component=steady')).body.components[0].latencyBaseline).toBeNull();
+  });
+
   it.each([
     ['a date that is not ISO 8601', 'from=yesterday', '/query/from'],
     ['a day the calendar does not have', 'from=2023-02-30T00:00:00Z', '/query/from'],

@@ -8,7 +8,7 @@ import type { HealthStatus } from '../../../contracts/health.ts';
 import { SYSTEM_SCOPE, scopedKey as keyOf, type TenantScope } from '../../../contracts/tenancy.ts';
 import type { EventBus } from '../../platform/events/index.ts';
 import type { HealthRecorder } from './health-recorder.ts';
-import { LatencyDetector } from './latency-detector.ts';
+import { LatencyDetector, type LatencyBaseline } from './latency-detector.ts';
 import type { Measurement, ProbeDefinition, ProbeResult } from '../../platform/probes/index.ts';
 import type { ComponentState } from './component-state.ts';
 
@@ -146,6 +146,11 @@ export class HealthMonitor {
 
   probe(id: string, scope: TenantScope = SYSTEM_SCOPE): ProbeDefinition | undefined {
     return this.#entries.get(keyOf(scope, id))?.probe;
+  }
+
+  /** The latency baseline a component's checks are judged against now (see LatencyDetector). */
+  latencyBaseline(id: string, scope: TenantScope = SYSTEM_SCOPE): LatencyBaseline | undefined {
+    return this.#entries.get(keyOf(scope, id))?.detector.baseline();
   }
 
   /** The components of a scope (Watchkeeper's own by default), optionally of one report group. */

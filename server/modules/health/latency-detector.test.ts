@@ -91,4 +91,18 @@ describe('LatencyDetector', () => {
     // The slow samples did not become the reference: a new slowdown is still caught.
     expect(feed(detector, 40, 10).at(-1)).toMatch(/^latency degraded: p95 40\.0 ms .* baseline p95 of 10\.0 ms$/);
   });
+
+  it('tells its baseline: none until a check leaves the recent window, then its p95 and the slow threshold', () => {
+    const detector = new LatencyDetector({ factor: 3, recentSize: 10, minBaseline: 20, floorMs: 5 });
+    feed(detector, 10, 10);
+    expect(detector.baseline()).toBeUndefined();
+    feed(detector, 10, 5);
+    expect(detector.baseline()).toEqual({ p95Ms: 10, thresholdMs: 30, samples: 5, judging: false });
+    feed(detector, 1, 20);
+    expect(detector.baseline()).toEqual({ p95Ms: 10, thresholdMs: 30, samples: 25, judging: true });
+    // For small latencies the noise floor wins over the factor: 10 ms × 1.2 is below 10 ms + 5 ms.
+    const gentle = new LatencyDetector({ factor: 1.2, recentSize: 10, floorMs: 5 });
+    feed(gentle, 10, 11);
+    expect(gentle.baseline()).toMatchObject({ p95Ms: 10, thresholdMs: 15 });
+  });
 });

@@ -23,6 +23,16 @@ export function percentile(values: number[], p: number): number {
   return sorted[index]!;
 }
 
+export interface LatencyBaseline {
+  p95Ms: number;
+  /** A check slower than this counts as slow; most of the recent window slow is a degradation. */
+  thresholdMs: number;
+  /** Checks the baseline holds now. */
+  samples: number;
+  /** Whether it holds enough checks for the detector to judge. */
+  judging: boolean;
+}
+
 interface Sample {
   latencyMs: number;
   /** Seen in the recent window while it was judged degraded: part of a slowdown. */
@@ -78,6 +88,21 @@ export class LatencyDetector {
     const slow = recent.filter((latency) => latency > threshold).length;
     if (slow * 2 < recent.length) return undefined;
     return { recentP95: percentile(recent, 95), baselineP95 };
+  }
+
+  /**
+   * The reference recent checks are judged against: the baseline's p95 and the latency above
+   * which a check counts as slow. Undefined until a first check has left the recent window.
+   */
+  baseline(): LatencyBaseline | undefined {
+    if (this.#baseline.length === 0) return undefined;
+    const p95Ms = percentile(this.#baseline, 95);
+    return {
+      p95Ms,
+      thresholdMs: Math.max(this.#factor * p95Ms, p95Ms + this.#floorMs),
+      samples: this.#baseline.length,
+      judging: this.#baseline.length >= this.#minBaseline,
+    };
   }
 
   /** A sentence describing the slowdown, or undefined when latency is normal. */

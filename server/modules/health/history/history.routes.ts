@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HealthHistoryResponse } from '../../../../contracts/health.ts';
 import { AppError } from '../../../platform/errors/index.ts';
 import type { HealthMonitor } from '../health-monitor.ts';
+import type { LatencyBaseline } from '../latency-detector.ts';
 import { encodeSampleCursor } from './history-cursor.ts';
 import type { HealthHistoryRepository, HistoryScope, StoredEvent } from './health-history-repository.ts';
 import { historyQuerySchema, historyReplies } from './history.schemas.ts';
@@ -39,6 +40,7 @@ function emptyComponent(component: string): HealthHistoryResponse['components'][
     stateChanges: [],
     recoveries: [],
     truncated: false,
+    latencyBaseline: null,
   };
 }
 
@@ -56,6 +58,14 @@ function describeEvent(event: StoredEvent, into: HealthHistoryResponse['componen
     });
   }
 }
+
+const roundMs = (value: number) => Math.round(value * 1000) / 1000;
+const roundBaseline = ({ p95Ms, thresholdMs, samples, judging }: LatencyBaseline) => ({
+  p95Ms: roundMs(p95Ms),
+  thresholdMs: roundMs(thresholdMs),
+  samples,
+  judging,
+});
 
 export async function historyRoutes(
   app: FastifyInstance,
@@ -104,6 +114,11 @@ export async function historyRoutes(
       for (const s of stats) Object.assign(entry(s.component), s);
       for (const event of events) describeEvent(event, entry(event.component));
       for (const name of truncated) entry(name).truncated = true;
+      for (const state of monitor.list(undefined, scope)) {
+        const listed = components.get(state.id);
+        const baseline = listed && monitor.latencyBaseline(state.id, state.scope);
+        if (listed && baseline) listed.latencyBaseline = roundBaseline(baseline);
+      }
 
       const body: HealthHistoryResponse = {
         from: from.toISOString(),
