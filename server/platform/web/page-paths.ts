@@ -17,6 +17,8 @@ export interface PagePath {
 
 export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
+  { path: '/components', access: 'signed-in' },
+  { path: '/components/:component', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
 ];

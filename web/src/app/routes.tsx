@@ -15,7 +15,11 @@ export const routes: RouteObject[] = [
     path: '/',
     Component: Layout,
     ErrorBoundary: PageError,
-    children: [{ index: true, lazy: () => import('../features/overview/overview.page.tsx') }],
+    children: [
+      { index: true, lazy: () => import('../features/overview/overview.page.tsx') },
+      { path: 'components', lazy: () => import('../features/health/components.page.tsx') },
+      { path: 'components/:component', lazy: () => import('../features/health/component.page.tsx') },
+    ],
   },
   { path: '/sign-in', ErrorBoundary: PageError, lazy: () => import('../features/auth/sign-in.page.tsx') },
   { path: '/accessibility', ErrorBoundary: PageError, lazy: () => import('../features/accessibility/accessibility.page.tsx') },
