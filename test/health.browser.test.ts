@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, () 
     expect(await p.getByRole('img', { name: /^Latency of cache over the last hour: .*baseline p95 [\d.]+ ms, slow above/ }).count()).toBe(1);
     const summary = p.locator('.chart-table summary');
     await summary.click();
-    const table = p.getByRole('table', { name: /Checks of cache in the last hour, against a baseline p95/ });
+    const table = p.getByRole('table', { name: /Checks of cache in the last hour, newest first, against a baseline p95/ });
     await table.waitFor();
     const rowsBefore = await table.locator('tbody tr').count();
     expect(rowsBefore).toBeGreaterThanOrEqual(15);
@@ -124,6 +124,6 @@ describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, () 
       await expectAccessible(p, `health-component-${colorScheme}`);
       expect(errors).toEqual([]);
       await p.context().close();
-    });
+    }, 60_000); // two pages, each checked by axe and photographed
   }
 });
