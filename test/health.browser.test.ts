@@ -101,6 +101,19 @@ describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, () 
     await p.context().close();
   });
 
+  it('draws the chart without the cursor that follows the pointer when reduced motion is asked for', async () => {
+    for (const [reducedMotion, cursors] of [
+      ['no-preference', 1],
+      ['reduce', 0],
+    ] as const) {
+      const p = await page({ reducedMotion });
+      await signInAs(p, base, user, '/components/cache');
+      await p.locator('.latency-chart canvas').first().waitFor();
+      expect(await p.locator('.latency-chart .u-cursor-x').count()).toBe(cursors);
+      await p.context().close();
+    }
+  }, 60_000); // two sign-ins
+
   it('answers a component it does not know with a 404 page', async () => {
     const p = await page();
     await signInAs(p, base, user, '/components');
