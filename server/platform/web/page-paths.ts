@@ -18,5 +18,8 @@ export interface PagePath {
 export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
+  { path: '/services', access: 'signed-in' },
+  { path: '/services/new', access: 'signed-in' },
+  { path: '/services/:name', access: 'signed-in' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
 ];

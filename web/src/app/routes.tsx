@@ -15,7 +15,12 @@ export const routes: RouteObject[] = [
     path: '/',
     Component: Layout,
     ErrorBoundary: PageError,
-    children: [{ index: true, lazy: () => import('../features/overview/overview.page.tsx') }],
+    children: [
+      { index: true, lazy: () => import('../features/overview/overview.page.tsx') },
+      { path: 'services', lazy: () => import('../features/services/services.page.tsx') },
+      { path: 'services/new', lazy: () => import('../features/services/service-new.page.tsx') },
+      { path: 'services/:name', lazy: () => import('../features/services/service.page.tsx') },
+    ],
   },
   { path: '/sign-in', ErrorBoundary: PageError, lazy: () => import('../features/auth/sign-in.page.tsx') },
   { path: '/accessibility', ErrorBoundary: PageError, lazy: () => import('../features/accessibility/accessibility.page.tsx') },
