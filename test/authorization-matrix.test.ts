@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = [
   'GET /sw.js',
   'POST /sign-in',
   'POST /sign-out',
+  'POST /scope',
   'GET /assets/*',
   'POST /api/client-errors',
   'GET /health/liveness',

@@ -6,7 +6,7 @@ import { createBrowserRouter, matchRoutes, RouterProvider, UNSAFE_ErrorResponseI
 import { PAGE_DATA_ID, type PageData } from './app/page-data.ts';
 import { routes } from './app/routes.tsx';
 import { ViewerContext } from './app/viewer.tsx';
-import { setCsrfToken } from './shared/api/client.ts';
+import { setApiScope, setCsrfToken } from './shared/api/client.ts';
 import { startActionQueue } from './shared/offline/action-queue.ts';
 import { watchConnectivity } from './shared/offline/connectivity.ts';
 import { registerServiceWorker } from './shared/offline/register-service-worker.ts';
@@ -14,6 +14,7 @@ import './styles.css';
 
 const data = JSON.parse(document.getElementById(PAGE_DATA_ID)?.textContent ?? 'null') as PageData | null;
 setCsrfToken(data?.viewer?.csrfToken);
+setApiScope(data?.viewer?.scope);
 watchConnectivity({ pageRenderedAt: data?.renderedAt });
 registerServiceWorker({ signedIn: Boolean(data?.viewer) });
 if (data?.viewer) void startActionQueue().catch((error: unknown) => console.warn('the offline queue is unavailable', error));

@@ -20,5 +20,8 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/components', access: 'signed-in' },
   { path: '/components/:component', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
+  { path: '/services', access: 'signed-in' },
+  { path: '/services/new', access: 'signed-in' },
+  { path: '/services/:name', access: 'signed-in' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
 ];

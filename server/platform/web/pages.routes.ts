@@ -13,9 +13,10 @@ import { problemSchema } from '../../../contracts/problem.ts';
 import { AppError } from '../errors/index.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.ts';
 import { safeEqual } from '../auth/tokens.ts';
-import type { InProcessApi, Viewer, WebBundle } from './web-bundle.ts';
+import type { InProcessApi, Viewer, ViewerScope, WebBundle } from './web-bundle.ts';
 import { PAGE_PATHS, type PagePath } from './page-paths.ts';
 import { assertSameOrigin } from './same-origin.ts';
+import { isOffered, parseScope, resolveScope, SCOPE_COOKIE, scopeHeaders, scopeValueSchema, setScopeCookie } from './scope.ts';
 
 /** Set by the header's theme switch (web/src/app/theme.ts). */
 const THEME_COOKIE = 'wk_theme';
@@ -31,6 +32,7 @@ export function localPath(next: string): string {
   return /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/';
 }
 const signOutFormSchema = z.object({ csrfToken: z.string().max(128).default('') });
+const scopeFormSchema = z.object({ scope: scopeValueSchema, next: z.string().max(2048).default('/') });
 
 const FAILURE_BY_STATUS: Record<number, string> = { 400: 'invalid', 401: 'credentials', 429: 'locked', 503: 'unavailable' };
 
@@ -48,8 +50,8 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
   }
 
   /** The API as the caller: the same routes, checks and audit as from outside, without the network. */
-  function apiAs(request: FastifyRequest, { anonymous = false } = {}): InProcessApi {
-    return async (path, { method = 'GET', body, answers = [] } = {}) => {
+  function apiAs(request: FastifyRequest, { anonymous = false, scope }: { anonymous?: boolean; scope?: ViewerScope | undefined } = {}): InProcessApi {
+    return async (path, { method = 'GET', body, answers = [], headers = {} } = {}) => {
       const response = await app.inject({
         method: method as 'GET',
         url: path,
@@ -59,6 +61,8 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
           ...(request.session && !anonymous && method !== 'GET' ? { 'x-csrf-token': request.session.csrfToken } : {}),
           'x-request-id': request.id,
           accept: 'application/json',
+          ...(anonymous ? {} : scopeHeaders(scope)),
+          ...headers,
         },
         ...(body === undefined ? {} : { payload: body as object }),
       });
@@ -68,10 +72,17 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
     };
   }
 
+  /** The scope the user picked in the header (its cookie), checked against what they may pick now. */
+  async function scopeOf(request: FastifyRequest): Promise<ViewerScope | undefined> {
+    return resolveScope(apiAs(request), request.grants ?? [], parseScope(request.cookies[SCOPE_COOKIE]));
+  }
+
   async function renderPage(request: FastifyRequest, reply: FastifyReply, { access, cacheControl }: PagePath) {
     const anonymous = access === 'anonymous';
-    const viewer = anonymous ? null : viewerOf(request);
-    const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request, { anonymous }), viewer });
+    const signedIn = anonymous ? null : viewerOf(request);
+    const scope = signedIn ? await scopeOf(request) : undefined;
+    const viewer = signedIn && { ...signedIn, scope };
+    const result = await bundle.render({ url: `http://watchkeeper.local${request.url}`, api: apiAs(request, { anonymous, scope }), viewer });
     if (result.kind === 'redirect') return reply.redirect(result.location, 303);
     const cache = anonymous && cacheControl && result.status === 200 ? cacheControl : 'no-store';
     // The theme picked in the header, from its cookie; a page cached for everyone has none.
@@ -146,6 +157,25 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
       if (response !== 204) throw new AppError('WK_ERR_DEPENDENCY_UNAVAILABLE', 'signing out failed; try again');
       clearSessionCookie(request, reply, app.auth.cookie);
       return reply.redirect('/sign-in', 303);
+    },
+  );
+
+  // The header's organization/project switcher posts here: a real form, so it works without JavaScript.
+  routes.post(
+    '/scope',
+    { config: { access: 'optional' }, schema: { hide: true, body: scopeFormSchema, response: { 403: problemSchema, 404: problemSchema } } },
+    async (request, reply) => {
+      assertSameOrigin(request);
+      const next = localPath(request.body.next);
+      if (!viewerOf(request)) return reply.redirect(`/sign-in${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
+      const choice = parseScope(request.body.scope)!;
+      const offered = await resolveScope(apiAs(request), request.grants ?? [], undefined);
+      if (!offered?.organizations.some((o) => o.id === choice.organizationId)) {
+        throw new AppError('WK_ERR_NOT_A_MEMBER', 'you are not a member of that organization');
+      }
+      if (!isOffered(offered, choice)) throw new AppError('WK_ERR_PROJECT_NOT_FOUND', 'no such project in that organization');
+      setScopeCookie(request, reply, choice, app.auth.cookie);
+      return reply.redirect(next, 303);
     },
   );
 }

@@ -10,6 +10,14 @@ import { packageRoot } from '../../infra/package-root.ts';
 export interface Viewer {
   email: string;
   csrfToken: string;
+  /** Where the pages act and what the header's switcher offers (web/src/app/page-data.ts). */
+  scope?: ViewerScope | undefined;
+}
+
+export interface ViewerScope {
+  organizationId: string;
+  projectId: string | null;
+  organizations: { id: string; name: string; projects: { id: string; name: string }[] }[];
 }
 
 export interface RenderedPage {
@@ -20,7 +28,7 @@ export interface RenderedPage {
   data: unknown;
 }
 
-export type InProcessApi = <T>(path: string, options?: { method?: string; body?: unknown; answers?: number[] }) => Promise<T>;
+export type InProcessApi = <T>(path: string, options?: { method?: string; body?: unknown; answers?: number[]; headers?: Record<string, string> }) => Promise<T>;
 
 interface ServerModule {
   render(input: { url: string; api: InProcessApi; viewer: Viewer | null }): Promise<RenderedPage | { kind: 'redirect'; status: number; location: string }>;

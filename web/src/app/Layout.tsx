@@ -4,6 +4,7 @@ import type { PageHandle } from './routes.tsx';
 import { OfflineBanner } from '../shared/offline/OfflineBanner.tsx';
 import { QueuedActions } from '../shared/offline/QueuedActions.tsx';
 import { currentEntry, NAVIGATION } from './navigation.ts';
+import { ScopeSwitch } from './ScopeSwitch.tsx';
 import { ThemeSwitch } from './ThemeSwitch.tsx';
 import { useViewer } from './viewer.tsx';
 
@@ -45,6 +46,7 @@ export function Layout() {
           </ul>
         </nav>
         <div className="header-end">
+          {viewer?.scope && <ScopeSwitch scope={viewer.scope} />}
           <ThemeSwitch />
           {viewer && <SignOut email={viewer.email} csrfToken={viewer.csrfToken} />}
         </div>

@@ -7,6 +7,7 @@ export interface NavigationEntry {
 export const NAVIGATION: NavigationEntry[] = [
   { to: '/', label: 'Overview' },
   { to: '/components', label: 'Health' },
+  { to: '/services', label: 'Services' },
 ];
 
 /** The entry a path belongs to: the longest `to` that is the path or a parent of it. */

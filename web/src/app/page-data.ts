@@ -9,6 +9,15 @@ export interface Viewer {
   email: string;
   /** The session's token, for the sign-out form and the client's writes. */
   csrfToken: string;
+  /** The organization and project the pages act in, and those the header's switcher offers. */
+  scope?: ViewerScope | undefined;
+}
+
+export interface ViewerScope {
+  organizationId: string;
+  /** Null in an organization whose projects the user may not list (the API's default applies). */
+  projectId: string | null;
+  organizations: { id: string; name: string; projects: { id: string; name: string }[] }[];
 }
 
 export interface PageData {

@@ -62,6 +62,7 @@ export const browserApi: Api = async (path, { method = 'GET', body, answers, sig
   if (body !== undefined) headers['content-type'] = 'application/json';
   const csrf = method === 'GET' ? undefined : csrfToken;
   if (csrf) headers['x-csrf-token'] = csrf;
+  Object.assign(headers, scopeHeaders);
   let response: Response;
   try {
     response = await fetch(path, {
@@ -95,4 +96,11 @@ let csrfToken: string | undefined;
 /** The session's CSRF token, from the page the server rendered, sent with every write. */
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
+}
+
+let scopeHeaders: Record<string, string> = {};
+
+/** The organization and project picked in the header (the server validated them), sent with every call. */
+export function setApiScope(scope: { organizationId: string; projectId: string | null } | undefined): void {
+  scopeHeaders = scope ? { 'x-organization': scope.organizationId, ...(scope.projectId ? { 'x-project': scope.projectId } : {}) } : {};
 }

@@ -10,14 +10,16 @@ interface FieldProps<Values extends FieldValues> {
   name: Path<Values>;
   label: string;
   hint?: ReactNode;
-  type?: 'text' | 'url' | 'number' | 'email' | 'password';
+  type?: 'text' | 'url' | 'number' | 'email' | 'password' | 'checkbox';
+  /** Shown but not editable (a service's name, which is its identity). */
+  readOnly?: boolean;
   autoComplete?: string;
   /** Renders a <select> with these options instead of an input. */
   options?: readonly { value: string; label: string }[];
   required?: boolean;
 }
 
-export function Field<Values extends FieldValues>({ form, name, label, hint, type = 'text', autoComplete, options, required }: FieldProps<Values>) {
+export function Field<Values extends FieldValues>({ form, name, label, hint, type = 'text', autoComplete, options, required, readOnly }: FieldProps<Values>) {
   const id = useId();
   const error = form.formState.errors[name]?.message;
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
@@ -28,6 +30,19 @@ export function Field<Values extends FieldValues>({ form, name, label, hint, typ
     'aria-required': required || undefined,
   } as const;
   const registered = form.register(name, type === 'number' ? { valueAsNumber: true } : {});
+  if (type === 'checkbox') {
+    return (
+      <div className="field field-checkbox">
+        <input {...common} {...registered} type="checkbox" />
+        <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p className="hint" id={`${id}-hint`}>
+            {hint}
+          </p>
+        )}
+      </div>
+    );
+  }
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -45,7 +60,7 @@ export function Field<Values extends FieldValues>({ form, name, label, hint, typ
           ))}
         </select>
       ) : (
-        <input {...common} {...registered} type={type} autoComplete={autoComplete} />
+        <input {...common} {...registered} type={type} autoComplete={autoComplete} readOnly={readOnly} />
       )}
       {error && (
         <p className="field-error" id={`${id}-error`}>
