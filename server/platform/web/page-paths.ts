@@ -19,4 +19,6 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
+  { path: '/status-page', access: 'signed-in' },
+  { path: '/status/:slug', access: 'anonymous', cacheControl: 'public, max-age=30' },
 ];

@@ -15,8 +15,13 @@ export const routes: RouteObject[] = [
     path: '/',
     Component: Layout,
     ErrorBoundary: PageError,
-    children: [{ index: true, lazy: () => import('../features/overview/overview.page.tsx') }],
+    children: [
+      { index: true, lazy: () => import('../features/overview/overview.page.tsx') },
+      { path: 'status-page', lazy: () => import('../features/status-pages/status-page-editor.page.tsx') },
+    ],
   },
   { path: '/sign-in', ErrorBoundary: PageError, lazy: () => import('../features/auth/sign-in.page.tsx') },
   { path: '/accessibility', ErrorBoundary: PageError, lazy: () => import('../features/accessibility/accessibility.page.tsx') },
+  // Public, in a frame of its own (not the signed-in Layout).
+  { path: '/status/:slug', ErrorBoundary: PageError, lazy: () => import('../features/status-pages/public-status.page.tsx') },
 ];
