@@ -275,6 +275,18 @@ export const errorCatalogue = {
     description: 'No health component of this name is monitored or has history.',
   },
 
+  // Status pages
+  WK_ERR_STATUS_PAGE_NOT_FOUND: {
+    status: 404,
+    title: 'No such status page',
+    description: 'No organization has this slug, or its public status page is not enabled.',
+  },
+  WK_ERR_INCIDENT_NOT_FOUND: {
+    status: 404,
+    title: 'No such incident',
+    description: 'No incident or scheduled maintenance has this id in this organization.',
+  },
+
   // IP rules
   WK_ERR_IP_RULE_NOT_FOUND: {
     status: 404,

@@ -24,6 +24,8 @@ export const permissions = [
   'projects:write',
   'logs:write',
   'logs:read',
+  'status-pages:read',
+  'status-pages:write',
 ] as const;
 
 export type Permission = (typeof permissions)[number];
@@ -37,7 +39,7 @@ export const builtInRoles = ['viewer', 'editor', 'admin', 'owner'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];
 
 const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
-  viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read'],
+  viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read', 'status-pages:read'],
   // An editor changes what is monitored — within the projects their membership covers.
   editor: ['services:write', 'logs:write'],
   admin: [
@@ -54,6 +56,8 @@ const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
     'audit:verify',
     'security-events:read',
     'projects:write',
+    // What the public page of the organization says, and the incidents written on it.
+    'status-pages:write',
   ],
   owner: ['organizations:write'],
 };

@@ -37,6 +37,7 @@ import { usersPlugin } from './modules/users/index.ts';
 import { tenancyPlugin } from './modules/tenancy/index.ts';
 import { apiKeysPlugin } from './modules/api-keys/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
+import { statusPagesPlugin } from './modules/status-pages/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -111,6 +112,7 @@ export const app = fp<AppOptions>(
       autoStart: startHealthChecks,
     });
     await instance.register(servicesPlugin, { config });
+    await instance.register(statusPagesPlugin);
 
     // The dashboard, last: its pages call the API above in process.
     await instance.register(webPlugin);

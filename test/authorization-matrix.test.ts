@@ -24,6 +24,8 @@ const PUBLIC_ROUTES = [
   'POST /scope',
   'GET /assets/*',
   'POST /api/client-errors',
+  // What an organization's public status page says (404 until it is enabled).
+  'GET /api/public/status/:slug',
   'GET /health/liveness',
   'GET /health/readiness',
   'GET /setup',

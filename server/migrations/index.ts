@@ -13,6 +13,7 @@ import * as m0007 from './0007-security-retention.ts';
 import * as m0008 from './0008-session-version.ts';
 import * as m0009 from './0009-wider-health-buckets.ts';
 import * as m0010 from './0010-change-notifications.ts';
+import * as m0011 from './0011-status-pages.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0008-session-version': m0008,
   '0009-wider-health-buckets': m0009,
   '0010-change-notifications': m0010,
+  '0011-status-pages': m0011,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

@@ -186,6 +186,40 @@ export interface SecurityApiKeyIpsTable {
   last_seen: Generated<Date>;
 }
 
+export interface StatusPagesTable {
+  organization_id: string;
+  enabled: boolean;
+  title: string;
+  /** `<project id>/<component name>` of each component the page shows, in its order. */
+  components: string[];
+  updated_at: Timestamp;
+}
+
+export interface StatusIncidentsTable {
+  id: Generated<string>;
+  organization_id: string;
+  kind: 'incident' | 'maintenance';
+  title: string;
+  impact: 'none' | 'minor' | 'major' | 'critical';
+  components: string[];
+  status: 'investigating' | 'identified' | 'monitoring' | 'resolved' | 'scheduled' | 'in-progress' | 'completed';
+  /** The maintenance window; null for incidents. */
+  starts_at: Timestamp | null;
+  ends_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** When it was resolved or completed. */
+  closed_at: Timestamp | null;
+}
+
+export interface StatusIncidentUpdatesTable {
+  id: Generated<string>;
+  incident_id: string;
+  status: string;
+  message: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
@@ -203,4 +237,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   security_events: SecurityEventsTable;
   security_api_key_ips: SecurityApiKeyIpsTable;
+  status_pages: StatusPagesTable;
+  status_incidents: StatusIncidentsTable;
+  status_incident_updates: StatusIncidentUpdatesTable;
 }

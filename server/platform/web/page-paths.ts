@@ -24,4 +24,6 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/services/new', access: 'signed-in' },
   { path: '/services/:name', access: 'signed-in' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
+  { path: '/status-page', access: 'signed-in' },
+  { path: '/status/:slug', access: 'anonymous', cacheControl: 'public, max-age=30' },
 ];

@@ -8,6 +8,7 @@ export const NAVIGATION: NavigationEntry[] = [
   { to: '/', label: 'Overview' },
   { to: '/components', label: 'Health' },
   { to: '/services', label: 'Services' },
+  { to: '/status-page', label: 'Status page' },
 ];
 
 /** The entry a path belongs to: the longest `to` that is the path or a parent of it. */

@@ -22,8 +22,11 @@ export const routes: RouteObject[] = [
       { path: 'services', lazy: () => import('../features/services/services.page.tsx') },
       { path: 'services/new', lazy: () => import('../features/services/service-new.page.tsx') },
       { path: 'services/:name', lazy: () => import('../features/services/service.page.tsx') },
+      { path: 'status-page', lazy: () => import('../features/status-pages/status-page-editor.page.tsx') },
     ],
   },
   { path: '/sign-in', ErrorBoundary: PageError, lazy: () => import('../features/auth/sign-in.page.tsx') },
   { path: '/accessibility', ErrorBoundary: PageError, lazy: () => import('../features/accessibility/accessibility.page.tsx') },
+  // Public, in a frame of its own (not the signed-in Layout).
+  { path: '/status/:slug', ErrorBoundary: PageError, lazy: () => import('../features/status-pages/public-status.page.tsx') },
 ];

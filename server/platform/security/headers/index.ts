@@ -11,6 +11,17 @@
  */
 import fp from 'fastify-plugin';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `shared`: the route's answer is the same for everyone (a public status page), so it keeps
+     * the Cache-Control it sets. Honoured on `access: 'public'` routes only, which never identify
+     * the caller and so cannot answer with one account's data.
+     */
+    cache?: 'shared';
+  }
+}
+
 /**
  * No inline script or style anywhere: the UI and the OpenAPI docs load only their own files
  * (swagger-ui's page has no inline script). `data:` images and fonts are what swagger-ui's CSS uses.
@@ -94,7 +105,9 @@ export const securityHeadersPlugin = fp(
     // Responses for a signed-in caller, and anything under /api, must never be stored by a
     // browser or a shared cache: they carry one account's data.
     app.addHook('onSend', (request, reply, payload, done) => {
-      if (request.principal || request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+      const { access, cache } = request.routeOptions.config;
+      const shared = cache === 'shared' && access === 'public' && reply.statusCode === 200;
+      if (!shared && (request.principal || request.url.startsWith('/api/'))) reply.header('cache-control', 'no-store');
       reply.removeHeader('x-powered-by');
       reply.removeHeader('server');
       done(null, payload);
