@@ -120,7 +120,7 @@ describe('authorization matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 120_000); // every route × every caller: minutes on a busy machine
 
   describe('resources of another organization are 404, never 403', () => {
     const admins = () => callers.filter((c) => c.name === 'admin@own' || c.name === 'owner@other');

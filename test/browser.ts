@@ -28,6 +28,9 @@ if (isCI && !hasChromium) throw new Error(`${CHROMIUM} is missing: CI installs t
 /** The describe title's suffix: says why the suite skipped, outside CI. */
 export const chromiumNote = hasChromium ? '' : ' (skipped: no /usr/bin/chromium; apt-get install -y chromium)';
 
+/** A browser test drives many pages and runs axe on each: on a busy machine that can take a while. */
+export const BROWSER_TEST_TIMEOUT_MS = 120_000;
+
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });

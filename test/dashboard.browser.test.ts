@@ -6,10 +6,10 @@
  */
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
+import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
 import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
 
-describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, () => {
+describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;

@@ -5,10 +5,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, signIn } from './browser.ts';
+import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, signIn } from './browser.ts';
 import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
 
-describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}`, () => {
+describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;

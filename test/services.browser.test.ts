@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
+import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
 import { buildTestApp, createOrganization, createUser, login, type TestApp, type TestUser } from './helpers.ts';
 
-describe.skipIf(!hasChromium)(`the services pages in Chromium${chromiumNote}`, () => {
+describe.skipIf(!hasChromium)(`the services pages in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;

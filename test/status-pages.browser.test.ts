@@ -7,11 +7,11 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyStart } from '../server/modules/status-pages/public-status.ts';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn } from './browser.ts';
+import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn } from './browser.ts';
 import { startFakeService, type FakeService } from './fake-services.ts';
 import { buildTestApp, createOrganization, createUser, signIn as signInApi, type TestApp, type TestUser } from './helpers.ts';
 
-describe.skipIf(!hasChromium)(`the status page in Chromium${chromiumNote}`, () => {
+describe.skipIf(!hasChromium)(`the status page in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
