@@ -87,6 +87,9 @@ export function createTestConfig({ databaseUrl, redis = false, env = {}, dataDir
     env: {
       LOG_LEVEL: 'silent',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
+      // A test process shares two cores with a browser and another worker: its event loop lags
+      // for reasons of the machine, not of the app. test/load-shedding.test.ts sets its own.
+      LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
       DATA_DIR: dataDir ?? join(tmpdir(), 'watchkeeper-test-data'),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(redisUrl ? { REDIS_URL: redisUrl, CACHE_KEY_PREFIX: `${uniqueName('wk_test')}:` } : {}),
