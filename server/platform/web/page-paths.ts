@@ -17,6 +17,10 @@ export interface PagePath {
 
 export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
+  { path: '/admin/users', access: 'signed-in' },
+  { path: '/admin/roles', access: 'signed-in' },
+  { path: '/admin/ip-rules', access: 'signed-in' },
+  { path: '/admin/organizations', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
 ];
