@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)(`the Administration pages in Chromium${chromiumNot
     await p.context().close();
   });
 
-  it('creates a user and disables the account after a confirmation', async () => {
+  it('creates a user, resets their password, and disables the account after a confirmation', async () => {
     const p = await asOwner('/admin/users');
     const errors = pageErrors(p);
     const email = `new-${Date.now()}@example.test`;
@@ -140,6 +140,18 @@ describe.skipIf(!hasChromium)(`the Administration pages in Chromium${chromiumNot
     await row.waitFor();
     expect(await row.textContent()).toContain('Active');
     expect(await row.textContent()).toContain('editor');
+
+    // A new password, set by the administrator: the old one no longer signs in.
+    await p.getByRole('button', { name: `Reset the password of ${email}` }).click();
+    expect(await p.evaluate("document.activeElement?.getAttribute('type')")).toBe('password'); // focus went into the form
+    await p.getByLabel(`New password for ${email}`).fill('Wk-another-long-Passw0rd-for-policy');
+    await p.getByRole('button', { name: 'Set password' }).click();
+    await p
+      .getByRole('status')
+      .filter({ hasText: `The password of ${email} is reset` })
+      .waitFor();
+    const reset = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'Wk-another-long-Passw0rd-for-policy' } });
+    expect(reset.statusCode).toBe(200);
 
     await p.getByRole('button', { name: `Disable ${email}` }).click();
     await p
@@ -154,7 +166,7 @@ describe.skipIf(!hasChromium)(`the Administration pages in Chromium${chromiumNot
     await p.context().close();
   });
 
-  it('creates a project and gives an existing user a role in it', async () => {
+  it('creates and renames a project, and gives an existing user a role in it', async () => {
     const colleague = await createUser(t.app, { role: 'viewer' });
     const p = await asOwner('/admin/organizations');
     const errors = pageErrors(p);
@@ -165,16 +177,22 @@ describe.skipIf(!hasChromium)(`the Administration pages in Chromium${chromiumNot
       .getByRole('table', { name: 'Projects' })
       .getByRole('row', { name: /^Payments/ })
       .waitFor();
+    // Renamed in place; focus goes back to the row's (renamed) button.
+    await p.getByRole('button', { name: 'Rename project Payments' }).click();
+    await p.getByLabel('New name for Payments').fill('Payments EU');
+    await p.getByRole('button', { name: 'Save name' }).click();
+    await p.getByRole('button', { name: 'Rename project Payments EU' }).waitFor();
+    await expect.poll(() => focusedText(p)).toBe('Rename project Payments EU');
 
     await p.getByLabel('Email of an existing user').fill(colleague.email);
-    await p.getByLabel('Where').selectOption({ label: 'Payments' });
+    await p.getByLabel('Where').selectOption({ label: 'Payments EU' });
     await p.getByLabel('Role', { exact: true }).selectOption('editor');
     await p.getByRole('button', { name: 'Add member' }).click();
     const membership = p
       .getByRole('table', { name: 'Memberships' })
-      .getByRole('row', { name: new RegExp(`${colleague.email.replace(/\./g, '\\.')}.*Payments`) });
+      .getByRole('row', { name: new RegExp(`${colleague.email.replace(/\./g, '\\.')}.*Payments EU`) });
     await membership.waitFor();
-    expect(await p.getByLabel(`Role of ${colleague.email} in Payments`, { exact: true }).inputValue()).toBe('editor');
+    expect(await p.getByLabel(`Role of ${colleague.email} in Payments EU`, { exact: true }).inputValue()).toBe('editor');
     expect(unexpected(errors)).toEqual([]);
     await p.context().close();
   });

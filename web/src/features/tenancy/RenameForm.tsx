@@ -1,5 +1,5 @@
 /** A name changed in place: the button opens a one-field form (the server's update schema), Cancel closes it. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import { displayNameSchema } from '../../../../contracts/tenancy-api.ts';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
@@ -17,9 +17,17 @@ export function RenameForm({ what, name, send }: { what: string; name: string; s
       setOpen(false);
     },
   });
+  // Focus follows: into the field when the form opens, back to the button when it closes.
+  const trigger = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (open) form.setFocus('name');
+    else if (wasOpen.current) trigger.current?.focus();
+    wasOpen.current = open;
+  }, [open, form]);
   if (!open)
     return (
-      <button type="button" aria-label={`Rename ${what} ${name}`} onClick={() => setOpen(true)}>
+      <button type="button" ref={trigger} aria-label={`Rename ${what} ${name}`} onClick={() => setOpen(true)}>
         Rename
       </button>
     );

@@ -4,7 +4,7 @@
  * own schemas; what the server refuses (a name taken, a permission the editor does not hold)
  * lands on its field or in the form's alert.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
 import type { z } from 'zod';
 import { permissions } from '../../../../contracts/permissions.ts';
@@ -167,6 +167,8 @@ function EditRole({ role, onDone }: { role: Role; onDone: () => Promise<void> })
       await onDone();
     },
   });
+  // Opened from the table's Edit button: focus goes where the editing happens.
+  useEffect(() => form.setFocus('description'), [form]);
   return (
     <section className="panel" aria-labelledby="edit-role-title">
       <h2 id="edit-role-title">Edit the role {role.name}</h2>

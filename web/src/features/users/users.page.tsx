@@ -5,8 +5,8 @@
  */
 import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
 import type { z } from 'zod';
-import { createUserBodySchema, resetPasswordBodySchema, type User } from '../../../../contracts/auth.ts';
-import type { roleSchema } from '../../../../contracts/auth.ts';
+import { useEffect, useRef, useState } from 'react';
+import { createUserBodySchema, resetPasswordBodySchema, type roleSchema, type User } from '../../../../contracts/auth.ts';
 import type { Project } from '../../../../contracts/tenancy-api.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
@@ -16,7 +16,6 @@ import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { AdminNav } from '../administration/AdminNav.tsx';
-import { useState } from 'react';
 
 type Role = z.infer<typeof roleSchema>;
 
@@ -183,14 +182,21 @@ function ResetPassword({ row, onDone }: { row: UserRow; onDone: (notice: string)
       onDone(`The password of ${row.email} is reset; their sessions have ended.`);
     },
   });
+  const trigger = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (open) form.setFocus('password');
+    else if (wasOpen.current) trigger.current?.focus();
+    wasOpen.current = open;
+  }, [open, form]);
   if (!open)
     return (
-      <button type="button" aria-label={`Reset the password of ${row.email}`} onClick={() => setOpen(true)}>
+      <button type="button" ref={trigger} aria-label={`Reset the password of ${row.email}`} onClick={() => setOpen(true)}>
         Reset password
       </button>
     );
   return (
-    <form onSubmit={onSubmit} noValidate className="inline-form" aria-label={`New password for ${row.email}`}>
+    <form onSubmit={onSubmit} noValidate className="inline-form" aria-label={`Reset the password of ${row.email}`}>
       <Field form={form} name="password" label={`New password for ${row.email}`} type="password" autoComplete="new-password" />
       <FormError message={formError} />
       <button type="submit">Set password</button>
