@@ -36,6 +36,32 @@ export const healthResponseSchema = z.object({
 });
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 
+/**
+ * Optional narrowing of the full reports (`/health/status`, `/health/<group>`), so a client need
+ * not fetch every component of a large installation: `status` keeps the components in those
+ * statuses (a component not checked yet counts as `warn`, as its entries say), `limit` pages them
+ * in the report's order, and `cursor` is the previous page's `links.next` cursor. The report's own
+ * `status` and `output` still describe every component.
+ */
+export const healthReportQuerySchema = z.object({
+  status: z
+    .string()
+    .max(32)
+    .transform((value) => value.split(','))
+    .pipe(z.array(healthStatusSchema).min(1))
+    .optional()
+    .describe('Comma-separated statuses to list, e.g. `fail,warn`'),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Components per page'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor from `links.next`')
+    .optional()
+    .describe('The cursor of `links.next` in the previous page'),
+});
+export type HealthReportQuery = z.output<typeof healthReportQuerySchema>;
+
 /** Status → HTTP code, as the draft prescribes: pass and warn are 200, fail is 503. */
 export function httpStatusForHealth(status: HealthStatus): 200 | 503 {
   return status === 'fail' ? 503 : 200;

@@ -105,10 +105,18 @@ describe('npm run bench --smoke', () => {
       'schedule lag, 200 checks every 3 s',
       'GET /health/status, sequential',
       'GET /health/status, 2 concurrent',
+      'GET /health/status, gzip, sequential',
+      'GET /health/status, gzip, 2 concurrent',
+      'GET /health/status?status=fail,warn, sequential',
+      'GET /health/status?status=fail,warn, 2 concurrent',
       'GET /health/services, sequential',
       'GET /health/services, 2 concurrent',
+      'GET /health/services, gzip, sequential',
+      'GET /health/services, gzip, 2 concurrent',
       'GET /api/services, sequential',
       'GET /api/services, 2 concurrent',
+      'GET /api/services, gzip, sequential',
+      'GET /api/services, gzip, 2 concurrent',
     ]);
     const [lag, ...reads] = checks!.rows;
     expect(lag!.rps).toBeGreaterThan(0); // the target saw checks follow checks
@@ -124,16 +132,21 @@ describe('npm run bench --smoke', () => {
     expect(details.rssMiB.length).toBeGreaterThan(1);
     expect(Number.isFinite(details.rssSlopeMiBPerMinute)).toBe(true);
     expect(checks!.metrics!.map((metric) => metric.label)).toEqual([
+      'heap floor slope (lowest heapUsed of each measured interval)',
+      'heapUsed slope over the measured intervals',
       'RSS slope over the measured intervals',
       'RSS floor, last measured interval minus the first',
       'history samples per database transaction',
     ]);
     for (const metric of checks!.metrics!) {
       expect(Number.isFinite(metric.value)).toBe(true);
-      expect(typeof metric.pass).toBe('boolean');
+      // The samples' slopes are shown without a target (they follow the collector); the rest are judged.
+      expect(typeof metric.pass).toBe(metric.target ? 'boolean' : 'undefined');
     }
+    // The heap as the server's memory probe saw it, read during the run.
+    expect((checks!.details as { heapMiB: number[] }).heapMiB.length).toBeGreaterThan(1);
     expect(markdown).toContain('## checks');
-    expect(markdown).toMatch(/RSS over the measured intervals: [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
+    expect(markdown).toMatch(/Memory over the measured intervals: RSS [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
   }, 120_000);
 
   it('runs storage and footprint, which report sizes and times with their targets in tables of their own', async () => {

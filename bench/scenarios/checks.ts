@@ -24,8 +24,16 @@ import { timeRequests } from '../lib/timed-requests.ts';
 
 const MAX_LAG_P99_MS = 1_000;
 const MAX_READ_P99_MS = 100;
-/** "Flat": RSS may drift by at most this many MiB per minute over the measured intervals. */
-const MAX_RSS_SLOPE_MIB_PER_MINUTE = 2;
+/**
+ * "Flat": the lowest heap of each measured interval may rise by at most this many MiB per minute.
+ * The floors, not every sample: over a few minutes the samples' slope mostly shows the collector
+ * (garbage from start-up collected, or the heap growing to its next major collection) — the last
+ * run's −34 MiB/min and the one before's +61 MiB/min came with flat floors — while a leak raises
+ * what survives each collection, interval after interval.
+ */
+const MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE = 2;
+/** How often the server's memory probe runs here, and is read: the heap is known only from inside. */
+const MEMORY_PROBE_INTERVAL_MS = 2_000;
 /** "Flat": the lowest RSS of the last measured interval at most this much above the first's. */
 const MAX_RSS_FLOOR_GROWTH = 0.05;
 /** "In batches": at most one history write transaction per this many samples. */
@@ -51,6 +59,18 @@ function sizes(smoke: boolean): Sizes {
     concurrency: smoke ? 2 : 5,
     perWorker: smoke ? 2 : 6,
   };
+}
+
+/** The server's heapUsed as its memory probe last measured it (`/health/memory`), in bytes. */
+async function heapUsed(base: string, cookie: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(`${base}/health/memory`, { headers: { cookie } });
+    const report = (await response.json()) as { checks?: Record<string, Array<{ observedValue?: { used?: number } }>> };
+    const entry = Object.entries(report.checks ?? {}).find(([key]) => key.endsWith(':heap'))?.[1]?.[0];
+    return typeof entry?.observedValue?.used === 'number' ? entry.observedValue.used : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,6 +114,8 @@ export const checks: Scenario = {
       env: {
         WATCHKEEPER_CONFIG: configFile,
         SERVICES_MAX_PER_PROJECT: String(size.checks),
+        // Watchkeeper's own probes (memory among them) every 2 s, so the heap is sampled often.
+        HEALTH_INTERVAL_MS: String(MEMORY_PROBE_INTERVAL_MS),
       },
       readyTimeoutMs: 300_000,
     }).catch(async (error: unknown) => {
@@ -112,10 +134,17 @@ export const checks: Scenario = {
       const cpuBefore = sampleProcess(subject.pid);
       const started = performance.now();
       const rss: { x: number; y: number }[] = [];
+      const heap: { x: number; y: number }[] = [];
       const measuredMs = size.intervals * size.intervalMs;
       context.log(`checks: measuring ${size.intervals} interval(s)`);
+      let lastHeapRead = -Infinity;
       while (performance.now() - started < measuredMs) {
         rss.push({ x: (performance.now() - started) / 60_000, y: sampleProcess(subject.pid).rssBytes / 1_048_576 });
+        if (performance.now() - lastHeapRead >= MEMORY_PROBE_INTERVAL_MS) {
+          lastHeapRead = performance.now();
+          const used = await heapUsed(subject.url, cookie);
+          if (used !== undefined) heap.push({ x: (performance.now() - started) / 60_000, y: used / 1_048_576 });
+        }
         await sleep(1_000);
       }
       const seconds = (performance.now() - started) / 1000;
@@ -141,32 +170,54 @@ export const checks: Scenario = {
       const rssSlope = slope(rss.map(({ x, y }) => [x, y] as const));
       // The slope over a few minutes mostly shows the collector (a heap shrinking after start-up,
       // or growing until its next major collection): the lowest RSS of each interval shows a leak.
-      const rssFloors = Array.from({ length: size.intervals }, (_, i) =>
-        Math.min(...rss.filter((point) => point.x * 60_000 >= i * size.intervalMs && point.x * 60_000 < (i + 1) * size.intervalMs).map((point) => point.y)),
-      );
+      const floorsOf = (points: { x: number; y: number }[]) =>
+        Array.from({ length: size.intervals }, (_, i) =>
+          Math.min(
+            ...points.filter((point) => point.x * 60_000 >= i * size.intervalMs && point.x * 60_000 < (i + 1) * size.intervalMs).map((point) => point.y),
+          ),
+        ).filter(Number.isFinite);
+      const rssFloors = floorsOf(rss);
+      const heapFloors = floorsOf(heap);
+      // Per minute: the floors are one interval apart.
+      const heapFloorSlope = slope(heapFloors.map((floor, i) => [(i * size.intervalMs) / 60_000, floor] as const));
+      const heapSlope = slope(heap.map(({ x, y }) => [x, y] as const));
       const samplesPerTransaction = transactions > 0 ? samples / transactions : samples;
 
       // The reads, while the checks go on.
+      // Each plain, then gzipped as a browser asks (timed to the last byte received, not decoded;
+      // the plain ones are not parsed either); and the failing components only, as a dashboard can ask.
+      const gzip = { 'accept-encoding': 'gzip' };
       const reads = [
         // A health report answers 503 while a component fails, which some always do here.
         { label: 'GET /health/status', path: '/health/status', accept: [200, 503] },
+        { label: 'GET /health/status, gzip', path: '/health/status', accept: [200, 503], headers: gzip },
+        { label: 'GET /health/status?status=fail,warn', path: '/health/status?status=fail,warn', accept: [200, 503] },
         { label: 'GET /health/services', path: '/health/services', accept: [200, 503] },
+        { label: 'GET /health/services, gzip', path: '/health/services', accept: [200, 503], headers: gzip },
         { label: 'GET /api/services', path: '/api/services', accept: [200] },
+        { label: 'GET /api/services, gzip', path: '/api/services', accept: [200], headers: gzip },
       ];
       const readRows: Row[] = [];
       const bodySizes: string[] = [];
       for (const read of reads) {
         const url = `${subject.url}${read.path}`;
-        const warm = await timeRequests({ url, headers: { cookie }, perWorker: 1, accept: read.accept });
-        if (warm.errors.non2xx + warm.errors.errors > 0) throw new Error(`${read.label} did not answer ${read.accept.join(' or ')}`);
-        bodySizes.push(`${read.path} ${(warm.bodyBytes / 1_048_576).toFixed(1)} MiB`);
+        const headers = { cookie, ...read.headers };
+        // A busy machine may make the server shed a request: the warm-up one tries a few times.
+        let warm = await timeRequests({ url, headers, perWorker: 1, accept: read.accept });
+        for (let attempt = 0; attempt < 5 && warm.shed > 0; attempt++) {
+          await sleep(2_000);
+          warm = await timeRequests({ url, headers, perWorker: 1, accept: read.accept });
+        }
+        if (warm.errors.non2xx + warm.errors.errors > 0)
+          throw new Error(`${read.label} did not answer ${read.accept.join(' or ')}: ${JSON.stringify(warm.statuses)} ${warm.firstError ?? ''}`);
+        bodySizes.push(`${read.label.slice(4)} ${(warm.bodyBytes / 1_048_576).toFixed(2)} MiB`);
         for (const [mode, concurrency, perWorker] of [
           ['sequential', 1, size.sequential],
           [`${size.concurrency} concurrent`, size.concurrency, size.perWorker],
         ] as const) {
           context.log(`checks: ${read.label}, ${mode}`);
           const before = sampleProcess(subject.pid);
-          const timed = await timeRequests({ url, headers: { cookie }, concurrency, perWorker, accept: read.accept });
+          const timed = await timeRequests({ url, headers, concurrency, perWorker, accept: read.accept });
           const after = sampleProcess(subject.pid);
           const row: Row = {
             label: `${read.label}, ${mode}`,
@@ -183,14 +234,18 @@ export const checks: Scenario = {
       }
       const verdict = (pass: boolean) => (pass ? 'pass' : 'FAIL');
       const floorGrowth = rssFloors.length > 1 ? rssFloors.at(-1)! - rssFloors[0]! : 0;
+      const heapFloorGrowth = heapFloors.length > 1 ? heapFloors.at(-1)! - heapFloors[0]! : 0;
       const metrics: Metric[] = [
         {
-          label: 'RSS slope over the measured intervals',
-          value: Math.round(rssSlope * 100) / 100,
+          label: 'heap floor slope (lowest heapUsed of each measured interval)',
+          value: Math.round(heapFloorSlope * 100) / 100,
           unit: 'MiB/min',
-          target: `|slope| ≤ ${MAX_RSS_SLOPE_MIB_PER_MINUTE}`,
-          pass: Math.abs(rssSlope) <= MAX_RSS_SLOPE_MIB_PER_MINUTE,
+          target: `≤ ${MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE}`,
+          pass: heapFloors.length > 1 && heapFloorSlope <= MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE,
         },
+        // Shown, not judged: see MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE. A native leak shows in the RSS floors below.
+        { label: 'heapUsed slope over the measured intervals', value: Math.round(heapSlope * 100) / 100, unit: 'MiB/min' },
+        { label: 'RSS slope over the measured intervals', value: Math.round(rssSlope * 100) / 100, unit: 'MiB/min' },
         {
           label: 'RSS floor, last measured interval minus the first',
           value: Math.round(floorGrowth * 10) / 10,
@@ -216,9 +271,9 @@ export const checks: Scenario = {
         notes: [
           `Ran ${size.checks} HTTP checks every ${size.intervalMs / 1000} s (timeout ${CHECK_TIMEOUT_MS} ms), one warm-up interval, then ${size.intervals} measured (${seconds.toFixed(0)} s): ${checksRun} checks reached the target (${failures.ok} answered 200, ${failures.error500} 500, ${failures.reset} reset, ${failures.hang} never answered).`,
           'Schedule lag, measured by the target: the time from the end of a service’s check (answer sent, reset, or the checker hanging up) to the start of its next, minus the interval. Its row’s req/s is checks per second, CPU µs/req is the server’s CPU per check, and queries/req is database transactions per history sample.',
-          `RSS over the measured intervals: ${mean(rss.map((p) => p.y)).toFixed(1)} MiB on average, slope ${rssSlope.toFixed(2)} MiB/min (target |slope| ≤ ${MAX_RSS_SLOPE_MIB_PER_MINUTE}): ${verdict(Math.abs(rssSlope) <= MAX_RSS_SLOPE_MIB_PER_MINUTE)}; lowest RSS of each interval ${rssFloors.map((floor) => floor.toFixed(1)).join(', ')} MiB.`,
+          `Memory over the measured intervals: RSS ${mean(rss.map((p) => p.y)).toFixed(1)} MiB on average, slope ${rssSlope.toFixed(2)} MiB/min, lowest of each interval ${rssFloors.map((floor) => floor.toFixed(1)).join(', ')} MiB; heapUsed (the server's memory probe, every ${MEMORY_PROBE_INTERVAL_MS / 1000} s) ${mean(heap.map((p) => p.y)).toFixed(1)} MiB on average, slope ${heapSlope.toFixed(2)} MiB/min, lowest of each interval ${heapFloors.map((floor) => floor.toFixed(1)).join(', ')} MiB (floors ${heapFloorGrowth >= 0 ? '+' : ''}${heapFloorGrowth.toFixed(1)} MiB first to last; floor slope ${heapFloorSlope.toFixed(2)} MiB/min, target ≤ ${MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE}: ${verdict(heapFloors.length > 1 && heapFloorSlope <= MAX_HEAP_FLOOR_SLOPE_MIB_PER_MINUTE)}). The samples' slopes are shown, not judged: over minutes they mostly follow the collector.`,
           `History: ${samples} samples written in ${transactions} database transactions in all (every transaction of the bench database, so also the services sync and the other jobs), ${samplesPerTransaction.toFixed(1)} samples per transaction (target ≥ ${MIN_SAMPLES_PER_TRANSACTION}): ${verdict(samplesPerTransaction >= MIN_SAMPLES_PER_TRANSACTION)}.`,
-          `Reads: signed in with a session cookie, timed to the last byte of the body (${bodySizes.join(', ')}), ${size.sequential} sequential and ${size.concurrency} × ${size.perWorker} concurrent, after the measured intervals while the checks go on.`,
+          `Reads: signed in with a session cookie, timed to the last byte of the body as sent (${bodySizes.join(', ')}), ${size.sequential} sequential and ${size.concurrency} × ${size.perWorker} concurrent, after the measured intervals while the checks go on.`,
         ],
         details: {
           checks: size.checks,
@@ -229,6 +284,9 @@ export const checks: Scenario = {
           lagMs: { p50: lagRow.latencyMs.p50, p95: lagRow.latencyMs.p95, p99: lagRow.latencyMs.p99, max: lags.at(-1) ?? 0 },
           rssSlopeMiBPerMinute: rssSlope,
           rssFloorsMiB: rssFloors,
+          heapFloorsMiB: heapFloors,
+          heapFloorSlopeMiBPerMinute: heapFloorSlope,
+          heapMiB: heap.map((point) => Math.round(point.y * 10) / 10),
           rssMiB: rss.map((point) => Math.round(point.y * 10) / 10),
           history: { samples, transactions, samplesPerTransaction },
         },

@@ -18,7 +18,7 @@ export class HealthReportSerializer {
     this.#identity = identity;
   }
 
-  #checks(list: string, states: readonly ComponentState[]): Buffer {
+  #blocks(list: string): SerializedBlocks<ComponentState> {
     let blocks = this.#lists.get(list);
     if (!blocks) {
       // A component's `"<id>:<measurement>": [...]` members of `checks`, without the braces.
@@ -28,18 +28,29 @@ export class HealthReportSerializer {
       });
       this.#lists.set(list, blocks);
     }
-    return blocks.join(states);
+    return blocks;
   }
 
-  /** `list` names the read (e.g. `status`, or a group) so each keeps its own blocks. */
-  serialize(states: readonly ComponentState[], { description, status, notes = [], output }: ReportSummary, list = 'status'): Buffer {
+  /**
+   * `list` names the read (e.g. `status`, or a group) so each keeps its own blocks. `gzip`: the
+   * same bytes as one gzip member, from blocks deflated once each (serialized-blocks.ts).
+   */
+  serialize(
+    states: readonly ComponentState[],
+    { description, status, notes = [], output, links }: ReportSummary & { links?: Record<string, string> },
+    list = 'status',
+    encoding: 'identity' | 'gzip' = 'identity',
+  ): Buffer {
     const identity = this.#identity;
     const summary = reportOutput(states, output);
-    const head =
+    const head = Buffer.from(
       `{"status":${JSON.stringify(status)},"version":${JSON.stringify(identity.version)},"releaseId":${JSON.stringify(identity.releaseId)}` +
-      `,"serviceId":${JSON.stringify(identity.serviceId)},"description":${JSON.stringify(description)},"notes":${JSON.stringify(notes)}` +
-      (summary === undefined ? '' : `,"output":${JSON.stringify(summary)}`) +
-      `,"checks":{`;
-    return Buffer.concat([Buffer.from(head), this.#checks(list, states), Buffer.from('}}')]);
+        `,"serviceId":${JSON.stringify(identity.serviceId)},"description":${JSON.stringify(description)},"notes":${JSON.stringify(notes)}` +
+        (summary === undefined ? '' : `,"output":${JSON.stringify(summary)}`) +
+        `,"checks":{`,
+    );
+    const tail = Buffer.from(links ? `},"links":${JSON.stringify(links)}}` : '}}');
+    const blocks = this.#blocks(list);
+    return encoding === 'gzip' ? blocks.gzip(states, head, tail) : Buffer.concat([head, blocks.join(states), tail]);
   }
 }

@@ -1,13 +1,16 @@
 /** The /health endpoints. Every answer comes from the latest stored results: no I/O here. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { HEALTH_CONTENT_TYPE, httpStatusForHealth, type HealthResponse, type HealthStatus } from '../../../contracts/health.ts';
+import { HEALTH_CONTENT_TYPE, httpStatusForHealth, type HealthResponse } from '../../../contracts/health.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { EventLoopMonitor } from './event-loop-monitor.ts';
 import type { HealthMonitor } from './health-monitor.ts';
-import { aggregateStatus, buildHealthReport, type ServiceIdentity } from './health-report.ts';
+import type { ComponentState } from './component-state.ts';
+import { sendEncoded } from './encoded-reply.ts';
+import { aggregateStatus, buildHealthReport, reportOutput, type ReportSummary, type ServiceIdentity } from './health-report.ts';
 import { HealthReportSerializer } from './health-report-serializer.ts';
-import { componentParamsSchema, healthReplies, testComponentReplies } from './health.schemas.ts';
+import { componentParamsSchema, healthReplies, reportQuerySchema, reportReplies, testComponentReplies } from './health.schemas.ts';
+import { nextLink, selectComponents, type ReportQuery } from './report-selection.ts';
 import { isSchemaCurrent } from '../../infra/database/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 
@@ -144,31 +147,62 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
     ['disk', 'Data volume free space'],
   ] as const;
   // The full reports list every component (10,000 with as many services): serialized from pieces
-  // kept per component, not through the route's zod serializer (health-report-serializer.ts).
+  // kept per component, not through the route's zod serializer (health-report-serializer.ts),
+  // gzipped when the client accepts it and a 304 when its ETag is still current (encoded-reply.ts).
   const reports = new HealthReportSerializer({ identity });
-  const sendReport = (reply: FastifyReply, status: HealthStatus, body: Buffer) => {
-    reply.code(httpStatusForHealth(status)).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
+  const boot = startedAt.getTime();
+  const sendReport = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    { group, all, query, summary }: { group: string | undefined; all: ComponentState[]; query: ReportQuery; summary: ReportSummary },
+  ) => {
+    const page = selectComponents(all, query);
+    const list = group ?? 'status';
+    const links = page.next === undefined ? undefined : { next: nextLink(request.url, page.next) };
+    // Narrowed: the report's status and output still describe every component, the checks the page.
+    const narrowed = query.status !== undefined || query.limit !== undefined || query.after !== undefined;
+    const described = narrowed
+      ? {
+          ...summary,
+          output: summary.output ?? reportOutput(all, undefined) ?? '',
+          notes: [...(summary.notes ?? []), `listed ${page.states.length} of ${all.length} components`],
+        }
+      : summary;
+    return sendEncoded(request, reply, {
+      code: httpStatusForHealth(summary.status),
+      contentType: HEALTH_CONTENT_TYPE,
+      // Health must never be served stale by a proxy; a client may still ask "changed since?".
+      headers: { 'cache-control': 'no-store' },
+      // The states change only with the monitor's version; the rest of the body is the summary's.
+      etagInputs: [boot, monitor.version, list, request.url, summary.status, JSON.stringify(summary)],
+      body: (encoding) =>
+        reports.serialize(page.states, { ...described, ...(links ? { links } : {}) }, narrowed ? `${list}?${query.status ?? ''}` : list, encoding),
+    });
   };
   for (const [group, summary] of componentGroups) {
-    routes.get(`/health/${group}`, { config: read, schema: { tags, summary, response: healthReplies } }, (_request, reply) => {
+    routes.get(`/health/${group}`, { config: read, schema: { tags, summary, querystring: reportQuerySchema, response: reportReplies } }, (request, reply) => {
       const states = monitor.list(group);
       const status = aggregateStatus(states, { degraded: false });
-      sendReport(reply, status, reports.serialize(states, { description: summary, status }, group));
+      sendReport(request, reply, { group, all: states, query: request.query, summary: { description: summary, status } });
     });
   }
 
   routes.get(
     '/health/status',
-    { config: read, schema: { tags, summary: 'Full report: every component, overall status, uptime and version', response: healthReplies } },
-    (_request, reply) => {
+    {
+      config: read,
+      schema: { tags, summary: 'Full report: every component, overall status, uptime and version', querystring: reportQuerySchema, response: reportReplies },
+    },
+    (request, reply) => {
       const states = monitor.list();
       const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
       const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
-      sendReport(
-        reply,
-        status,
-        reports.serialize(states, { description: 'Watchkeeper status', status, notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`] }),
-      );
+      sendReport(request, reply, {
+        group: undefined,
+        all: states,
+        query: request.query,
+        summary: { description: 'Watchkeeper status', status, notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`] },
+      });
     },
   );
 

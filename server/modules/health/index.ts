@@ -17,6 +17,7 @@ import { createHealthHistory } from './history/index.ts';
 
 export { HealthMonitor } from './health-monitor.ts';
 export { SerializedBlocks } from './serialized-blocks.ts';
+export { acceptsGzip } from './encoded-reply.ts';
 export type { ProbeDefinition, ProbeResult, Measurement } from '../../platform/probes/index.ts';
 export type { ComponentState } from './component-state.ts';
 

@@ -97,10 +97,14 @@ export class ServiceDirectory {
   /**
    * `GET /api/services`'s body, `{"items":[…]}` as UTF-8, from pieces kept per config-file service
    * until its state changes (the stored ones are read afresh each time): what JSON.stringify of
-   * `{ items: list(scope) }` gives, without rebuilding and encoding 10,000 records per request.
+   * `{ items: list(scope) }` gives, without rebuilding and encoding 10,000 records per request;
+   * `gzip`: those bytes as one gzip member.
    */
-  async listJson(scope: TenantScope): Promise<Buffer> {
-    return Buffer.concat([ITEMS_OPEN, this.#listBlocks.join(await this.#entries(scope)), ITEMS_CLOSE]);
+  async listJson(scope: TenantScope, encoding: 'identity' | 'gzip' = 'identity'): Promise<Buffer> {
+    const entries = await this.#entries(scope);
+    // Gzipped from blocks deflated once per change: the same bytes, ~15× fewer of them at 10,000.
+    if (encoding === 'gzip') return this.#listBlocks.gzip(entries, ITEMS_OPEN, ITEMS_CLOSE);
+    return Buffer.concat([ITEMS_OPEN, this.#listBlocks.join(entries), ITEMS_CLOSE]);
   }
 
   /** The config file's services (already in order) merged with the stored ones' records, by name. */

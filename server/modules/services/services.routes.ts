@@ -10,6 +10,7 @@ import type { Transaction } from 'kysely';
 import type { Permission } from '../../../contracts/permissions.ts';
 import type { TenantScope } from '../../../contracts/tenancy.ts';
 import type { Database } from '../../infra/database/schema.ts';
+import { acceptsGzip } from '../health/index.ts';
 import type { ServiceDirectory } from './service-directory.ts';
 import {
   checkServiceReplies,
@@ -65,7 +66,14 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
     // Sent already serialized (ServiceDirectory.listJson) rather than through the route's zod
     // serializer, which took seconds over 10,000 services. The records are built from parsed
     // definitions, so they have the schema's shape; services-api.test.ts checks the answer against it.
-    async (request, reply) => sendJson(reply, await directory.listJson(await readScope(request))),
+    // Gzipped when the client accepts it (from blocks deflated once per change, not per request).
+    async (request, reply) => {
+      const gzip = acceptsGzip(request.headers['accept-encoding']);
+      const body = await directory.listJson(await readScope(request), gzip ? 'gzip' : 'identity');
+      reply.header('vary', 'accept-encoding');
+      if (gzip) reply.header('content-encoding', 'gzip');
+      return sendJson(reply, body);
+    },
   );
 
   routes.post(
