@@ -19,4 +19,8 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/', access: 'signed-in' },
   { path: '/sign-in', access: 'public' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
+  { path: '/admin/audit', access: 'signed-in' },
+  { path: '/admin/security-events', access: 'signed-in' },
+  { path: '/admin/api-keys', access: 'signed-in' },
+  { path: '/account', access: 'signed-in' },
 ];

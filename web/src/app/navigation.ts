@@ -4,7 +4,11 @@ export interface NavigationEntry {
   label: string;
 }
 
-export const NAVIGATION: NavigationEntry[] = [{ to: '/', label: 'Overview' }];
+export const NAVIGATION: NavigationEntry[] = [
+  { to: '/', label: 'Overview' },
+  { to: '/admin/audit', label: 'Administration' },
+  { to: '/account', label: 'Account' },
+];
 
 /** The entry a path belongs to: the longest `to` that is the path or a parent of it. */
 export function currentEntry(pathname: string): NavigationEntry | undefined {

@@ -1,0 +1,11 @@
+/**
+ * The administration pages, in the order of the sub-navigation every admin page shows. Each
+ * administration feature appends its entry here when it adds its page.
+ */
+import type { NavigationEntry } from '../../app/navigation.ts';
+
+export const ADMIN_NAVIGATION: NavigationEntry[] = [
+  { to: '/admin/audit', label: 'Audit log' },
+  { to: '/admin/security-events', label: 'Security events' },
+  { to: '/admin/api-keys', label: 'API keys' },
+];
