@@ -185,7 +185,9 @@ export async function authRoutes(app: FastifyInstance, { auth }: { auth: AuthSer
           target: { type: 'user', id: principal.userId, label: principal.email },
           details: { reason: 'wrong-current-password' },
         });
-        throw new AppError('WK_ERR_WRONG_PASSWORD', 'the current password is not correct');
+        throw new AppError('WK_ERR_WRONG_PASSWORD', 'the current password is not correct', {
+          fieldErrors: [{ pointer: '/body/currentPassword', detail: 'is not your current password' }],
+        });
       }
       assertPasswordAcceptable(request.body.newPassword, auth.passwordPolicy, { email: user.email, pointer: '/body/newPassword' });
       const passwordHash = await hashPassword(request.body.newPassword);

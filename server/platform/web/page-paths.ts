@@ -30,4 +30,8 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
   { path: '/status-page', access: 'signed-in' },
   { path: '/status/:slug', access: 'anonymous', cacheControl: 'public, max-age=30' },
+  { path: '/admin/audit', access: 'signed-in' },
+  { path: '/admin/security-events', access: 'signed-in' },
+  { path: '/admin/api-keys', access: 'signed-in' },
+  { path: '/account', access: 'signed-in' },
 ];

@@ -1,0 +1,128 @@
+/**
+ * API keys of the organization: the list (never the secrets), a form to create one — whose key is
+ * shown once, right here — and revocation with a confirmation.
+ */
+import { useState } from 'react';
+import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import type { z } from 'zod';
+import type { apiKeySchema } from '../../../../contracts/auth.ts';
+import { apiFrom, orRouteError } from '../../app/loader-api.ts';
+import type { PageHandle } from '../../app/routes.tsx';
+import { browserApi } from '../../shared/api/client.ts';
+import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { AdminLayout } from '../administration/AdminLayout.tsx';
+import { CreateKeyForm, type CreatedApiKey } from './CreateKeyForm.tsx';
+import { NewKey } from './NewKey.tsx';
+
+export const handle: PageHandle = { title: 'API keys' };
+
+type ApiKey = z.infer<typeof apiKeySchema>;
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  return orRouteError(apiFrom(context)<{ items: ApiKey[] }>('/api/api-keys'));
+}
+
+const day = (iso: string | null, none: string) => (iso ? iso.slice(0, 10) : none);
+
+export function Component() {
+  const { items } = useLoaderData<typeof loader>();
+  const revalidator = useRevalidator();
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  return (
+    <AdminLayout title="API keys">
+      {created && <NewKey name={created.name} secret={created.key} onDismiss={() => setCreated(null)} />}
+      <PanelBoundary title="Keys">
+        <section className="panel" aria-labelledby="api-keys-title">
+          <h2 id="api-keys-title">Keys</h2>
+          {items.length === 0 ? (
+            <p>This organization has no API keys yet.</p>
+          ) : (
+            <table className="admin-table">
+              <caption className="visually-hidden">API keys of this organization</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Project</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((key) => (
+                  <KeyRow key={key.id} apiKey={key} onRevoked={() => void revalidator.revalidate()} />
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </PanelBoundary>
+      <PanelBoundary title="Create a key">
+        <CreateKeyForm
+          onCreated={(key) => {
+            setCreated(key);
+            void revalidator.revalidate();
+          }}
+        />
+      </PanelBoundary>
+    </AdminLayout>
+  );
+}
+
+function KeyRow({ apiKey, onRevoked }: { apiKey: ApiKey; onRevoked: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function revoke() {
+    setError(null);
+    try {
+      await browserApi(`/api/api-keys/${apiKey.id}`, { method: 'DELETE' });
+      setConfirming(false);
+      onRevoked();
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  }
+  return (
+    <tr>
+      <th scope="row">{apiKey.name}</th>
+      <td>
+        <code>{apiKey.prefix}</code>
+      </td>
+      <td>{apiKey.scopes.join(', ')}</td>
+      <td>{apiKey.projectId ?? 'All projects'}</td>
+      <td className="nowrap">{day(apiKey.createdAt, '—')}</td>
+      <td className="nowrap">{day(apiKey.lastUsedAt, 'Never')}</td>
+      <td className="nowrap">{day(apiKey.expiresAt, 'Never')}</td>
+      <td>
+        {apiKey.revokedAt ? (
+          <span>Revoked {day(apiKey.revokedAt, '')}</span>
+        ) : confirming ? (
+          <span className="confirm" role="group" aria-label={`Confirm revoking ${apiKey.name}`}>
+            <span>Revoke “{apiKey.name}”? It stops working at once.</span>{' '}
+            <button type="button" className="danger" onClick={() => void revoke()}>
+              Yes, revoke
+            </button>{' '}
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <>
+            Active{' '}
+            <button type="button" onClick={() => setConfirming(true)} aria-label={`Revoke ${apiKey.name}`}>
+              Revoke
+            </button>
+          </>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
