@@ -116,6 +116,9 @@ describe('authorization matrix', () => {
     'GET /admin/roles': { permission: 'roles:read' },
     'GET /admin/ip-rules': { permission: 'ip-rules:read', organization: 'system' },
     'GET /admin/organizations': 'authenticated',
+    'GET /admin/audit': { permission: 'audit:read' },
+    'GET /admin/security-events': { permission: 'security-events:read' },
+    'GET /admin/api-keys': { permission: 'api-keys:read' },
   };
 
   it('answers every route for every caller as its declaration says', async () => {
