@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInRolePermissions, permissions as allPermissions, type BuiltInRole, type Permission } from '../contracts/permissions.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import { buildTestApp, createApiKey, createOrganization, createUser, signIn, type TestApp } from './helpers.ts';
-import { expectedAccess } from './access-expectations.ts';
+import { effectiveAccess, expectedAccess } from './access-expectations.ts';
 import { PAGE_PATHS } from '../server/platform/web/page-paths.ts';
-import type { RouteAccess } from '../server/platform/auth/index.ts';
 
 /** Routes anyone may call (public, or `optional`: identified when signed in). A new one must be added here on purpose. */
 const PUBLIC_ROUTES = [
@@ -111,15 +110,6 @@ describe('authorization matrix', () => {
    * gets the page's 403 with the server's reason (orRouteError), so the page is held to that data's access.
    * (An API key is no session: a page sends it to sign in.)
    */
-  const PAGE_DATA_ACCESS: Record<string, RouteAccess> = {
-    'GET /admin/users': { permission: 'users:read' },
-    'GET /admin/roles': { permission: 'roles:read' },
-    'GET /admin/ip-rules': { permission: 'ip-rules:read', organization: 'system' },
-    'GET /admin/organizations': 'authenticated',
-    'GET /admin/audit': { permission: 'audit:read' },
-    'GET /admin/security-events': { permission: 'security-events:read' },
-    'GET /admin/api-keys': { permission: 'api-keys:read' },
-  };
 
   it('answers every route for every caller as its declaration says', async () => {
     const mismatches: string[] = [];
@@ -127,7 +117,7 @@ describe('authorization matrix', () => {
       const key = `${route.method} ${route.url}`;
       if (route.method === 'HEAD' || route.access === undefined) continue;
       for (const caller of [undefined, ...callers]) {
-        const expected = expectedAccess((caller?.headers.cookie && PAGE_DATA_ACCESS[key]) || route.access, caller);
+        const expected = expectedAccess(effectiveAccess(key, route.access, caller), caller);
         if (caller && SESSION_ENDING.has(key)) continue;
         const response = await t.app.inject({ method: route.method as 'GET', url: urlFor(route.url), headers: caller?.headers ?? {} });
         const status = response.statusCode;

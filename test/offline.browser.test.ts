@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, signIn } from './browser.ts';
-import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
+import { buildTestApp, createUser, login, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
@@ -61,6 +61,42 @@ describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}
     await p.goto('/');
     await hydrated(p);
     await expect.poll(() => p.getByText('Offline since').count()).toBe(0);
+    await p.context().close();
+  });
+
+  it('queues "Check now" while offline and delivers it when back online', async () => {
+    const headers = (await login(t.app, user)).headers;
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/services',
+      headers,
+      payload: { name: 'queued-check', type: 'tcp', host: '127.0.0.1', port: 9 },
+    });
+    expect(created.statusCode).toBe(201);
+    const checks = async () =>
+      Number(
+        (
+          await t.app.database.db
+            .selectFrom('audit_log')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('action', '=', 'health.test')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await checks();
+    const p = await controlledPage();
+    await p.goto('/services/queued-check');
+    await hydrated(p);
+
+    await p.context().setOffline(true);
+    await p.getByRole('button', { name: 'Check now' }).click();
+    const queue = p.getByRole('region', { name: 'Queued actions' });
+    await expect.poll(() => queue.textContent()).toContain('waiting for the network');
+    expect(await checks()).toBe(before); // nothing reached the server
+
+    await p.context().setOffline(false);
+    await expect.poll(() => queue.textContent(), { timeout: 20_000 }).toContain('Delivered');
+    await expect.poll(checks).toBe(before + 1);
     await p.context().close();
   });
 
