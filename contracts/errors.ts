@@ -62,7 +62,8 @@ export const errorCatalogue = {
   WK_ERR_UNAUTHORIZED: {
     status: 401,
     title: 'Authentication required',
-    description: 'Neither a valid session cookie nor a well-formed `Authorization: Bearer <API key>` header: sign in or present a key.',
+    description:
+      'Neither a valid session cookie nor a well-formed `Authorization: Bearer <API key>` header (or Basic auth with the key as the password): sign in or present a key.',
   },
   WK_ERR_INVALID_CREDENTIALS: {
     status: 401,
@@ -266,6 +267,36 @@ export const errorCatalogue = {
     status: 409,
     title: 'Too many services',
     description: 'The project has the most external services one project may have (`SERVICES_MAX_PER_PROJECT`).',
+  },
+
+  // Pushed metrics
+  WK_ERR_PUSH_INVALID: {
+    status: 400,
+    title: 'Pushed metrics refused',
+    description:
+      'The push cannot be read or breaks a rule of the exposition format: a syntax error (`errors` points at `/body/line/<n>`), an invalid metric or label name, a timestamp, a duplicate series, a histogram without a `+Inf` bucket, a name reserved by Watchkeeper, a grouping key that is not `job/<job>{/<label>/<value>}` (`/params/*`), or a declared metric pushed with a label it does not declare, a value it does not allow or other buckets (`/body/<metric>`), or an undeclared one under `METRICS_PUSH_REQUIRE_DECLARED`. Nothing of it is stored.',
+  },
+  WK_ERR_PUSH_TYPE_CONFLICT: {
+    status: 409,
+    title: 'Pushed metric has another type',
+    description:
+      'A metric of this name was pushed to another group of the project with another type, or is declared with another type; delete that group or push the same type. Nothing of the push is stored.',
+  },
+  WK_ERR_METRIC_NOT_DECLARED: {
+    status: 404,
+    title: 'Metric not declared',
+    description: 'The project has no declaration of this metric (`/params/name`).',
+  },
+  WK_ERR_METRIC_DECLARATION_READ_ONLY: {
+    status: 409,
+    title: 'Metric declared in the config file',
+    description: 'The metric is declared in the config file (`declaredMetrics`) and is read-only through the API; change it there and restart.',
+  },
+  WK_ERR_PUSH_SERIES_LIMIT: {
+    status: 409,
+    title: 'Too many pushed series',
+    description:
+      'The push would take a metric over `METRICS_PUSH_MAX_SERIES_PER_METRIC` series (or its declared `maxSeries`), a declared label over its `maxValues` distinct values, or the project over `METRICS_PUSH_MAX_SERIES_PER_PROJECT` (a label explosion); the problem names the metric and the limit. Nothing of the push is stored; what was stored before stays.',
   },
 
   // Health

@@ -26,6 +26,8 @@ export const permissions = [
   'logs:read',
   'status-pages:read',
   'status-pages:write',
+  'metrics:read',
+  'metrics:write',
 ] as const;
 
 export type Permission = (typeof permissions)[number];
@@ -41,7 +43,7 @@ export type BuiltInRole = (typeof builtInRoles)[number];
 const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
   viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read', 'status-pages:read'],
   // An editor changes what is monitored — within the projects their membership covers.
-  editor: ['services:write', 'logs:write'],
+  editor: ['services:write', 'logs:write', 'metrics:write'],
   admin: [
     'health:test',
     'users:read',
@@ -58,6 +60,8 @@ const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
     'projects:write',
     // What the public page of the organization says, and the incidents written on it.
     'status-pages:write',
+    // Watchkeeper's own Prometheus metrics (GET /metrics): an instance's internals, for its operators.
+    'metrics:read',
   ],
   owner: ['organizations:write'],
 };

@@ -56,6 +56,15 @@ export const tcpServiceSchema = z.strictObject(
 );
 
 export const externalServiceConfigSchema = z.discriminatedUnion('type', [httpServiceSchema, tcpServiceSchema]);
+/**
+ * A service added through the API. Its name must not be `new`: the dashboard's /services/new is the
+ * form that adds one, so a service of that name could not be opened there. (Stored and config-file
+ * services are read with the schema above, so an older one of that name still loads.)
+ */
+export const newServiceSchema = externalServiceConfigSchema.refine((service) => service.name !== 'new', {
+  path: ['name'],
+  message: 'must not be "new" (the dashboard adds services at /services/new)',
+});
 export type ExternalServiceInput = z.input<typeof externalServiceConfigSchema>;
 export type ExternalService = z.output<typeof externalServiceConfigSchema>;
 export type HttpService = Extract<ExternalService, { type: 'http' }>;
@@ -94,3 +103,26 @@ const recordFields = {
 /** A service as the API returns it: its definition (defaults applied), where it comes from, and its latest check. */
 export const serviceRecordSchema = z.discriminatedUnion('type', [httpServiceSchema.extend(recordFields), tcpServiceSchema.extend(recordFields)]);
 export type ServiceRecord = z.output<typeof serviceRecordSchema>;
+
+/**
+ * Optional paging of `GET /api/services` (by name, the list's order): without `limit` every
+ * service is listed, as it always was; with it, `nextCursor` of a page is the next one's `cursor`.
+ * A cursor names where a page ended, so a service removed in between does not break the walk.
+ */
+export const servicesListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe('Services per page; every service when left out'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a `nextCursor` from this endpoint')
+    .optional()
+    .describe('`nextCursor` of the previous page'),
+});
+
+export const serviceListSchema = z.object({
+  items: z.array(serviceRecordSchema),
+  /** Pass as `cursor` for the next page; null on the last page (and when not paged). */
+  nextCursor: z.string().nullable(),
+});
+export type ServiceList = z.output<typeof serviceListSchema>;

@@ -16,6 +16,7 @@ import type { Config } from './infra/config/index.ts';
 import { packageRoot } from './infra/package-root.ts';
 import { databasePlugin } from './infra/database/index.ts';
 import { cachePlugin } from './infra/cache/index.ts';
+import { requestSpanPlugin, type Tracing } from './infra/tracing/index.ts';
 import { errorHandlerPlugin } from './platform/errors/index.ts';
 import { lifecyclePlugin } from './platform/lifecycle/index.ts';
 import { eventsPlugin } from './platform/events/index.ts';
@@ -38,6 +39,7 @@ import { tenancyPlugin } from './modules/tenancy/index.ts';
 import { apiKeysPlugin } from './modules/api-keys/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
 import { statusPagesPlugin } from './modules/status-pages/index.ts';
+import { metricsEndpointPlugin } from './modules/metrics/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,10 +54,12 @@ export interface AppOptions {
   config: Config;
   /** Start the scheduled health checks on ready (default true). */
   startHealthChecks?: boolean;
+  /** Names each request's span by its route; tracing itself is started by the process, not the app. */
+  tracing?: Tracing | undefined;
 }
 
 export const app = fp<AppOptions>(
-  async (instance, { config, startHealthChecks = true }) => {
+  async (instance, { config, startHealthChecks = true, tracing }) => {
     instance.decorate('config', config);
     instance.setValidatorCompiler(validatorCompiler);
     instance.setSerializerCompiler(serializerCompiler);
@@ -65,9 +69,12 @@ export const app = fp<AppOptions>(
     });
 
     // Infrastructure
+    if (tracing) await instance.register(requestSpanPlugin, { tracing });
     await instance.register(errorHandlerPlugin);
     // Before any route: every route must declare its access (server/platform/auth/route-access.ts).
     await instance.register(routeAccessPlugin);
+    // Before any route: its onResponse hook counts every route's requests (platform/metrics).
+    await instance.register(metricsPlugin);
     // Early, so every answer (403s and 429s too) carries the security headers.
     await instance.register(securityHeadersPlugin);
     await instance.register(swagger, {
@@ -86,7 +93,6 @@ export const app = fp<AppOptions>(
     // Platform
     await instance.register(lifecyclePlugin);
     await instance.register(eventsPlugin);
-    await instance.register(metricsPlugin);
     await instance.register(schedulerPlugin);
     // Before every check that costs work: an overloaded process refuses a request first (503), probes excepted.
     await instance.register(loadSheddingPlugin, { config });
@@ -113,6 +119,8 @@ export const app = fp<AppOptions>(
     });
     await instance.register(servicesPlugin, { config });
     await instance.register(statusPagesPlugin);
+    // After the features whose state it exports (health above all).
+    await instance.register(metricsEndpointPlugin, { config });
 
     // The dashboard, last: its pages call the API above in process.
     await instance.register(webPlugin);
@@ -169,12 +177,14 @@ export async function buildServer({
   config,
   logger,
   startHealthChecks,
+  tracing,
 }: {
   config: Config;
   logger?: FastifyServerOptions['loggerInstance'] | boolean;
   startHealthChecks?: boolean;
+  tracing?: Tracing | undefined;
 }): Promise<FastifyInstance> {
   const server = Fastify(serverOptions(config, logger));
-  await server.register(app, { config, startHealthChecks });
+  await server.register(app, { config, startHealthChecks, tracing });
   return server as unknown as FastifyInstance;
 }

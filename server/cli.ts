@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { Kysely } from 'kysely';
 import { loadConfig, describeConfig, ConfigError, type Config } from './infra/config/index.ts';
-import { migrateToLatest, openDatabase } from './infra/database/index.ts';
 
 const USAGE = `Usage: watchkeeper <command>
 
@@ -33,6 +32,8 @@ function loadConfigOrExit(): Config {
 }
 
 async function migrate(config: Config): Promise<void> {
+  // Imported here, not at the top: `start` has to start tracing before pg is first loaded.
+  const { migrateToLatest, openDatabase } = await import('./infra/database/index.ts');
   const logger = pino({ level: config.server.logLevel });
   const database = await openDatabase({ config, logger, poolMax: 1, verify: true });
   try {
@@ -49,6 +50,9 @@ function configCheck(config: Config): void {
   process.stdout.write(`configuration is valid${config.configFile ? ` (file: ${config.configFile})` : ''}\n\n`);
   for (const row of rows) process.stdout.write(`${row.env.padEnd(width)}  ${row.value}\n`);
   process.stdout.write(`\nexternal services from the config file: ${config.services.length === 0 ? 'none' : config.services.map((s) => s.name).join(', ')}\n`);
+  process.stdout.write(
+    `declared metrics from the config file: ${config.declaredMetrics.length === 0 ? 'none' : config.declaredMetrics.map((m) => `${m.name} (${m.type})`).join(', ')}\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -56,8 +60,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, sub] = positionals;
   switch (command) {
     case 'start': {
+      const config = loadConfigOrExit();
+      // Before the server's modules are imported: tracing patches pg, ioredis and http as they load.
+      const { startTracing } = await import('./infra/tracing/index.ts');
+      const tracing = await startTracing(config.tracing);
       const { startWatchkeeper } = await import('./main.ts');
-      await startWatchkeeper(loadConfigOrExit());
+      await startWatchkeeper(config, { tracing });
       return;
     }
     case 'migrate':

@@ -8,15 +8,26 @@ import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './app.ts';
 import type { Config } from './infra/config/index.ts';
+import type { Tracing } from './infra/tracing/index.ts';
 import { gracefulShutdown } from './platform/lifecycle/graceful-shutdown.ts';
 import { startRedirectServer } from './platform/security/tls/redirect-server.ts';
 
-export async function startWatchkeeper(config: Config): Promise<FastifyInstance> {
-  const logger = pino({ level: config.server.logLevel, base: { service: config.server.serviceId } });
+export interface StartOptions {
+  /** Tracing started by the caller, before this module's imports loaded what it instruments. */
+  tracing?: Tracing | undefined;
+}
+
+export async function startWatchkeeper(config: Config, { tracing }: StartOptions = {}): Promise<FastifyInstance> {
+  const logger = pino({
+    level: config.server.logLevel,
+    base: { service: config.server.serviceId },
+    // Each line written while a span is active carries its trace and span ids.
+    ...(tracing && { mixin: () => tracing.logFields() }),
+  });
   let server: FastifyInstance;
   let redirect: { close(): Promise<void> } | undefined;
   try {
-    server = await buildServer({ config, logger });
+    server = await buildServer({ config, logger, tracing });
     await server.listen({ port: config.server.port, host: config.server.host });
     if (config.server.tlsCertFile && config.server.tlsRedirectPort !== undefined) {
       const address = server.server.address();
@@ -34,6 +45,9 @@ export async function startWatchkeeper(config: Config): Promise<FastifyInstance>
   const shutdown = gracefulShutdown({
     server,
     alsoClose: async () => redirect?.close(),
+    // Last, so that the spans of the final requests and of closing are exported too.
+    afterClose: async () =>
+      tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, `tracing: spans not exported: ${(error as Error).message}`)),
     drainDelayMs: config.server.shutdownDrainDelayMs,
     timeoutMs: config.server.shutdownTimeoutMs,
     logger,

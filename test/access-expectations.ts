@@ -38,3 +38,13 @@ export const PAGE_DATA_ACCESS: Record<string, RouteAccess> = {
 export function effectiveAccess(key: string, access: RouteAccess, caller: { headers: Record<string, string> } | undefined): RouteAccess {
   return (caller?.headers.cookie && PAGE_DATA_ACCESS[key]) || access;
 }
+
+/**
+ * Routes whose access depends on where the caller is (route config says `optional`): from loopback
+ * anyone, from elsewhere as declared here. The matrix calls them from ELSEWHERE.
+ */
+export const ELSEWHERE = '203.0.113.7';
+export const ACCESS_FROM_ELSEWHERE: Record<string, RouteAccess> = {
+  // METRICS_ALLOW_NETWORKS (loopback by default) scrape without credentials.
+  'GET /metrics': { permission: 'metrics:read', organization: 'system' },
+};

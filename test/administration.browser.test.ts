@@ -6,32 +6,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn } from './browser.ts';
-import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
+import { chromiumNote, expectAccessible, hasChromium, hydrated, pageErrors, signIn, openBrowserSuite, type BrowserSuite } from './browser.ts';
+import { createUser, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`administration and account in Chromium${chromiumNote}`, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let owner: TestUser;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' } });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite();
+    ({ t, base } = suite);
     owner = await createUser(t.app, { role: 'owner' });
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
   });
 
-  async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, ...options });
-    return context.newPage();
-  }
+  const page = (options: BrowserContextOptions = {}) => suite.newPage(options);
 
   const actionCells = (p: Page) => p.locator('table tbody tr td:nth-child(4)').allTextContents();
 

@@ -41,13 +41,18 @@ describe('rights cache', () => {
       for (const headers of [user.headers, key.headers]) {
         expect((await a.app.inject({ url: '/api/services', headers })).statusCode).toBe(200);
       }
-      const afterFirst = loads.count();
-      expect(afterFirst).toBeGreaterThan(0);
-      for (let i = 0; i < 5; i++) {
-        expect((await a.app.inject({ url: '/api/services', headers: user.headers })).statusCode).toBe(200);
-        expect((await a.app.inject({ url: '/api/services', headers: key.headers })).statusCode).toBe(200);
-      }
-      expect(loads.count()).toBe(afterFirst);
+      expect(loads.count()).toBeGreaterThan(0);
+      const readFiveTimes = async () => {
+        const before = loads.count();
+        for (let i = 0; i < 5; i++) {
+          expect((await a.app.inject({ url: '/api/services', headers: user.headers })).statusCode).toBe(200);
+          expect((await a.app.inject({ url: '/api/services', headers: key.headers })).statusCode).toBe(200);
+        }
+        return loads.count() - before;
+      };
+      // The cache empties, rightly, whenever the notification listener's state changes (a heartbeat
+      // late on a loaded machine): one such drop is allowed, two rounds in a row reloading are not.
+      if ((await readFiveTimes()) > 0) expect(await readFiveTimes()).toBe(0);
     } finally {
       loads.restore();
     }

@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInRolePermissions, permissions as allPermissions, type BuiltInRole, type Permission } from '../contracts/permissions.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../contracts/tenancy.ts';
 import { buildTestApp, createApiKey, createOrganization, createUser, signIn, type TestApp } from './helpers.ts';
-import { effectiveAccess, expectedAccess } from './access-expectations.ts';
-import { PAGE_PATHS } from '../server/platform/web/page-paths.ts';
+import { ACCESS_FROM_ELSEWHERE, effectiveAccess, ELSEWHERE, expectedAccess } from './access-expectations.ts';
+import { PAGE_PATHS } from '../contracts/page-paths.ts';
 
 /** Routes anyone may call (public, or `optional`: identified when signed in). A new one must be added here on purpose. */
 const PUBLIC_ROUTES = [
-  // The dashboard's pages: each decides who sees it (server/platform/web/page-paths.ts).
+  // The dashboard's pages: each decides who sees it (contracts/page-paths.ts).
   ...PAGE_PATHS.map((page) => `GET ${page.path}`),
   'GET /sw.js',
   'POST /sign-in',
@@ -39,6 +39,8 @@ const PUBLIC_ROUTES = [
   'GET /docs/yaml',
   'GET /docs/static/index.html',
   'GET /docs/static/swagger-initializer.js',
+  // Anyone from METRICS_ALLOW_NETWORKS (loopback); from elsewhere ACCESS_FROM_ELSEWHERE, which the sweep checks.
+  'GET /metrics',
 ];
 
 /** Routes that end the caller's own session; swept for 401 only, and tested in auth-sessions. */
@@ -117,9 +119,15 @@ describe('authorization matrix', () => {
       const key = `${route.method} ${route.url}`;
       if (route.method === 'HEAD' || route.access === undefined) continue;
       for (const caller of [undefined, ...callers]) {
-        const expected = expectedAccess(effectiveAccess(key, route.access, caller), caller);
+        const fromElsewhere = ACCESS_FROM_ELSEWHERE[key];
+        const expected = expectedAccess(fromElsewhere ?? effectiveAccess(key, route.access, caller), caller);
         if (caller && SESSION_ENDING.has(key)) continue;
-        const response = await t.app.inject({ method: route.method as 'GET', url: urlFor(route.url), headers: caller?.headers ?? {} });
+        const response = await t.app.inject({
+          method: route.method as 'GET',
+          url: urlFor(route.url),
+          headers: caller?.headers ?? {},
+          ...(fromElsewhere ? { remoteAddress: ELSEWHERE } : {}),
+        });
         const status = response.statusCode;
         const ok = expected === 'allowed' ? status !== 401 && status !== 403 : status === expected;
         if (!ok) mismatches.push(`${key} as ${caller?.name ?? 'anonymous'}: expected ${expected}, got ${status} ${response.body.slice(0, 120)}`);

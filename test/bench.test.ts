@@ -117,8 +117,13 @@ describe('npm run bench --smoke', () => {
       'GET /api/services, 2 concurrent',
       'GET /api/services, gzip, sequential',
       'GET /api/services, gzip, 2 concurrent',
+      'bare node:http, the bytes of GET /health/status, sequential',
+      'bare node:http, the bytes of GET /health/status, 2 concurrent',
     ]);
-    const [lag, ...reads] = checks!.rows;
+    const [lag, ...rest] = checks!.rows;
+    // The bare server's rows are the floor under a plain full read, shown without a target.
+    const reads = rest.slice(0, -2);
+    for (const bare of rest.slice(-2)) expect(bare.pass).toBeUndefined();
     expect(lag!.rps).toBeGreaterThan(0); // the target saw checks follow checks
     for (const value of [lag!.latencyMs.p50, lag!.latencyMs.p99, lag!.cpuMicrosPerRequest, lag!.queriesPerRequest!]) expect(Number.isFinite(value)).toBe(true);
     for (const row of reads) {
@@ -132,6 +137,7 @@ describe('npm run bench --smoke', () => {
     expect(details.rssMiB.length).toBeGreaterThan(1);
     expect(Number.isFinite(details.rssSlopeMiBPerMinute)).toBe(true);
     expect(checks!.metrics!.map((metric) => metric.label)).toEqual([
+      'live heap slope (after a full collection at each interval end)',
       'heap floor slope (lowest heapUsed of each measured interval)',
       'heapUsed slope over the measured intervals',
       'RSS slope over the measured intervals',
@@ -143,8 +149,10 @@ describe('npm run bench --smoke', () => {
       // The samples' slopes are shown without a target (they follow the collector); the rest are judged.
       expect(typeof metric.pass).toBe(metric.target ? 'boolean' : 'undefined');
     }
-    // The heap as the server's memory probe saw it, read during the run.
+    // The heap as the server's memory probe saw it, read during the run, and the live heap at the
+    // start and the end of each measured interval (two in smoke mode), taken through the inspector.
     expect((checks!.details as { heapMiB: number[] }).heapMiB.length).toBeGreaterThan(1);
+    expect((checks!.details as { liveHeapMiB: number[] }).liveHeapMiB).toHaveLength(3);
     expect(markdown).toContain('## checks');
     expect(markdown).toMatch(/Memory over the measured intervals: RSS [\d.]+ MiB on average, slope -?[\d.]+ MiB\/min/);
   }, 120_000);

@@ -78,17 +78,18 @@ describe('watchkeeper config check', () => {
     expect(stdout).not.toMatch(/s3cret-pw|hunter2/);
   }, 30_000);
 
-  it('names the config file and the services it declares', async () => {
+  it('names the config file and the services and metrics it declares', async () => {
     const cwd = emptyDir();
     writeFileSync(
       join(cwd, 'watchkeeper.yaml'),
-      'server:\n  port: 9191\nservices:\n  - name: billing-api\n    type: tcp\n    host: billing.internal\n    port: 443\n',
+      'server:\n  port: 9191\nservices:\n  - name: billing-api\n    type: tcp\n    host: billing.internal\n    port: 443\ndeclaredMetrics:\n  - name: invoices_total\n    type: counter\n',
     );
     const { code, stdout } = await watchkeeper(['config', 'check'], { cwd });
     expect(code).toBe(0);
     expect(stdout).toContain(`configuration is valid (file: ${join(cwd, 'watchkeeper.yaml')})`);
     expect(stdout).toMatch(/^PORT +9191$/m);
     expect(stdout).toContain('external services from the config file: billing-api');
+    expect(stdout).toContain('declared metrics from the config file: invoices_total (counter)');
   }, 30_000);
 
   it('exits 1 with one line naming the bad variable', async () => {

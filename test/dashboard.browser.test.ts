@@ -4,32 +4,37 @@
  * A/AA checked by axe in the light and the dark theme. Screenshots of each page go to
  * docs/screenshots/ for a reviewer who does not run anything.
  */
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
-import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  chromiumNote,
+  expectAccessible,
+  hasChromium,
+  hydrated,
+  pageErrors,
+  signIn as signInAs,
+  openBrowserSuite,
+  type BrowserSuite,
+} from './browser.ts';
+import { createUser, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the dashboard in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, startHealthChecks: true });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite({ startHealthChecks: true });
+    ({ t, base } = suite);
     user = await createUser(t.app, { role: 'owner' });
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
   });
 
-  async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, ...options });
-    return context.newPage();
-  }
+  const page = (options: BrowserContextOptions = {}) => suite.newPage(options);
 
   const signIn = (p: Page) => signInAs(p, base, user);
 

@@ -1,7 +1,8 @@
 /**
  * A PostgreSQL that stops answering — frozen behind a TCP proxy, so its own statement_timeout
  * never fires — must not hold requests: the client-side query timeout answers 503 with
- * Retry-After, and the app serves again once the server answers.
+ * Retry-After, later requests are refused at once instead of each waiting out the timeout, and
+ * the app serves again once the server answers.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestAppBehindProxy, signIn, uniqueName, type SignedInUser, type TestApp } from './helpers.ts';
@@ -48,6 +49,15 @@ describe('a frozen PostgreSQL', () => {
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ status: 503, code: 'WK_ERR_DEPENDENCY_UNAVAILABLE' });
+    // That query cost the timeout; the next requests do not wait it out again: refused at once, 503 alike.
+    expect(t.app.database.pool.circuit).toBe('open');
+    const next = await createService(uniqueName('frozen'));
+    expect(next.status).toBe(503);
+    expect(await next.json()).toMatchObject({ status: 503, code: 'WK_ERR_DEPENDENCY_UNAVAILABLE' });
+    // A page is still rendered: without the organizations to switch between, its panels saying what they could not load.
+    const page = await fetch(`${base}/`, { headers: { cookie: owner.cookie, accept: 'text/html' }, signal: AbortSignal.timeout(60_000) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<h1[^>]*>Overview<\/h1>/);
 
     proxy.thaw();
     await vi.waitFor(async () => expect((await createService(uniqueName('after'))).status).toBe(201), { timeout: 20_000, interval: 200 });

@@ -166,6 +166,12 @@ describe('PostgreSQL failing and coming back', () => {
     expect((await t.app.inject({ url: '/health/liveness' })).statusCode).toBe(200);
     expect(await check).toMatchObject({ status: 'fail', output: 'check timed out after 1000 ms' });
     expect((await readiness()).statusCode).toBe(503);
+    // Its `SELECT 1` went unanswered: requests stop waiting on the server too, until it answers.
+    expect(t.app.database.pool.circuit).toBe('open');
+    await expect(t.app.database.db.selectFrom('external_services').select('name').execute()).rejects.toThrow(/PostgreSQL is not answering \(circuit open\)/);
+    proxy.thaw();
+    await vi.waitFor(async () => expect((await t.app.health.runNow('database'))?.status).toBe('pass'), { timeout: 10_000, interval: 100 });
+    expect(t.app.database.pool.circuit).toBe('closed');
   });
 
   it('gets its connections back after the server terminated them (pg_terminate_backend)', async () => {
@@ -186,6 +192,8 @@ describe('PostgreSQL failing and coming back', () => {
       for (let run = 0; run < 3; run++) {
         expect(await t.app.health.runNow('database')).toMatchObject({ status: 'fail', output: 'check timed out after 1000 ms' });
       }
+      // A lock is not a silent server: everything else still reaches it.
+      expect(t.app.database.pool.circuit).toBe('closed');
       // The blocked query gave its connection up with the check: nothing of the pool is held.
       await vi.waitFor(() => {
         const pool = t.app.database.poolStats();

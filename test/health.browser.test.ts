@@ -4,35 +4,40 @@
  * table; "Run check now" updating the page; the page without JavaScript; WCAG 2.1 A/AA by axe in
  * the light and the dark theme, with screenshots in docs/screenshots/.
  */
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
-import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  chromiumNote,
+  expectAccessible,
+  hasChromium,
+  hydrated,
+  pageErrors,
+  signIn as signInAs,
+  openBrowserSuite,
+  type BrowserSuite,
+} from './browser.ts';
+import { createUser, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, startHealthChecks: true });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite({ startHealthChecks: true });
+    ({ t, base } = suite);
     user = await createUser(t.app, { role: 'owner' });
     // Enough checks for the cache's latency baseline to form (its first checks leave the recent window).
     for (let i = 0; i < 15; i++) await t.app.health.runNow('cache');
     await t.app.healthHistory.recorder!.flush();
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
   });
 
-  async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, ...options });
-    return context.newPage();
-  }
+  const page = (options: BrowserContextOptions = {}) => suite.newPage(options);
 
   it('lists every component with its status in words, its uptime and a timeline, and leads to each one', async () => {
     const p = await page();
@@ -49,6 +54,7 @@ describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, { t
     await cache.getByRole('link', { name: 'cache' }).click();
     await p.waitForURL(`${base}/components/cache`);
     await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toBe('cache');
+    expect(await p.title()).toBe('cache · Health · Watchkeeper'); // named after the component, after a client-side navigation
     expect(errors).toEqual([]);
     await p.context().close();
   });
@@ -58,6 +64,7 @@ describe.skipIf(!hasChromium)(`the Health pages in Chromium${chromiumNote}`, { t
     const errors = pageErrors(p);
     await signInAs(p, base, user, '/components/cache');
     await hydrated(p);
+    expect(await p.title()).toBe('cache · Health · Watchkeeper'); // and as the server rendered it
     // uPlot draws on a canvas once the client has loaded it.
     await p.locator('.latency-chart canvas').first().waitFor();
     expect(await p.getByRole('img', { name: /^Latency of cache over the last hour: .*baseline p95 [\d.]+ ms, slow above/ }).count()).toBe(1);

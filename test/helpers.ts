@@ -211,14 +211,21 @@ export function testPassword(): string {
 export async function createOrganization(
   app: FastifyInstance,
   { slug = uniqueName('org').toLowerCase() }: { slug?: string } = {},
-): Promise<{ id: string; projectId: string }> {
+): Promise<{ id: string; projectId: string; slug: string }> {
   const org = await app.database.db.insertInto('organizations').values({ slug, name: slug }).returning('id').executeTakeFirstOrThrow();
   const project = await app.database.db
     .insertInto('projects')
     .values({ organization_id: org.id, slug: 'default', name: 'Default' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return { id: org.id, projectId: project.id };
+  return { id: org.id, projectId: project.id, slug };
+}
+
+/** Makes an existing user a member of another organization, holding `role` (a built-in role by default). */
+export async function joinOrganization(app: FastifyInstance, userId: string, organizationId: string, role = 'owner'): Promise<void> {
+  const found = await app.auth.memberships.findRole(organizationId, role);
+  if (!found) throw new Error(`no role named ${role}`);
+  await app.auth.memberships.setMembership({ userId, organizationId, roleId: found.id });
 }
 
 /** Creates an account holding `role` in the organization (the system organization by default). */

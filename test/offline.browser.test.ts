@@ -1,41 +1,39 @@
 /**
  * The dashboard offline, in a real browser: the service worker keeps the pages opened before and
  * their data; offline, a page shows that copy under an "offline since …" banner; a page never
- * opened says it has no copy; signing out empties the copies.
+ * opened says it has no copy; an action queued offline is delivered when back online, or its
+ * refusal shown; switching the project or signing out empties the copies.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, signIn } from './browser.ts';
-import { buildTestApp, createUser, login, type TestApp, type TestUser } from './helpers.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  chromiumNote,
+  expectAccessible,
+  hasChromium,
+  hydrated,
+  openBrowserSuite,
+  serviceWorkerControlledPage,
+  type BrowserSuite,
+} from './browser.ts';
+import { createOrganization, createUser, joinOrganization, login, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let user: TestUser;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' }, startHealthChecks: true });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite({ startHealthChecks: true });
+    ({ t, base } = suite);
     user = await createUser(t.app, { role: 'owner' });
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
   });
 
-  /** Signed in, with the service worker installed and in control of the page. */
-  async function controlledPage(): Promise<Page> {
-    const p = await (await browser.newContext({ baseURL: base })).newPage();
-    await signIn(p, base, user);
-    // Page code (as a string: the tests compile without the DOM's types).
-    await p.evaluate(`(async () => {
-      await navigator.serviceWorker.ready;
-      if (!navigator.serviceWorker.controller) await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve));
-    })()`);
-    return p;
-  }
+  const controlledPage = () => serviceWorkerControlledPage(suite, user);
 
   const cacheNames = (p: Page) => p.evaluate<string[]>('caches.keys()');
 
@@ -64,15 +62,19 @@ describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}
     await p.context().close();
   });
 
-  it('queues "Check now" while offline and delivers it when back online', async () => {
+  async function addService(name: string, scope: Record<string, string> = {}): Promise<void> {
     const headers = (await login(t.app, user)).headers;
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/services',
-      headers,
-      payload: { name: 'queued-check', type: 'tcp', host: '127.0.0.1', port: 9 },
+      headers: { ...headers, ...scope },
+      payload: { name, type: 'tcp', host: '127.0.0.1', port: 9 },
     });
     expect(created.statusCode).toBe(201);
+  }
+
+  it('queues "Check now" while offline and delivers it when back online', async () => {
+    await addService('queued-check');
     const checks = async () =>
       Number(
         (
@@ -97,6 +99,63 @@ describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}
     await p.context().setOffline(false);
     await expect.poll(() => queue.textContent(), { timeout: 20_000 }).toContain('Delivered');
     await expect.poll(checks).toBe(before + 1);
+    await expect.poll(() => p.getByRole('status').filter({ hasText: 'The queued check: Delivered' }).count()).toBe(1);
+    await p.context().close();
+  });
+
+  it('shows the server’s refusal when a queued action can no longer be done', async () => {
+    await addService('deleted-meanwhile');
+    const p = await controlledPage();
+    await p.goto('/services/deleted-meanwhile');
+    await hydrated(p);
+
+    await p.context().setOffline(true);
+    await p.getByRole('button', { name: 'Check now' }).click();
+    const queue = p.getByRole('region', { name: 'Queued actions' });
+    await expect.poll(() => queue.textContent()).toContain('waiting for the network');
+    // Meanwhile, someone else deletes the service.
+    const deleted = await t.app.inject({ method: 'DELETE', url: '/api/services/deleted-meanwhile', headers: (await login(t.app, user)).headers });
+    expect(deleted.statusCode).toBe(204);
+
+    await p.context().setOffline(false);
+    await expect.poll(() => queue.textContent(), { timeout: 20_000 }).toContain('Not done — the server refused it');
+    expect(await queue.textContent()).toMatch(/deleted-meanwhile/);
+    // The page's own line about it says so too, rather than still "queued".
+    await expect.poll(() => p.getByRole('status').filter({ hasText: 'The queued check: Not done' }).count()).toBe(1);
+    await expectAccessible(p, 'service-queued-conflict');
+    await p.context().close();
+  });
+
+  it('keeps no copy of one project’s pages once the user switched to another', async () => {
+    const organization = await createOrganization(t.app);
+    await joinOrganization(t.app, user.id, organization.id);
+    await addService('only-here');
+    await addService('only-elsewhere', { 'x-organization': organization.id, 'x-project': organization.projectId });
+    const p = await controlledPage();
+    await p.goto('/services/only-here'); // a page of this project, kept as it is opened
+    await hydrated(p);
+    await p.goto('/services');
+    await hydrated(p);
+    await p.getByRole('link', { name: 'only-here' }).waitFor();
+
+    await p.getByLabel('Acting in').selectOption({ label: `${organization.slug} / Default` });
+    await p.getByRole('button', { name: 'Switch' }).click();
+    await p.waitForURL(`${base}/services`);
+    await hydrated(p);
+    await p.getByRole('link', { name: 'only-elsewhere' }).waitFor();
+    // The copies of the earlier scope are gone, and this page is kept again in the new one.
+    const kept = `(async () => { const cache = await caches.open('wk-pages-v1'); return (await Promise.all((await cache.keys()).map(async (request) => (await cache.match(request)).text()))).join(' '); })()`;
+    await expect.poll(() => p.evaluate<string>(kept)).toContain('only-elsewhere');
+    expect(await p.evaluate<string>(kept)).not.toContain('only-here');
+
+    await p.context().setOffline(true);
+    await p.reload();
+    await hydrated(p);
+    await p.getByRole('link', { name: 'only-elsewhere' }).waitFor();
+    expect(await p.getByRole('link', { name: 'only-here' }).count()).toBe(0);
+    // The earlier project's page is not shown from its copy.
+    await p.goto('/services/only-here');
+    expect(await p.getByRole('heading', { level: 1 }).textContent()).toBe('You are offline');
     await p.context().close();
   });
 
@@ -108,7 +167,7 @@ describe.skipIf(!hasChromium)(`the dashboard offline, in Chromium${chromiumNote}
     await p.getByRole('button', { name: 'Sign out' }).click();
     await p.waitForURL(`${base}/sign-in`);
     await hydrated(p);
-    await expect.poll(() => cacheNames(p)).not.toContain('wk-pages-v1');
+    await expect.poll(() => cacheNames(p), { timeout: 10_000 }).not.toContain('wk-pages-v1');
     await p.context().close();
   });
 });

@@ -121,6 +121,8 @@ describe.skipIf(!redis.available)(`sessions ended while Redis is down stay ended
       expect((await h.call('/api/auth/logout', { method: 'POST', headers: user.headers })).status).toBe(204);
       // Redis itself never went away: the other instance still finds the session there.
       expect(await direct.exists(sessionKey(user.cookie))).toBe(1);
+      // The other instance learns of the change from PostgreSQL's notification on commit (rights-cache.ts).
+      await other.app.database.notifications.sync();
       expect((await onOther(user.headers)).statusCode).toBe(401);
       expect((await other.app.inject({ method: 'POST', url: '/api/services', headers: user.headers, payload: newService() })).statusCode).toBe(401);
     } finally {

@@ -100,6 +100,7 @@ describe('external services API', () => {
     ['a timeout below the minimum', { name: 'x', type: 'http', url: 'https://example.com/', timeoutMs: 1 }, '/body/timeoutMs'],
     ['an unknown type', { name: 'x', type: 'udp', host: 'h', port: 1 }, '/body/type'],
     ['a name with capitals', { name: 'Billing', type: 'http', url: 'https://example.com/' }, '/body/name'],
+    ['the name the dashboard’s add form has', { name: 'new', type: 'http', url: 'https://example.com/' }, '/body/name'],
   ])('rejects %s with a 400 naming the field', async (_case, payload, pointer) => {
     const response = await t.app.inject({ method: 'POST', url: '/api/services', payload });
     expectProblem(response, 400, 'WK_ERR_VALIDATION');

@@ -9,14 +9,24 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn as signInAs } from './browser.ts';
-import { buildTestApp, createOrganization, createUser, login, type TestApp, type TestUser } from './helpers.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  chromiumNote,
+  expectAccessible,
+  hasChromium,
+  hydrated,
+  pageErrors,
+  signIn as signInAs,
+  openBrowserSuite,
+  type BrowserSuite,
+} from './browser.ts';
+import { createOrganization, createUser, joinOrganization, login, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the services pages in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let user: TestUser;
   let target: Server;
@@ -33,20 +43,13 @@ describe.skipIf(!hasChromium)(`the services pages in Chromium${chromiumNote}`, {
     // And one service declared in the config file: read-only through the API and the pages.
     const configFile = join(mkdtempSync(join(tmpdir(), 'wk-services-browser-')), 'watchkeeper.json');
     writeFileSync(configFile, JSON.stringify({ services: [{ name: 'from-config', type: 'tcp', host: '127.0.0.1', port }] }));
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false', WATCHKEEPER_CONFIG: configFile } });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite({ env: { WATCHKEEPER_CONFIG: configFile } });
+    ({ t, base } = suite);
     // An owner here who is also an owner of another organization, whose project has a service of its own.
     user = await createUser(t.app, { role: 'owner' });
     const organization = await createOrganization(t.app);
-    const owner = await t.app.database.db
-      .selectFrom('roles')
-      .select('id')
-      .where('name', '=', 'owner')
-      .where('organization_id', 'is', null)
-      .executeTakeFirstOrThrow();
-    await t.app.auth.memberships.setMembership({ userId: user.id, organizationId: organization.id, roleId: owner.id });
-    const name = (await t.app.database.db.selectFrom('organizations').select('name').where('id', '=', organization.id).executeTakeFirstOrThrow()).name;
-    other = { id: organization.id, name };
+    await joinOrganization(t.app, user.id, organization.id);
+    other = { id: organization.id, name: organization.slug };
     api = (await login(t.app, user)).headers;
     const elsewhere = await t.app.inject({
       method: 'POST',
@@ -55,16 +58,14 @@ describe.skipIf(!hasChromium)(`the services pages in Chromium${chromiumNote}`, {
       payload: { name: 'billing-elsewhere', type: 'tcp', host: 'billing.example.test', port: 443 },
     });
     expect(elsewhere.statusCode).toBe(201);
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
     await new Promise((resolve) => target?.close(resolve));
   });
 
   async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, ...options });
+    const context = await suite.browser.newContext({ baseURL: base, ...options });
     const p = await context.newPage();
     // Shorter than the test's own timeout, so a wait that never ends names what it waited for.
     p.setDefaultTimeout(30_000);

@@ -4,24 +4,34 @@
  * component with its 90-day strip and the incident at /status/<slug>, from a page any cache may
  * keep for 30 s. Both pages pass axe (WCAG 2.1 A/AA) in the light and the dark theme.
  */
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyStart } from '../server/modules/status-pages/public-status.ts';
-import { BROWSER_TEST_TIMEOUT_MS, chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn } from './browser.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  chromiumNote,
+  expectAccessible,
+  hasChromium,
+  hydrated,
+  pageErrors,
+  signIn,
+  openBrowserSuite,
+  type BrowserSuite,
+} from './browser.ts';
 import { startFakeService, type FakeService } from './fake-services.ts';
-import { buildTestApp, createOrganization, createUser, signIn as signInApi, type TestApp, type TestUser } from './helpers.ts';
+import { createOrganization, createUser, signIn as signInApi, type TestApp, type TestUser } from './helpers.ts';
 
 describe.skipIf(!hasChromium)(`the status page in Chromium${chromiumNote}`, { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let admin: TestUser;
   let fake: FakeService;
   const slug = `acme-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false', SERVICES_TENANT_BLOCKED_NETWORKS: '169.254.0.0/16' } });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite({ env: { SERVICES_TENANT_BLOCKED_NETWORKS: '169.254.0.0/16' } });
+    ({ t, base } = suite);
     fake = await startFakeService(200);
     const org = await createOrganization(t.app, { slug });
     admin = await createUser(t.app, { role: 'admin', organizationId: org.id });
@@ -49,18 +59,13 @@ describe.skipIf(!hasChromium)(`the status page in Chromium${chromiumNote}`, { ti
       .insertInto('health_samples')
       .values([day(60, 1440, 0), day(70, 1000, 440), day(88, 1439, 1)])
       .execute();
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
+    await suite?.close();
     await fake?.close();
-    await t?.close();
   });
 
-  async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 }, ...options });
-    return context.newPage();
-  }
+  const page = (options: BrowserContextOptions = {}) => suite.newPage({ viewport: { width: 1280, height: 900 }, ...options });
 
   it('lets an admin enable the page and write an incident', async () => {
     const p = await page();
@@ -98,6 +103,7 @@ describe.skipIf(!hasChromium)(`the status page in Chromium${chromiumNote}`, { ti
     expect(response?.status()).toBe(200);
     expect(response?.headers()['cache-control']).toBe('public, max-age=30');
     expect(await p.getByRole('heading', { level: 1 }).textContent()).toBe('Acme status');
+    expect(await p.title()).toBe('Acme status · Watchkeeper');
     expect(await p.getByRole('heading', { level: 2, name: 'Some systems are down' }).count()).toBe(1);
     await p.getByRole('heading', { level: 3, name: 'shop' }).waitFor();
     expect(await p.getByRole('heading', { level: 3, name: 'search' }).count()).toBe(0); // not chosen

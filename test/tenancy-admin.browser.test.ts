@@ -4,35 +4,30 @@
  * fields, confirmations that Escape cancels with focus back where it was, a viewer answered with
  * the server's reason, and axe in both themes with a screenshot of each page.
  */
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumNote, expectAccessible, hasChromium, hydrated, launchBrowser, pageErrors, signIn } from './browser.ts';
-import { buildTestApp, createUser, type TestApp, type TestUser } from './helpers.ts';
+import { chromiumNote, expectAccessible, hasChromium, hydrated, pageErrors, signIn, openBrowserSuite, type BrowserSuite } from './browser.ts';
+import { createUser, type TestApp, type TestUser } from './helpers.ts';
 
 /** What a page reports as broken, less the console's note of an API refusal the page shows itself. */
 const unexpected = (errors: string[]) => errors.filter((e) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(e));
 
 describe.skipIf(!hasChromium)(`the Administration pages in Chromium${chromiumNote}`, () => {
   let t: TestApp;
-  let browser: Browser;
+  let suite: BrowserSuite;
   let base: string;
   let owner: TestUser;
 
   beforeAll(async () => {
-    t = await buildTestApp({ env: { RATE_LIMIT_ENABLED: 'false' } });
-    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    suite = await openBrowserSuite();
+    ({ t, base } = suite);
     owner = await createUser(t.app, { role: 'owner' });
-    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await suite?.close();
   });
 
-  async function page(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, ...options });
-    return context.newPage();
-  }
+  const page = (options: BrowserContextOptions = {}) => suite.newPage(options);
 
   async function asOwner(path: string): Promise<Page> {
     const p = await page();

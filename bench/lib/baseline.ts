@@ -11,10 +11,16 @@ export interface Baseline {
   stop(): Promise<void>;
 }
 
-export async function startBareServer({ body, headers }: { body: string; headers: [string, string][] }): Promise<Baseline> {
+/** `body`: the bytes themselves, or `{ file }` naming the file that holds them (megabytes do not fit in an environment variable). */
+export async function startBareServer({ body, headers }: { body: string | { file: string }; headers: [string, string][] }): Promise<Baseline> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
-    env: { PATH: process.env.PATH ?? '', BARE_PORT: String(port), BARE_BODY: body, BARE_HEADERS: JSON.stringify(headers) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      BARE_PORT: String(port),
+      ...(typeof body === 'string' ? { BARE_BODY: body } : { BARE_BODY_FILE: body.file }),
+      BARE_HEADERS: JSON.stringify(headers),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';

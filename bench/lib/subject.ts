@@ -41,12 +41,28 @@ function baseEnv(dataDir: string, databaseUrl: string, port: number): Record<str
   };
 }
 
+/** A log line at error level or above (pino's 50, 60), or anything on stderr that says error. */
+const ERROR_LINE = /"level":(50|60)\b|\berror\b/i;
+
+/**
+ * The process's output for an error message: the last 4,000 characters, and the first error line
+ * if it scrolled out of them (a failed start's cause often comes long before the end).
+ */
 function run(args: string[], env: Record<string, string>, cwd: string): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  return { child, output: () => output };
+  let tail = '';
+  let firstError: string | undefined;
+  const take = (chunk: Buffer) => {
+    const text = chunk.toString();
+    firstError ??= text
+      .split('\n')
+      .find((line) => ERROR_LINE.test(line))
+      ?.slice(0, 2000);
+    tail = (tail + text).slice(-4000);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  return { child, output: () => (firstError && !tail.includes(firstError) ? `first error: ${firstError}\n…\n${tail}` : tail) };
 }
 
 export interface SubjectOptions {

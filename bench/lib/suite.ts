@@ -61,7 +61,8 @@ export async function runBench({ names = [], smoke = false, databaseUrl, write =
       warmupSeconds: context.warmupSeconds,
       rounds: context.rounds,
       connections: context.connections,
-      database: subject ? (databaseUrl ? 'server' : 'embedded') : 'none',
+      // Scenarios that start Watchkeeper their own way (checks, footprint) use the same database.
+      database: databaseUrl ? 'server' : 'embedded',
     },
     scenarios: results,
   };
@@ -92,6 +93,33 @@ export const KEPT_SECTION_MARKER = '<!-- kept across runs: optimisations -->';
 /** Replaces the generated table and keeps what follows the marker, so a run never erases the record. */
 function writeResultsTable(file: string, markdown: string): void {
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const at = previous.indexOf(KEPT_SECTION_MARKER);
-  writeFileSync(file, at === -1 ? markdown : `${markdown.trimEnd()}\n\n${previous.slice(at)}`);
+  writeFileSync(file, mergeResults(previous, markdown));
+}
+
+const EARLIER_RUN = 'From an earlier run:';
+
+/** The `## <scenario>` sections of a generated table, each with its text up to the next. */
+function scenarioSections(markdown: string): { name: string; text: string }[] {
+  return markdown
+    .split(/^(?=## )/m)
+    .filter((part) => part.startsWith('## '))
+    .map((text) => ({ name: text.slice(3, text.indexOf('\n')).trim(), text: text.trimEnd() }));
+}
+
+/**
+ * RESULTS.md after a run: the run's tables; then the scenarios it did not run, as the previous
+ * file had them, each marked with the run it came from (a run of one scenario must not erase the
+ * others' latest numbers); then the hand-written record below the marker.
+ */
+export function mergeResults(previous: string, markdown: string): string {
+  // The last marker: a stray one above it (an earlier merge's) must not hide the sections after it.
+  const at = previous.lastIndexOf(KEPT_SECTION_MARKER);
+  const generated = (at === -1 ? previous : previous.slice(0, at)).replaceAll(`${KEPT_SECTION_MARKER}\n`, '');
+  const ran = new Set(scenarioSections(markdown).map((section) => section.name));
+  const date = /^- Date: (.+)$/m.exec(generated)?.[1];
+  const commit = /^- Commit: ([0-9a-f]{7})/m.exec(generated)?.[1];
+  const carried = scenarioSections(generated)
+    .filter((section) => !ran.has(section.name))
+    .map(({ text }) => (text.includes(EARLIER_RUN) || !date ? text : text.replace('\n', `\n\n${EARLIER_RUN} ${date}${commit ? `, commit ${commit}` : ''}.\n`)));
+  return `${[markdown.trimEnd(), ...carried, ...(at === -1 ? [] : [previous.slice(at).trimEnd()])].join('\n\n')}\n`;
 }

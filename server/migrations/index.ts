@@ -14,6 +14,9 @@ import * as m0008 from './0008-session-version.ts';
 import * as m0009 from './0009-wider-health-buckets.ts';
 import * as m0010 from './0010-change-notifications.ts';
 import * as m0011 from './0011-status-pages.ts';
+import * as m0012 from './0012-pushed-metrics.ts';
+import * as m0013 from './0013-metric-time-series.ts';
+import * as m0014 from './0014-declared-metrics.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
@@ -27,6 +30,9 @@ export const migrations: Record<string, Migration> = {
   '0009-wider-health-buckets': m0009,
   '0010-change-notifications': m0010,
   '0011-status-pages': m0011,
+  '0012-pushed-metrics': m0012,
+  '0013-metric-time-series': m0013,
+  '0014-declared-metrics': m0014,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

@@ -16,7 +16,9 @@ const data = JSON.parse(document.getElementById(PAGE_DATA_ID)?.textContent ?? 'n
 setCsrfToken(data?.viewer?.csrfToken);
 setApiScope(data?.viewer?.scope);
 watchConnectivity({ pageRenderedAt: data?.renderedAt });
-registerServiceWorker({ signedIn: Boolean(data?.viewer) });
+registerServiceWorker(
+  data?.viewer ? { email: data.viewer.email, organizationId: data.viewer.scope?.organizationId, projectId: data.viewer.scope?.projectId } : undefined,
+);
 if (data?.viewer) void startActionQueue().catch((error: unknown) => console.warn('the offline queue is unavailable', error));
 
 // The page's own lazy modules are loaded before hydrating, so the first client render matches

@@ -7,7 +7,7 @@ import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { createStaticHandler, createStaticRouter, isRouteErrorResponse, StaticRouterProvider } from 'react-router';
 import type { PageData, Viewer } from './app/page-data.ts';
-import { routes, type PageHandle } from './app/routes.tsx';
+import { pageTitle, routes } from './app/routes.tsx';
 import { ViewerContext } from './app/viewer.tsx';
 import type { Api } from './shared/api/client.ts';
 
@@ -39,7 +39,8 @@ export async function render({ url, api, viewer }: { url: string; api: Api; view
       </ViewerContext.Provider>
     </StrictMode>,
   );
-  const title = (context.matches.at(-1)?.route.handle as PageHandle | undefined)?.title ?? 'Watchkeeper';
+  const page = context.matches.at(-1);
+  const title = (page && pageTitle(page.route.handle, { params: page.params, data: context.loaderData[page.route.id] })) ?? 'Watchkeeper';
   const errors = context.errors ? Object.fromEntries(Object.entries(context.errors).map(([id, error]) => [id, serializeError(error)])) : null;
   return {
     kind: 'page',

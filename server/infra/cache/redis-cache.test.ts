@@ -6,7 +6,7 @@ import pino from 'pino';
 import { isCI, redisAvailability, testRedisUrl, uniqueName } from '../../../test/helpers.ts';
 import { proxyTo, type TcpProxy } from '../../../test/tcp-proxy.ts';
 import type { Cache } from './cache.ts';
-import { CircuitOpenError } from './circuit-breaker.ts';
+import { CircuitOpenError } from '../circuit-breaker.ts';
 import { createRedisCache } from './redis-cache.ts';
 
 const redis = redisAvailability();

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Redis, ReplyError, type Command, type RedisOptions } from 'ioredis';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Cache, CacheStats } from './cache.ts';
-import { CircuitOpenError, createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitOpenError, createCircuitBreaker, type CircuitBreaker } from '../circuit-breaker.ts';
 
 /**
  * A Redis client whose every command, its own callers' and the libraries' it is handed to, passes

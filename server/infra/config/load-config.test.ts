@@ -145,6 +145,45 @@ describe('loadConfig', () => {
       const error = loadError({}, dir);
       expect(error.message).toMatch(/^Invalid configuration: services\.0\.name in .*watchkeeper\.yaml: /);
     });
+
+    it('reads the metrics it declares, and names the one that breaks a rule or comes twice', () => {
+      const dir = emptyDir();
+      const file = join(dir, 'watchkeeper.yaml');
+      writeFileSync(file, 'declaredMetrics:\n  - name: jobs_total\n    type: counter\n    labels:\n      - name: queue\n        maxValues: 10\n');
+      expect(load({}, dir).declaredMetrics).toEqual([{ name: 'jobs_total', type: 'counter', help: '', labels: [{ name: 'queue', maxValues: 10 }] }]);
+      writeFileSync(file, 'declaredMetrics:\n  - name: jobs_total\n    type: gauge\n    buckets: [1]\n  - name: jobs_total\n    type: counter\n');
+      const error = loadError({}, dir);
+      expect(error.message).toMatch(/declaredMetrics\.0\.buckets in .*watchkeeper\.yaml: only a histogram has buckets/);
+      expect(error.message).toMatch(/declaredMetrics\.1\.name in .*: jobs_total is declared twice/);
+    });
+  });
+});
+
+describe('the OpenTelemetry settings', () => {
+  it('leave tracing off, with the specification’s defaults for the rest', () => {
+    expect(load().tracing).toEqual({
+      otlpEndpoint: undefined,
+      otlpTracesEndpoint: undefined,
+      otlpProtocol: 'http/protobuf',
+      otlpTracesProtocol: undefined,
+      otlpHeaders: undefined,
+      serviceName: 'watchkeeper',
+      sampler: 'parentbased_always_on',
+      samplerArg: 1,
+      sdkDisabled: false,
+    });
+  });
+
+  it('refuse gRPC, an unknown sampler and a ratio above 1, naming each variable', () => {
+    const { message } = loadError({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '2' });
+    expect(message).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json \(gRPC is not supported\)/);
+    expect(message).toContain('OTEL_TRACES_SAMPLER:');
+    expect(message).toContain('OTEL_TRACES_SAMPLER_ARG:');
+  });
+
+  it('refuse headers that are not key=value pairs, without printing them', () => {
+    const { message } = loadError({ OTEL_EXPORTER_OTLP_HEADERS: 'Bearer s3cret' });
+    expect(message).toMatch(/^Invalid configuration: OTEL_EXPORTER_OTLP_HEADERS: .+ \(got \(hidden\)\)$/);
   });
 });
 
@@ -162,6 +201,11 @@ describe('describeConfig', () => {
     expect(row(rows, 'DATABASE_URL')).toMatchObject({ secret: true, value: 'postgres://****:****@db.example:5432/wk' });
     expect(row(rows, 'REDIS_URL')).toMatchObject({ secret: true, value: 'redis://:****@cache:6379/0' });
     expect(JSON.stringify(rows)).not.toMatch(/s3cret|hunter2/);
+  });
+
+  it('masks the OTLP headers, which carry collectors’ API keys', () => {
+    const rows = describeConfig(load({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }));
+    expect(row(rows, 'OTEL_EXPORTER_OTLP_HEADERS')).toMatchObject({ secret: true, value: '****' });
   });
 
   it('shows plain values and unset ones as such', () => {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { settings, type SettingDefinition } from './settings.ts';
+import { declaredMetricConfigSchema, type DeclaredMetric } from '../../../contracts/declared-metrics.ts';
 import { externalServiceConfigSchema } from '../../../contracts/services.ts';
 
 type Settings = typeof settings;
@@ -25,8 +26,12 @@ export interface Config {
   cache: Section<'cache'>;
   health: Section<'health'>;
   auth: Section<'auth'>;
+  metrics: Section<'metrics'>;
+  tracing: Section<'tracing'>;
   /** External services declared in the config file; more are managed through the API. */
   services: ExternalServiceConfig[];
+  /** Pushed metrics declared in the config file (Watchkeeper's own project); more through the API. */
+  declaredMetrics: DeclaredMetric[];
   /** Path of the config file that was read, if any. */
   configFile?: string;
 }
@@ -107,8 +112,28 @@ export function loadConfig({ env = process.env, cwd = process.cwd() }: { env?: N
     }
   }
 
+  const declaredMetrics = z
+    .array(declaredMetricConfigSchema)
+    .default([])
+    .superRefine((metrics, context) => {
+      const seen = new Set<string>();
+      metrics.forEach((metric, i) => {
+        if (seen.has(metric.name)) context.addIssue({ code: 'custom', path: [i, 'name'], message: `${metric.name} is declared twice`, input: metric.name });
+        seen.add(metric.name);
+      });
+    })
+    .safeParse(data.declaredMetrics);
+  if (!declaredMetrics.success) {
+    for (const issue of declaredMetrics.error.issues) problems.push(`declaredMetrics.${issue.path.join('.')} in ${file}: ${issue.message}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join(' | ')}`);
-  return { ...(config as unknown as Omit<Config, 'services'>), services: services.data ?? [], configFile: file };
+  return {
+    ...(config as unknown as Omit<Config, 'services' | 'declaredMetrics'>),
+    services: services.data ?? [],
+    declaredMetrics: declaredMetrics.data ?? [],
+    configFile: file,
+  };
 }
 
 /** The effective configuration with secrets masked, for `watchkeeper config check`. */

@@ -19,6 +19,8 @@ const url = (protocols: string[]) =>
       message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
     });
 
+const otlpProtocol = z.enum(['http/protobuf', 'http/json'], { error: 'must be http/protobuf or http/json (gRPC is not supported)' });
+
 // Proxy addresses: IPs or CIDR ranges, comma-separated, or proxy-addr's named ranges.
 const proxyKeywords = ['loopback', 'linklocal', 'uniquelocal'];
 function isIpOrCidr(value: string): boolean {
@@ -294,6 +296,77 @@ export const settings = [
       'Networks (CIDR ranges or addresses, comma-separated) that the external services of organizations other than the system organization may not target, judged after DNS. Default: loopback, link-local (cloud metadata) and unspecified addresses. Add your private ranges if tenants must not reach them; set to an empty string to allow everything.',
   },
   {
+    env: 'METRICS_ALLOW_NETWORKS',
+    path: 'server.metricsAllowNetworks',
+    schema: networkList.default(['127.0.0.0/8', '::1/128']),
+    description:
+      'Networks (CIDR ranges or addresses, comma-separated) from which GET /metrics is served without credentials; from anywhere else it needs an API key with the `metrics:read` scope as a bearer token. Default: loopback. To widen, list loopback too (e.g. `127.0.0.0/8,::1/128,10.0.0.0/8`); an empty list (`[]` in the config file) requires the key from everywhere. Behind a reverse proxy on the same host, set TRUST_PROXY, or every request looks like loopback.',
+  },
+  {
+    env: 'METRICS_PUSH_MAX_SERIES_PER_METRIC',
+    path: 'metrics.pushMaxSeriesPerMetric',
+    schema: positiveInt.default(1_000),
+    description:
+      'Series one pushed metric may have in a project, over all its groups; a push beyond it is refused 409 (a label explosion), keeping what was stored. A declared metric’s `maxSeries` replaces it for that metric.',
+  },
+  {
+    env: 'METRICS_PUSH_MAX_SERIES_PER_PROJECT',
+    path: 'metrics.pushMaxSeriesPerProject',
+    schema: positiveInt.default(10_000),
+    description: 'Pushed series a project may have in all; a push beyond it is refused 409, keeping what was stored.',
+  },
+  {
+    env: 'METRICS_PUSH_REQUIRE_DECLARED',
+    path: 'metrics.pushRequireDeclared',
+    schema: bool.default(false),
+    description:
+      'Refuse (400) a push of a metric the project has not declared (`declaredMetrics` in the config file for Watchkeeper’s own project, or /api/metrics/declared). Off, undeclared metrics are taken as the Pushgateway takes them and only declared ones are held to their declaration.',
+  },
+  {
+    env: 'METRICS_PUSH_MAX_BODY_BYTES',
+    path: 'metrics.pushMaxBodyBytes',
+    schema: positiveInt.default(4_194_304),
+    description: 'Largest push body (after gzip decompression), in bytes; a larger one is refused 413.',
+  },
+  {
+    env: 'METRICS_HEALTH_SERIES',
+    path: 'metrics.healthSeries',
+    schema: z.enum(['builtin', 'all', 'none']).default('builtin'),
+    description:
+      'Which health checks the time-series store records (duration and status per check): `builtin`, Watchkeeper’s own components (database, cache, disk, memory, event loop…); `all`, external services too, in their projects; `none`. Every check is in the health history anyway (GET /health/history, with its own rollups); `all` adds two points per check, which at thousands of services is most of the store.',
+  },
+  {
+    env: 'METRICS_SAMPLE_INTERVAL_SECONDS',
+    path: 'metrics.sampleIntervalSeconds',
+    schema: positiveInt.default(15),
+    description:
+      'How often Watchkeeper records its own resources, traffic, pool, cache and user activity into its time-series store (0 is not allowed; see METRICS_TIME_SERIES_ENABLED).',
+  },
+  {
+    env: 'METRICS_TIME_SERIES_ENABLED',
+    path: 'metrics.timeSeriesEnabled',
+    schema: bool.default(true),
+    description: 'Record Watchkeeper’s own time series (GET /api/metrics/query). `false` stops sampling, folding and retention; what is stored stays readable.',
+  },
+  {
+    env: 'METRICS_RAW_RETENTION_DAYS',
+    path: 'metrics.rawRetentionDays',
+    schema: positiveInt.default(2),
+    description: 'Days raw time-series points are kept; they are folded into 1-minute aggregates as they come.',
+  },
+  {
+    env: 'METRICS_MINUTE_RETENTION_DAYS',
+    path: 'metrics.minuteRetentionDays',
+    schema: positiveInt.default(30),
+    description: 'Days 1-minute aggregates (avg, min, max, count) are kept; they are folded into 1-hour aggregates.',
+  },
+  {
+    env: 'METRICS_HOUR_RETENTION_DAYS',
+    path: 'metrics.hourRetentionDays',
+    schema: positiveInt.default(400),
+    description: 'Days 1-hour aggregates are kept.',
+  },
+  {
     env: 'TRUST_PROXY',
     path: 'server.trustProxy',
     schema: addressList.default([]),
@@ -476,5 +549,91 @@ export const settings = [
     schema: positiveInt.default(90),
     description:
       'How long security events, and the addresses an API key was used from, are kept. An address the key still uses is kept, so it does not count as new again.',
+  },
+  {
+    env: 'METRICS_CLOUDWATCH_EMF',
+    path: 'metrics.cloudwatchEmf',
+    schema: bool.default(false),
+    description:
+      'Write the key metrics (requests and 5xx answers, latency p50/p99, memory, event-loop delay, database pool and circuit, cache hit ratio, failing health components) to stdout as CloudWatch Embedded Metric Format lines, which CloudWatch Logs turns into metrics with no agent (ECS with the awslogs driver).',
+  },
+  {
+    env: 'METRICS_CLOUDWATCH_EMF_INTERVAL_SECONDS',
+    path: 'metrics.cloudwatchEmfIntervalSeconds',
+    schema: positiveInt.default(60),
+    description: 'Seconds between two Embedded Metric Format lines; counts are the change over the interval.',
+  },
+  {
+    env: 'METRICS_CLOUDWATCH_EMF_NAMESPACE',
+    path: 'metrics.cloudwatchEmfNamespace',
+    schema: z
+      .string()
+      .regex(/^[\w.\-/#:]{1,255}$/, 'a CloudWatch namespace: 1 to 255 letters, digits and . - _ / # :')
+      .refine((namespace) => !namespace.startsWith('AWS/'), 'the AWS/ namespaces are reserved for AWS services')
+      .default('Watchkeeper'),
+    description: 'The CloudWatch namespace of the Embedded Metric Format metrics; the dimension is `Service` (SERVICE_ID).',
+  },
+  // The standard OpenTelemetry variables, declared here so that they are validated at boot, masked
+  // by `config check` and listed in the README; the SDK is handed their values (server/infra/tracing).
+  {
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    path: 'tracing.otlpEndpoint',
+    schema: url(['http:', 'https:']).optional(),
+    description:
+      'Base URL of an OTLP/HTTP collector (traces go to its `/v1/traces`); setting it, or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, turns tracing on. Unset: no tracing, and no OpenTelemetry code is loaded.',
+  },
+  {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    path: 'tracing.otlpTracesEndpoint',
+    schema: url(['http:', 'https:']).optional(),
+    description: 'Full URL traces are posted to, used as it is; takes precedence over OTEL_EXPORTER_OTLP_ENDPOINT.',
+  },
+  {
+    env: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    path: 'tracing.otlpProtocol',
+    schema: otlpProtocol.default('http/protobuf'),
+    description: 'How spans are sent: `http/protobuf` or `http/json` (gRPC is not supported).',
+  },
+  {
+    env: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    path: 'tracing.otlpTracesProtocol',
+    schema: otlpProtocol.optional(),
+    description: 'How spans are sent, taking precedence over OTEL_EXPORTER_OTLP_PROTOCOL.',
+  },
+  {
+    env: 'OTEL_EXPORTER_OTLP_HEADERS',
+    path: 'tracing.otlpHeaders',
+    schema: z
+      .string()
+      .refine((value) => value.split(',').every((pair) => pair.trim() === '' || /^[^=]+=.*$/.test(pair)), 'must be key=value pairs separated by commas')
+      .optional(),
+    description: 'Headers sent with every export, as `key=value,key2=value2` (URL-encoded values), e.g. a collector’s API key.',
+    secret: true,
+  },
+  {
+    env: 'OTEL_SERVICE_NAME',
+    path: 'tracing.serviceName',
+    schema: z.string().min(1).default('watchkeeper'),
+    description: 'The `service.name` of the spans.',
+  },
+  {
+    env: 'OTEL_TRACES_SAMPLER',
+    path: 'tracing.sampler',
+    schema: z
+      .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+      .default('parentbased_always_on'),
+    description: 'Which traces are recorded: `parentbased_*` follows the caller’s decision (traceparent header) and applies the rest to new traces.',
+  },
+  {
+    env: 'OTEL_TRACES_SAMPLER_ARG',
+    path: 'tracing.samplerArg',
+    schema: z.coerce.number().min(0).max(1).default(1),
+    description: 'The ratio, 0 to 1, of new traces the `traceidratio` samplers record.',
+  },
+  {
+    env: 'OTEL_SDK_DISABLED',
+    path: 'tracing.sdkDisabled',
+    schema: bool.default(false),
+    description: 'Turn tracing off even when an OTLP endpoint is set.',
   },
 ] as const satisfies readonly SettingDefinition[];

@@ -6,3 +6,4 @@ export { openDatabase, type OpenedDatabase } from './open-database.ts';
 export { deleteInBatches } from './delete-in-batches.ts';
 export { NotificationListener, type Notification } from './notification-listener.ts';
 export { NotifiedCache, type PendingLoad } from './notified-cache.ts';
+export { QUERY_OPERATIONS, type PoolObserver, type PoolStats, type QueryOperation } from './switchable-pool.ts';

@@ -77,7 +77,12 @@ export async function openDatabase({ config, logger, poolMax, verify = false }: 
   let closing: Promise<void> | undefined;
   try {
     const connectionOptions = poolOptions(config, url, { embedded: embedded !== undefined, poolMax });
-    const pool = new SwitchablePool(connectionOptions, (error) => logger.warn({ err: error }, 'idle database connection failed'));
+    const pool = new SwitchablePool(connectionOptions, (error) => logger.warn({ err: error }, 'idle database connection failed'), {
+      onCircuitChange: (state) => {
+        if (state === 'open') logger.warn('PostgreSQL did not answer in time: refusing database calls at once until one is answered');
+        else if (state === 'closed') logger.info('PostgreSQL answers again');
+      },
+    });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     if (verify) {
       try {

@@ -1,5 +1,6 @@
 /** Kysely's view of the tables; kept in step with server/migrations. */
 import type { ColumnType, Generated } from 'kysely';
+import type { DeclaredMetric } from '../../../contracts/declared-metrics.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -212,6 +213,56 @@ export interface StatusIncidentsTable {
   closed_at: Timestamp | null;
 }
 
+/** JSON written as text (pg sends it as is) and read back parsed. */
+type JsonColumn<T> = ColumnType<T, string, string>;
+
+export interface PushedMetricGroupsTable {
+  project_id: string;
+  /** The grouping labels as a stable string (push/grouping-key.ts). */
+  grouping_key: string;
+  labels: JsonColumn<Record<string, string>>;
+  /** Name → { help, type, samples: [[series name, labels, value as text]] }. */
+  families: JsonColumn<Record<string, { help: string; type: string; samples: [string, Record<string, string>, string][] }>>;
+  /** Name → [type, series count]. */
+  family_series: JsonColumn<Record<string, [string, number]>>;
+  series: number;
+  pushed_at: Timestamp;
+  failed_at: Timestamp | null;
+}
+
+export interface DeclaredMetricsTable {
+  project_id: string;
+  name: string;
+  /** contracts/declared-metrics.ts's body: help, type, labels, buckets, maxSeries. */
+  declaration: JsonColumn<Omit<DeclaredMetric, 'name'>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MetricSeriesTable {
+  id: Generated<string>;
+  project_id: string;
+  name: string;
+  labels: JsonColumn<Record<string, string>>;
+}
+
+export interface MetricPointsTable {
+  series_id: string;
+  at: Timestamp;
+  value: number;
+}
+
+export interface MetricAggregatesTable extends MetricPointsTable {
+  min: number;
+  max: number;
+  count: number;
+}
+
+export interface MetricRollupsTable {
+  resolution: string;
+  done_until: Timestamp;
+}
+
 export interface StatusIncidentUpdatesTable {
   id: Generated<string>;
   incident_id: string;
@@ -240,4 +291,11 @@ export interface Database {
   status_pages: StatusPagesTable;
   status_incidents: StatusIncidentsTable;
   status_incident_updates: StatusIncidentUpdatesTable;
+  pushed_metric_groups: PushedMetricGroupsTable;
+  declared_metrics: DeclaredMetricsTable;
+  metric_series: MetricSeriesTable;
+  metric_points_raw: MetricPointsTable;
+  metric_points_1m: MetricAggregatesTable;
+  metric_points_1h: MetricAggregatesTable;
+  metric_rollups: MetricRollupsTable;
 }

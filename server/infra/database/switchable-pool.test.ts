@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers.ts';
-import { SwitchablePool } from './switchable-pool.ts';
+import { operationOf, SwitchablePool } from './switchable-pool.ts';
 
 describe('SwitchablePool', () => {
   let database: TestDatabase;
@@ -43,5 +43,18 @@ describe('SwitchablePool', () => {
     client.release();
     await pool.end();
     expect(ended()).toEqual([true]);
+  });
+});
+
+describe('the operation of a query', () => {
+  it('is its first keyword among a fixed few, whatever its case, spacing or parameters', () => {
+    expect(operationOf('select 1')).toBe('select');
+    expect(operationOf({ text: '  INSERT INTO t VALUES ($1)' })).toBe('insert');
+    expect(operationOf('update t set a = 1')).toBe('update');
+    expect(operationOf('delete from t')).toBe('delete');
+    expect(operationOf('with x as (select 1) select * from x')).toBe('with');
+    for (const statement of ['begin', 'COMMIT', 'rollback', 'savepoint sp1', 'release sp1']) expect(operationOf(statement)).toBe('transaction');
+    expect(operationOf('LISTEN watchkeeper_rights')).toBe('other');
+    expect(operationOf(undefined)).toBe('other');
   });
 });

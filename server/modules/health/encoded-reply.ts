@@ -46,27 +46,33 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
   return true;
 }
 
-export interface EncodedReply {
+/** The encoding a request's answer is sent in. */
+export const encodingFor = (request: FastifyRequest): BodyEncoding => (acceptsGzip(request.headers['accept-encoding']) ? 'gzip' : 'identity');
+
+/** An answer made once and sent as is (read-snapshots.ts keeps them): its bytes already encoded. */
+export interface EncodedAnswer {
   code: number;
   contentType: string;
-  /** What makes the body what it is; unset: no ETag. */
-  etagInputs?: readonly (string | number | boolean)[];
-  /** Built only when a body is sent. */
-  body: (encoding: BodyEncoding) => Buffer;
+  encoding: BodyEncoding;
+  /** Unset: no ETag. */
+  etag?: string | undefined;
+  body: Buffer;
   /** Headers sent with the body and with a 304 (e.g. cache-control). */
   headers?: Record<string, string>;
 }
 
-/** Sends `body` gzipped or not, or a 304 when the client already has it. */
-export function sendEncoded(request: FastifyRequest, reply: FastifyReply, { code, contentType, etagInputs, body, headers = {} }: EncodedReply): FastifyReply {
-  const encoding: BodyEncoding = acceptsGzip(request.headers['accept-encoding']) ? 'gzip' : 'identity';
+/** Sends an answer made already, or a 304 when the client's `If-None-Match` names its ETag. */
+export function sendAnswer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { code, contentType, encoding, etag, body, headers = {} }: EncodedAnswer,
+): FastifyReply {
   reply.headers(headers).header('vary', 'accept-encoding');
-  if (etagInputs) {
-    const etag = etagOf(etagInputs, encoding);
+  if (etag !== undefined) {
     reply.header('etag', etag);
     // A 304 only stands in for a success: a failing report (503) is sent again in full.
     if (code === 200 && !noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
   }
   if (encoding === 'gzip') reply.header('content-encoding', 'gzip');
-  return reply.code(code).type(contentType).send(body(encoding));
+  return reply.code(code).type(contentType).send(body);
 }

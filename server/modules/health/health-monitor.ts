@@ -159,6 +159,11 @@ export class HealthMonitor {
     return group ? states.filter((s) => s.groups.includes(group)) : states;
   }
 
+  /** Every component of every scope, tenants' included. */
+  listAll(): ComponentState[] {
+    return [...this.#entries.values()].map((e) => e.state);
+  }
+
   /**
    * Changes whenever any component's state does (a run finished, a component came or went), so a
    * reader can keep what it built from the states until then.

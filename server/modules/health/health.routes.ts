@@ -6,11 +6,12 @@ import { AppError } from '../../platform/errors/index.ts';
 import type { EventLoopMonitor } from './event-loop-monitor.ts';
 import type { HealthMonitor } from './health-monitor.ts';
 import type { ComponentState } from './component-state.ts';
-import { sendEncoded } from './encoded-reply.ts';
+import { encodingFor, etagOf, sendAnswer, type EncodedAnswer } from './encoded-reply.ts';
+import { ReadSnapshots } from './read-snapshots.ts';
 import { aggregateStatus, buildHealthReport, reportOutput, type ReportSummary, type ServiceIdentity } from './health-report.ts';
 import { HealthReportSerializer } from './health-report-serializer.ts';
 import { componentParamsSchema, healthReplies, reportQuerySchema, reportReplies, testComponentReplies } from './health.schemas.ts';
-import { nextLink, selectComponents, type ReportQuery } from './report-selection.ts';
+import { describeQuery, nextLink, selectComponents, type ReportQuery } from './report-selection.ts';
 import { isSchemaCurrent } from '../../infra/database/index.ts';
 import { SYSTEM_ORGANIZATION_ID } from '../../../contracts/tenancy.ts';
 
@@ -21,7 +22,24 @@ export interface HealthRoutesOptions {
   stallMs: number;
   isDraining: () => boolean;
   startedAt: Date;
+  snapshots?: ReportSnapshotSettings;
 }
+
+/** How the full reports' answers are kept (read-snapshots.ts). */
+export interface ReportSnapshotSettings {
+  /** An answer is rebuilt at most this often while components keep changing: the most it can lag. */
+  windowMs: number;
+  /** Below this many components every answer is current (a rebuild then costs well under a millisecond). */
+  coalesceFrom: number;
+  now?: () => number;
+}
+
+/**
+ * At 10,000 components a full report costs ~25 ms of CPU to build and some component changes
+ * every ~6 ms; one build a second is ~3% of a core whatever the number of readers, and a second
+ * is well inside the checks' own interval (a result is already up to an interval old when read).
+ */
+export const DEFAULT_REPORT_SNAPSHOTS: ReportSnapshotSettings = { windowMs: 1_000, coalesceFrom: 1_000 };
 
 function send(reply: FastifyReply, report: HealthResponse) {
   // Health must never be served stale by a proxy.
@@ -44,7 +62,10 @@ function sendSerialized(reply: FastifyReply, { code, body }: Serialized): void {
   reply.code(code).type(HEALTH_CONTENT_TYPE).header('cache-control', 'no-store').send(body);
 }
 
-export async function healthRoutes(app: FastifyInstance, { monitor, loop, identity, stallMs, isDraining, startedAt }: HealthRoutesOptions) {
+export async function healthRoutes(
+  app: FastifyInstance,
+  { monitor, loop, identity, stallMs, isDraining, startedAt, snapshots = DEFAULT_REPORT_SNAPSHOTS }: HealthRoutesOptions,
+) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['health'];
   // Kubernetes probes carry no credentials; the detailed reports are Watchkeeper's own and belong
@@ -149,41 +170,63 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
   // The full reports list every component (10,000 with as many services): serialized from pieces
   // kept per component, not through the route's zod serializer (health-report-serializer.ts),
   // gzipped when the client accepts it and a 304 when its ETag is still current (encoded-reply.ts).
+  // Each whole answer is kept and rebuilt at most once per window while components keep changing
+  // (read-snapshots.ts says why that bounds staleness); small installations are always current.
   const reports = new HealthReportSerializer({ identity });
+  const answers = new ReadSnapshots<EncodedAnswer>({ now: snapshots.now });
   const boot = startedAt.getTime();
   const sendReport = (
     request: FastifyRequest,
     reply: FastifyReply,
-    { group, all, query, summary }: { group: string | undefined; all: ComponentState[]; query: ReportQuery; summary: ReportSummary },
+    { group, list, query, summary }: { group: string | undefined; list: () => ComponentState[]; query: ReportQuery; summary: () => ReportSummary },
+    moreInputs: readonly unknown[] = [],
   ) => {
-    const page = selectComponents(all, query);
-    const list = group ?? 'status';
-    const links = page.next === undefined ? undefined : { next: nextLink(request.url, page.next) };
-    // Narrowed: the report's status and output still describe every component, the checks the page.
-    const narrowed = query.status !== undefined || query.limit !== undefined || query.after !== undefined;
-    const described = narrowed
-      ? {
-          ...summary,
-          output: summary.output ?? reportOutput(all, undefined) ?? '',
-          notes: [...(summary.notes ?? []), `listed ${page.states.length} of ${all.length} components`],
-        }
-      : summary;
-    return sendEncoded(request, reply, {
-      code: httpStatusForHealth(summary.status),
-      contentType: HEALTH_CONTENT_TYPE,
-      // Health must never be served stale by a proxy; a client may still ask "changed since?".
-      headers: { 'cache-control': 'no-store' },
-      // The states change only with the monitor's version; the rest of the body is the summary's.
-      etagInputs: [boot, monitor.version, list, request.url, summary.status, JSON.stringify(summary)],
-      body: (encoding) =>
-        reports.serialize(page.states, { ...described, ...(links ? { links } : {}) }, narrowed ? `${list}?${query.status ?? ''}` : list, encoding),
-    });
+    const encoding = encodingFor(request);
+    const windowMs = monitor.size >= snapshots.coalesceFrom ? snapshots.windowMs : 0;
+    // By path and parsed query, not the URL as sent: parameters it does not know, or spelled
+    // differently, must not each keep a 7 MiB copy of the same report.
+    const path = request.url.split('?')[0]!;
+    const key = `${encoding} ${path} ${describeQuery(query)}`;
+    const build = (): EncodedAnswer => {
+      const version = monitor.version;
+      const all = list();
+      const reported = summary();
+      const page = selectComponents(all, query);
+      const name = group ?? 'status';
+      const links = page.next === undefined ? undefined : { next: nextLink(path, query, page.next) };
+      // Narrowed: the report's status and output still describe every component, the checks the page.
+      const narrowed = query.status !== undefined || query.limit !== undefined || query.after !== undefined;
+      const described = narrowed
+        ? {
+            ...reported,
+            output: reported.output ?? reportOutput(all, undefined) ?? '',
+            notes: [...(reported.notes ?? []), `listed ${page.states.length} of ${all.length} components`],
+          }
+        : reported;
+      return {
+        code: httpStatusForHealth(reported.status),
+        contentType: HEALTH_CONTENT_TYPE,
+        encoding,
+        // Health must never be served stale by a proxy; a client may still ask "changed since?".
+        headers: { 'cache-control': 'no-store' },
+        // The states change only with the monitor's version; the rest of the body is the summary's.
+        etag: etagOf([boot, version, key, JSON.stringify(reported)], encoding),
+        body: reports.serialize(page.states, { ...described, ...(links ? { links } : {}) }, narrowed ? `${name}?${query.status ?? ''}` : name, encoding),
+      };
+    };
+    // Draining turns the report to "fail" at once; the components' results may lag by the window.
+    return sendAnswer(request, reply, answers.get(key, { exact: [isDraining()], coalesced: [monitor.version, ...moreInputs], windowMs }, build));
   };
   for (const [group, summary] of componentGroups) {
     routes.get(`/health/${group}`, { config: read, schema: { tags, summary, querystring: reportQuerySchema, response: reportReplies } }, (request, reply) => {
-      const states = monitor.list(group);
-      const status = aggregateStatus(states, { degraded: false });
-      sendReport(request, reply, { group, all: states, query: request.query, summary: { description: summary, status } });
+      let states: ComponentState[] | undefined;
+      const list = () => (states ??= monitor.list(group));
+      sendReport(request, reply, {
+        group,
+        list,
+        query: request.query,
+        summary: () => ({ description: summary, status: aggregateStatus(list(), { degraded: false }) }),
+      });
     });
   }
 
@@ -194,15 +237,24 @@ export async function healthRoutes(app: FastifyInstance, { monitor, loop, identi
       schema: { tags, summary: 'Full report: every component, overall status, uptime and version', querystring: reportQuerySchema, response: reportReplies },
     },
     (request, reply) => {
-      const states = monitor.list();
-      const status = isDraining() ? 'fail' : aggregateStatus(states, { degraded: true });
+      let states: ComponentState[] | undefined;
+      const list = () => (states ??= monitor.list());
       const uptimeSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
-      sendReport(request, reply, {
-        group: undefined,
-        all: states,
-        query: request.query,
-        summary: { description: 'Watchkeeper status', status, notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`] },
-      });
+      sendReport(
+        request,
+        reply,
+        {
+          group: undefined,
+          list,
+          query: request.query,
+          summary: () => ({
+            description: 'Watchkeeper status',
+            status: isDraining() ? 'fail' : aggregateStatus(list(), { degraded: true }),
+            notes: [`uptime ${uptimeSeconds} s`, `started ${startedAt.toISOString()}`],
+          }),
+        },
+        [uptimeSeconds],
+      );
     },
   );
 

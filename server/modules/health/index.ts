@@ -7,7 +7,7 @@ import type { Config } from '../../infra/config/index.ts';
 import { EventLoopMonitor } from './event-loop-monitor.ts';
 import { HealthMonitor } from './health-monitor.ts';
 import type { ServiceIdentity } from './health-report.ts';
-import { healthRoutes } from './health.routes.ts';
+import { DEFAULT_REPORT_SNAPSHOTS, healthRoutes, type ReportSnapshotSettings } from './health.routes.ts';
 import { createCacheProbe } from './probes/cache-probe.ts';
 import { createDatabaseProbe } from './probes/database-probe.ts';
 import { createDiskProbe } from './probes/disk-probe.ts';
@@ -17,7 +17,9 @@ import { createHealthHistory } from './history/index.ts';
 
 export { HealthMonitor } from './health-monitor.ts';
 export { SerializedBlocks } from './serialized-blocks.ts';
-export { acceptsGzip } from './encoded-reply.ts';
+export { acceptsGzip, encodingFor, etagOf, sendAnswer, type BodyEncoding, type EncodedAnswer } from './encoded-reply.ts';
+export { ReadSnapshots } from './read-snapshots.ts';
+export { DEFAULT_REPORT_SNAPSHOTS, type ReportSnapshotSettings } from './health.routes.ts';
 export type { ProbeDefinition, ProbeResult, Measurement } from '../../platform/probes/index.ts';
 export type { ComponentState } from './component-state.ts';
 
@@ -33,10 +35,12 @@ export interface HealthPluginOptions {
   identity: ServiceIdentity;
   /** Start the check schedule when the app is ready (tests may drive checks by hand). */
   autoStart?: boolean;
+  /** How the full reports' answers are kept between changes (health.routes.ts). */
+  reportSnapshots?: ReportSnapshotSettings;
 }
 
 export const healthPlugin = fp<HealthPluginOptions>(
-  async (app, { config, identity, autoStart = true }) => {
+  async (app, { config, identity, autoStart = true, reportSnapshots = DEFAULT_REPORT_SNAPSHOTS }) => {
     const { health } = config;
     const loop = new EventLoopMonitor({ stallMemoryMs: Math.max(10_000, 2 * health.eventLoopStallMs) });
     const history = createHealthHistory(app, { settings: health });
@@ -66,6 +70,7 @@ export const healthPlugin = fp<HealthPluginOptions>(
       stallMs: health.eventLoopStallMs,
       isDraining: () => app.lifecycle.draining,
       startedAt: app.lifecycle.startedAt,
+      snapshots: reportSnapshots,
     });
     await history.attach(monitor);
 

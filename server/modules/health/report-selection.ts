@@ -37,9 +37,18 @@ export function selectComponents(all: ComponentState[], { status, limit, after }
   return { states, next: undefined };
 }
 
-/** The request's own path and query with the cursor of the next page. */
-export function nextLink(url: string, lastId: string): string {
-  const parsed = new URL(url, 'http://localhost');
-  parsed.searchParams.set('cursor', encodeReportCursor(lastId));
-  return `${parsed.pathname}${parsed.search}`;
+/**
+ * The next page's path and query: the same narrowing and the cursor of the next page. Built from
+ * the parsed query, not the request's own URL, so every request asking the same thing gets the
+ * same answer (they share one kept answer, read-snapshots.ts).
+ */
+export function nextLink(path: string, { status, limit }: ReportQuery, lastId: string): string {
+  const query = new URLSearchParams();
+  if (status !== undefined) query.set('status', status.join(','));
+  if (limit !== undefined) query.set('limit', String(limit));
+  query.set('cursor', encodeReportCursor(lastId));
+  return `${path}?${query.toString()}`;
 }
+
+/** What a narrowed read is, as text: the key its answer is kept under. */
+export const describeQuery = ({ status, limit, after }: ReportQuery): string => `${status?.join(',') ?? ''}|${limit ?? ''}|${after ?? ''}`;

@@ -13,6 +13,7 @@ import { createTargetGuard } from './probes/target-guard.ts';
 import { servicesRoutes } from './services.routes.ts';
 
 export { ServiceDirectory } from './service-directory.ts';
+export { SERVICES_GROUP } from './service-probe.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,9 +1,7 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
-import { EventBus } from '../../platform/events/index.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../../../test/helpers.ts';
-import { HealthMonitor } from '../health/index.ts';
+import { quietHealthMonitor } from '../health/test-monitor.ts';
 import { ServiceDirectory } from './service-directory.ts';
 import { ServiceProbeRegistry } from './service-probe-registry.ts';
 import { createServicesRepository } from './services-repository.ts';
@@ -16,15 +14,7 @@ describe('ServiceDirectory.sync', () => {
   afterAll(() => migrated.close());
 
   function setup() {
-    const logger = pino({ level: 'silent' });
-    const monitor = new HealthMonitor({
-      logger,
-      events: new EventBus({ logger }),
-      defaultIntervalMs: 60_000,
-      defaultTimeoutMs: 1_000,
-      degradationFactor: 3,
-      recoveryAfterFailures: 3,
-    });
+    const { monitor, logger } = quietHealthMonitor();
     const repository = createServicesRepository({ db: migrated.db });
     const listAll = vi.spyOn(repository, 'listAll');
     const directory = new ServiceDirectory({ configured: [], repository, probes: new ServiceProbeRegistry({ monitor, logger }), logger });
@@ -85,30 +75,22 @@ describe('ServiceDirectory.sync', () => {
   });
 
   it('serializes the list as JSON.stringify of list() does, with each config-file service as its latest check left it', async () => {
-    const logger = pino({ level: 'silent' });
-    const monitor = new HealthMonitor({
-      logger,
-      events: new EventBus({ logger }),
-      defaultIntervalMs: 60_000,
-      defaultTimeoutMs: 1_000,
-      degradationFactor: 3,
-      recoveryAfterFailures: 3,
-    });
+    const { monitor, logger } = quietHealthMonitor();
     const configured = ['m-config', 'a-config', 'z-config'].map((name) => ({ name, type: 'tcp' as const, host: '127.0.0.1', port: 9, critical: false }));
     const repository = createServicesRepository({ db: migrated.db });
     const directory = new ServiceDirectory({ configured, repository, probes: new ServiceProbeRegistry({ monitor, logger }), logger });
     await directory.sync();
     await store('b-stored', 4);
     try {
-      const json = async () => JSON.parse((await directory.listJson(SYSTEM_SCOPE)).toString('utf8'));
-      expect(await json()).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE) })));
+      const json = async () => JSON.parse((await directory.listAnswer(SYSTEM_SCOPE)).body.toString('utf8'));
+      expect(await json()).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE), nextCursor: null })));
       // In name order, the stored one among the config file's (other tests' stored services aside).
       const names: string[] = (await json()).items.map((s: { name: string }) => s.name);
       expect(names.filter((name) => name.includes('-'))).toEqual(['a-config', 'b-stored', 'm-config', 'z-config']);
       await monitor.runNow('m-config');
       const after = await json();
       expect(after.items.find((s: { name: string }) => s.name === 'm-config').health.checkedAt).toEqual(expect.any(String));
-      expect(after).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE) })));
+      expect(after).toEqual(JSON.parse(JSON.stringify({ items: await directory.list(SYSTEM_SCOPE), nextCursor: null })));
     } finally {
       await migrated.db.deleteFrom('external_services').where('name', '=', 'b-stored').execute();
     }

@@ -6,11 +6,21 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../infra/database/schema.ts';
 import type { ExternalService, ServiceHealth, ServiceRecord, ServiceReplacement } from '../../../contracts/services.ts';
-import { SerializedBlocks, type ComponentState } from '../health/index.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_REPORT_SNAPSHOTS,
+  etagOf,
+  ReadSnapshots,
+  SerializedBlocks,
+  type BodyEncoding,
+  type ComponentState,
+  type ReportSnapshotSettings,
+} from '../health/index.ts';
 import { SYSTEM_SCOPE, sameScope, type TenantScope } from '../../../contracts/tenancy.ts';
 import { AppError } from '../../platform/errors/index.ts';
 import type { ServiceProbeRegistry, ReconcileResult, WantedService } from './service-probe-registry.ts';
 import type { ServicesRepository, StoredService } from './services-repository.ts';
+import { encodeServicesCursor } from './services.schemas.ts';
 
 export interface ServiceDirectoryOptions {
   /** Services from the config file: they belong to Watchkeeper's own scope and are read-only. */
@@ -21,7 +31,26 @@ export interface ServiceDirectoryOptions {
   configFile?: string | undefined;
   /** How many services one project may have through the API (each is checked by every instance). */
   maxPerProject?: number;
+  /** How the lists' answers are kept while the services' results keep changing (read-snapshots.ts). */
+  snapshots?: ReportSnapshotSettings;
 }
+
+/** A page of `GET /api/services`: `limit` services after the one named `after` (all of them without a limit). */
+export interface ListQuery {
+  limit?: number | undefined;
+  after?: string | undefined;
+}
+
+/** `GET /api/services`'s body, made once per change (see listAnswer). */
+export interface ListAnswer {
+  body: Buffer;
+  etag: string;
+}
+
+/** What the list holds: a config-file service, or a stored one (its record is made from it with the latest result). */
+type ListEntry = ExternalService | StoredService;
+const isStored = (entry: ListEntry): entry is StoredService => 'service' in entry;
+const nameOf = (entry: ListEntry) => (isStored(entry) ? entry.service.name : entry.name);
 
 /** What a write also does inside its transaction, e.g. append its audit record. */
 export interface WriteOptions {
@@ -42,7 +71,6 @@ function healthOf(state: ComponentState | undefined): ServiceHealth {
 // services made sorting the list a large part of answering it. Same order (the default locale's).
 const byName = new Intl.Collator().compare;
 const ITEMS_OPEN = Buffer.from('{"items":[');
-const ITEMS_CLOSE = Buffer.from(']}');
 
 export class ServiceDirectory {
   readonly #configured: Map<string, ExternalService>;
@@ -59,17 +87,37 @@ export class ServiceDirectory {
    * service created here, then removed with its project) while the probes did not.
    */
   #syncedFingerprint: string | undefined;
-  // A stored service's record is a new object on every read, so only config-file pieces are kept.
-  readonly #listBlocks = new SerializedBlocks<ExternalService | ServiceRecord>({
-    revisionOf: (entry) => ('source' in entry ? -1 : (this.#probes.state(entry.name, SYSTEM_SCOPE)?.revision ?? -1)),
-    serialize: (entry) => JSON.stringify('source' in entry ? entry : this.#fromConfig(entry)),
-  });
+  // Per list entry, its JSON is kept until its probe's state changes; stored entries are the
+  // objects of the cached list, so theirs are kept too until the list is read again. The full
+  // lists and the pages keep blocks of their own: blocks hold runs of entries by position.
+  readonly #listBlocks = this.#blocks();
+  readonly #pageBlocks = this.#blocks();
+  /** The merged, sorted entries per cached list of stored services (the same array until the list changes). */
+  readonly #merged = new WeakMap<StoredService[], ListEntry[]>();
+  readonly #contents = new WeakMap<StoredService[], string>();
+  readonly #answers: ReadSnapshots<ListAnswer>;
+  readonly #snapshots: ReportSnapshotSettings;
+  /** Moves with every write through this directory, so a kept answer never hides the writer's own change. */
+  #writes = 0;
+  /** An answer's ETag: this instance (a restart counts afresh) and the answer's build number. */
+  readonly #instance = randomUUID();
+  #built = 0;
   // Writes and reconciliations run one at a time on this instance, so a reconciliation that read
   // the table before a write committed cannot remove the probe that write just added.
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor({ configured, repository, probes, logger, configFile, maxPerProject = Number.POSITIVE_INFINITY }: ServiceDirectoryOptions) {
+  constructor({
+    configured,
+    repository,
+    probes,
+    logger,
+    configFile,
+    maxPerProject = Number.POSITIVE_INFINITY,
+    snapshots = DEFAULT_REPORT_SNAPSHOTS,
+  }: ServiceDirectoryOptions) {
     this.#maxPerProject = maxPerProject;
+    this.#snapshots = snapshots;
+    this.#answers = new ReadSnapshots({ now: snapshots.now, max: 16 });
     this.#configured = new Map(configured.map((service) => [service.name, service]));
     this.#configuredSorted = [...this.#configured.values()].sort((a, b) => byName(a.name, b.name));
     this.#repository = repository;
@@ -89,39 +137,80 @@ export class ServiceDirectory {
     return sameScope(scope, SYSTEM_SCOPE) ? this.#configured : new Map();
   }
 
+  #blocks(): SerializedBlocks<ListEntry> {
+    return new SerializedBlocks<ListEntry>({
+      revisionOf: (entry) =>
+        (isStored(entry) ? this.#probes.state(entry.service.name, entry.scope) : this.#probes.state(entry.name, SYSTEM_SCOPE))?.revision ?? -1,
+      serialize: (entry) => JSON.stringify(isStored(entry) ? this.#fromStore(entry) : this.#fromConfig(entry)),
+    });
+  }
+
   /** Every service of the scope, by name. */
   async list(scope: TenantScope): Promise<ServiceRecord[]> {
-    return (await this.#entries(scope)).map((entry) => ('source' in entry ? entry : this.#fromConfig(entry)));
+    return (await this.#entries(scope)).map((entry) => (isStored(entry) ? this.#fromStore(entry) : this.#fromConfig(entry)));
   }
 
   /**
-   * `GET /api/services`'s body, `{"items":[…]}` as UTF-8, from pieces kept per config-file service
-   * until its state changes (the stored ones are read afresh each time): what JSON.stringify of
-   * `{ items: list(scope) }` gives, without rebuilding and encoding 10,000 records per request;
-   * `gzip`: those bytes as one gzip member.
+   * `GET /api/services`'s body (`{"items":[…],"nextCursor":…}` as UTF-8, or gzipped) and its
+   * ETag: what JSON.stringify of `{ items: list(scope), nextCursor }` gives, made from pieces kept
+   * per service until its state changes, without rebuilding and encoding 10,000 records per
+   * request. The whole answer is kept too: rebuilt at once when the services change (a write
+   * here, or the stored list read again after a change was heard), and when only their results
+   * changed, at most once per window (read-snapshots.ts), since 10,000 checks change some result
+   * every few milliseconds.
    */
-  async listJson(scope: TenantScope, encoding: 'identity' | 'gzip' = 'identity'): Promise<Buffer> {
-    const entries = await this.#entries(scope);
-    // Gzipped from blocks deflated once per change: the same bytes, ~15× fewer of them at 10,000.
-    if (encoding === 'gzip') return this.#listBlocks.gzip(entries, ITEMS_OPEN, ITEMS_CLOSE);
-    return Buffer.concat([ITEMS_OPEN, this.#listBlocks.join(entries), ITEMS_CLOSE]);
+  async listAnswer(scope: TenantScope, { limit, after }: ListQuery = {}, encoding: BodyEncoding = 'identity'): Promise<ListAnswer> {
+    const stored = await this.#repository.list(scope);
+    const key = `${scope.organizationId} ${scope.projectId} ${encoding} ${limit ?? ''} ${after ?? ''}`;
+    const entries = this.#merge(scope, stored);
+    const windowMs = entries.length >= this.#snapshots.coalesceFrom ? this.#snapshots.windowMs : 0;
+    return this.#answers.get(key, { exact: [this.#contentOf(stored), this.#writes], coalesced: [this.#probes.resultsVersion], windowMs }, () => {
+      const paged = limit !== undefined || after !== undefined;
+      const start = after === undefined ? 0 : firstAfter(entries, after);
+      const end = limit === undefined ? entries.length : Math.min(entries.length, start + limit);
+      const page = paged ? entries.slice(start, end) : entries;
+      const nextCursor = end < entries.length ? encodeServicesCursor(nameOf(entries[end - 1]!)) : null;
+      const tail = Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`);
+      const blocks = paged ? this.#pageBlocks : this.#listBlocks;
+      // Gzipped from blocks deflated once per change: the same bytes, ~15× fewer of them at 10,000.
+      const body = encoding === 'gzip' ? blocks.gzip(page, ITEMS_OPEN, tail) : Buffer.concat([ITEMS_OPEN, blocks.join(page), tail]);
+      return { body, etag: etagOf([this.#instance, key, ++this.#built], encoding) };
+    });
   }
 
-  /** The config file's services (already in order) merged with the stored ones' records, by name. */
-  async #entries(scope: TenantScope): Promise<Array<ExternalService | ServiceRecord>> {
+  /**
+   * What the stored list holds, as a string that changes with any of its services: the cached
+   * list is the same array until a change is heard, but a list read afresh (the cache off, or not
+   * hearing) is a new array with the same content, which must not defeat the kept answers.
+   */
+  #contentOf(list: StoredService[]): string {
+    let content = this.#contents.get(list);
+    if (content === undefined) {
+      content = list.map(({ service, updatedAt }) => `${service.name}@${updatedAt.getTime()}`).join(',');
+      this.#contents.set(list, content);
+    }
+    return content;
+  }
+
+  /** The config file's services (already in order) merged with the stored ones, by name. */
+  async #entries(scope: TenantScope): Promise<ListEntry[]> {
+    return this.#merge(scope, await this.#repository.list(scope));
+  }
+
+  #merge(scope: TenantScope, list: StoredService[]): ListEntry[] {
+    const merged = this.#merged.get(list);
+    if (merged) return merged;
     const configured = this.#configuredIn(scope);
-    const stored = (await this.#repository.list(scope))
-      .filter((s) => !configured.has(s.service.name))
-      .map((service) => this.#fromStore(service))
-      .sort((a, b) => byName(a.name, b.name));
+    const stored = list.filter((s) => !configured.has(s.service.name)).sort((a, b) => byName(a.service.name, b.service.name));
     const fromConfig = configured.size > 0 ? this.#configuredSorted : [];
-    const entries: Array<ExternalService | ServiceRecord> = [];
+    const entries: ListEntry[] = [];
     let next = 0;
     for (const service of fromConfig) {
-      while (next < stored.length && byName(stored[next]!.name, service.name) < 0) entries.push(stored[next++]!);
+      while (next < stored.length && byName(stored[next]!.service.name, service.name) < 0) entries.push(stored[next++]!);
       entries.push(service);
     }
     while (next < stored.length) entries.push(stored[next++]!);
+    this.#merged.set(list, entries);
     return entries;
   }
 
@@ -152,6 +241,7 @@ export class ServiceDirectory {
         return created;
       });
       this.#syncedFingerprint = undefined;
+      this.#writes++;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
@@ -176,6 +266,7 @@ export class ServiceDirectory {
         return updated;
       });
       this.#syncedFingerprint = undefined;
+      this.#writes++;
       this.#probes.put({ service: stored.service, scope });
       return this.#fromStore(stored);
     });
@@ -189,6 +280,7 @@ export class ServiceDirectory {
         await within?.(trx);
       });
       this.#syncedFingerprint = undefined;
+      this.#writes++;
       this.#probes.remove(name, scope);
     });
   }
@@ -211,6 +303,7 @@ export class ServiceDirectory {
       }
       const result = this.#probes.reconcile(wanted);
       this.#syncedFingerprint = fingerprint;
+      if (result.added.length + result.replaced.length + result.removed.length > 0) this.#writes++;
       if (result.added.length + result.replaced.length + result.removed.length > 0) this.#logger.info(result, 'external service probes reconciled');
       return result;
     });
@@ -256,4 +349,16 @@ export class ServiceDirectory {
       );
     }
   }
+}
+
+/** Where a page after the service named `after` starts: the first name after it, whether or not `after` is still listed. */
+function firstAfter(entries: readonly ListEntry[], after: string): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (byName(nameOf(entries[middle]!), after) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -1,24 +1,14 @@
-import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { externalServiceConfigSchema } from '../../../contracts/services.ts';
 import { SYSTEM_SCOPE } from '../../../contracts/tenancy.ts';
-import { EventBus } from '../../platform/events/index.ts';
-import { HealthMonitor } from '../health/index.ts';
+import { quietHealthMonitor } from '../health/test-monitor.ts';
 import { ServiceProbeRegistry } from './service-probe-registry.ts';
 
 const otherScope = { organizationId: '00000000-0000-4000-8000-0000000000aa', projectId: '00000000-0000-4000-8000-0000000000bb' };
 const service = (name: string, port = 9) => externalServiceConfigSchema.parse({ name, type: 'tcp', host: '127.0.0.1', port });
 
 function setup() {
-  const logger = pino({ level: 'silent' });
-  const monitor = new HealthMonitor({
-    logger,
-    events: new EventBus({ logger }),
-    defaultIntervalMs: 60_000,
-    defaultTimeoutMs: 1_000,
-    degradationFactor: 3,
-    recoveryAfterFailures: 3,
-  });
+  const { monitor, logger } = quietHealthMonitor();
   monitor.register({ id: 'database', componentType: 'datastore', critical: true, check: async () => ({}) });
   const error = vi.spyOn(logger, 'error');
   return { monitor, error, registry: new ServiceProbeRegistry({ monitor, logger }) };

@@ -73,6 +73,11 @@ export class ServiceProbeRegistry {
     return this.#monitor.has(name, scope) && !this.has(name, scope);
   }
 
+  /** Changes whenever any probe's state does (the monitor's version): what a kept list is checked against. */
+  get resultsVersion(): number {
+    return this.#monitor.version;
+  }
+
   /** The latest state of a service's probe, when this registry runs one for it. */
   state(name: string, scope: TenantScope = SYSTEM_SCOPE): ComponentState | undefined {
     return this.has(name, scope) ? this.#monitor.get(name, scope) : undefined;

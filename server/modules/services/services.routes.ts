@@ -4,13 +4,12 @@
  * belong to Watchkeeper's own project and are listed there too (source `config`) but are
  * read-only: PUT and DELETE on them answer 409.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
-import type { Permission } from '../../../contracts/permissions.ts';
 import type { TenantScope } from '../../../contracts/tenancy.ts';
 import type { Database } from '../../infra/database/schema.ts';
-import { acceptsGzip } from '../health/index.ts';
+import { encodingFor, sendAnswer } from '../health/index.ts';
 import type { ServiceDirectory } from './service-directory.ts';
 import {
   checkServiceReplies,
@@ -18,6 +17,7 @@ import {
   createServiceReplies,
   deleteServiceReplies,
   getServiceReplies,
+  listServicesQuerySchema,
   listServicesReplies,
   replaceServiceBodySchema,
   replaceServiceReplies,
@@ -28,28 +28,13 @@ export interface ServicesRoutesOptions {
   directory: ServiceDirectory;
 }
 
-/**
- * The project a request acts in, once the caller is known to hold the permission there: the route
- * checked it somewhere in the organization; a member of other projects only is refused here.
- */
-async function scopeFor(request: FastifyRequest, permission: Permission): Promise<TenantScope> {
-  const scope = await request.scope();
-  request.authorize(permission, { projectId: scope.projectId });
-  return scope;
-}
-
-/** Sends a body serialized already; typed apart from the route, whose reply expects the schema's object. */
-function sendJson(reply: FastifyReply, body: Buffer): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(body);
-}
-
 export async function servicesRoutes(app: FastifyInstance, { directory }: ServicesRoutesOptions) {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['services'];
   const read = { access: { permission: 'services:read' } } as const;
   const write = { access: { permission: 'services:write' } } as const;
-  const readScope = (request: FastifyRequest) => scopeFor(request, 'services:read');
-  const writeScope = (request: FastifyRequest) => scopeFor(request, 'services:write');
+  const readScope = (request: FastifyRequest) => request.scopeFor('services:read');
+  const writeScope = (request: FastifyRequest) => request.scopeFor('services:write');
 
   // A configuration change and its record commit in one transaction (the directory's), or neither does.
   const audit =
@@ -62,17 +47,24 @@ export async function servicesRoutes(app: FastifyInstance, { directory }: Servic
 
   routes.get(
     '/api/services',
-    { config: read, schema: { tags, summary: 'Every external service: from the config file and from the API', response: listServicesReplies } },
-    // Sent already serialized (ServiceDirectory.listJson) rather than through the route's zod
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Every external service: from the config file and from the API (paged with limit and cursor)',
+        querystring: listServicesQuerySchema,
+        response: listServicesReplies,
+      },
+    },
+    // Sent already serialized (ServiceDirectory.listAnswer) rather than through the route's zod
     // serializer, which took seconds over 10,000 services. The records are built from parsed
     // definitions, so they have the schema's shape; services-api.test.ts checks the answer against it.
-    // Gzipped when the client accepts it (from blocks deflated once per change, not per request).
+    // Gzipped when the client accepts it (from blocks deflated once per change, not per request),
+    // and a 304 when the client's ETag is still the list's.
     async (request, reply) => {
-      const gzip = acceptsGzip(request.headers['accept-encoding']);
-      const body = await directory.listJson(await readScope(request), gzip ? 'gzip' : 'identity');
-      reply.header('vary', 'accept-encoding');
-      if (gzip) reply.header('content-encoding', 'gzip');
-      return sendJson(reply, body);
+      const encoding = encodingFor(request);
+      const { body, etag } = await directory.listAnswer(await readScope(request), request.query, encoding);
+      return sendAnswer(request, reply, { code: 200, contentType: 'application/json; charset=utf-8', encoding, etag, body });
     },
   );
 

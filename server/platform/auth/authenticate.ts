@@ -1,5 +1,6 @@
 /**
- * Finds who is calling: an API key in `Authorization: Bearer wk_…`, else the session cookie.
+ * Finds who is calling: an API key in `Authorization: Bearer wk_…` (or as a Basic password), else
+ * the session cookie.
  * Sets `request.principal`, `request.ability` and (for a session) `request.session`; an invalid
  * API key is a 401 at once, an invalid or expired session cookie is simply dropped.
  */
@@ -55,6 +56,24 @@ export function actingOrganization(grants: readonly MembershipGrant[], header: s
     return header.toLowerCase();
   }
   return grants[0]?.organizationId ?? SYSTEM_ORGANIZATION_ID;
+}
+
+/**
+ * The API key of an Authorization header: `Bearer <key>`, or `Basic` with the key as the password
+ * and any user name — what Pushgateway clients, Promtail, Fluent Bit and Vector send when given a
+ * user and password.
+ */
+export function apiKeyIn(authorization: string): string {
+  const [scheme = '', token = ''] = authorization.trim().split(/\s+/, 2);
+  const kind = scheme.toLowerCase();
+  if (kind === 'bearer' && token) return token;
+  if (kind === 'basic' && token) {
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const password = colon === -1 ? '' : decoded.slice(colon + 1);
+    if (password) return password;
+  }
+  throw new AppError('WK_ERR_UNAUTHORIZED', 'the Authorization header must be `Bearer <API key>`, or Basic auth with the API key as the password');
 }
 
 export function createAuthenticator({ app, users, sessions, memberships, apiKeys, cookie, lastKnownRights, rightsCache }: AuthenticatorDeps) {
@@ -213,9 +232,7 @@ export function createAuthenticator({ app, users, sessions, memberships, apiKeys
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
-      const [scheme, token] = authorization.split(' ', 2);
-      if (scheme?.toLowerCase() !== 'bearer' || !token) throw new AppError('WK_ERR_UNAUTHORIZED', 'the Authorization header must be `Bearer <API key>`');
-      return fromApiKey(request, token.trim());
+      return fromApiKey(request, apiKeyIn(authorization));
     }
     const id = request.cookies[SESSION_COOKIE];
     if (id) await fromSession(request, reply, id);

@@ -67,6 +67,11 @@ declare module 'fastify' {
     scope(): Promise<TenantScope>;
     /** Throws 403 unless the principal holds the permission on a resource of that project. */
     authorize(permission: Permission, resource?: { projectId?: string | null }): void;
+    /**
+     * The scope, once the principal is known to hold the permission in its project: a route's
+     * access checked it somewhere in the organization; a member of other projects only is refused here.
+     */
+    scopeFor(permission: Permission): Promise<TenantScope>;
   }
 }
 
@@ -158,6 +163,12 @@ export const authPlugin = fp<{ config: Config }>(
       if (!organizationId || !canOn(this.ability, permission, { organizationId, projectId: resource.projectId ?? null })) {
         throw new AppError('WK_ERR_PERMISSION_DENIED', `this needs the permission ${permission} here`);
       }
+    });
+
+    app.decorateRequest('scopeFor', async function scopeFor(this: FastifyRequest, permission: Permission): Promise<TenantScope> {
+      const scope = await this.scope();
+      this.authorize(permission, { projectId: scope.projectId });
+      return scope;
     });
 
     const authenticate = createAuthenticator({ app, ...auth });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitOpenError } from '../../infra/cache/circuit-breaker.ts';
+import { CircuitOpenError } from '../../infra/circuit-breaker.ts';
 import { isDependencyUnavailable } from './error-handler.ts';
 
 describe('isDependencyUnavailable', () => {

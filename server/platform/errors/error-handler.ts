@@ -39,7 +39,8 @@ const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMED
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
 // pg's own timeouts: query_timeout giving up on a server that does not answer, and a connection
 // that could not be made within connectionTimeoutMillis. ioredis's command timeout, its refusal
-// without a connection (no offline queue) and our circuit breaker refusing while Redis is frozen.
+// without a connection (no offline queue) and our circuit breakers refusing while Redis or
+// PostgreSQL is frozen.
 const UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
   /timeout exceeded when trying to connect/,
@@ -64,9 +65,7 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** Which dependency an unavailable-dependency error came from: ioredis names itself, the rest is pg. */
 export function dependencyOf(error: { name?: string; message?: string }): Dependency {
-  return /redis|MaxRetriesPerRequest|Connection is closed|circuit open|Command timed out|Stream isn't writeable/i.test(
-    `${error.name ?? ''} ${error.message ?? ''}`,
-  )
+  return /redis|MaxRetriesPerRequest|Connection is closed|Command timed out|Stream isn't writeable/i.test(`${error.name ?? ''} ${error.message ?? ''}`)
     ? 'cache'
     : 'database';
 }

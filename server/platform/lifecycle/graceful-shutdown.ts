@@ -19,6 +19,8 @@ export interface GracefulShutdownOptions {
   server: FastifyInstance;
   /** Other listeners to close with the server (the HTTP → HTTPS redirect). */
   alsoClose?: () => Promise<void>;
+  /** Runs once everything is closed, bounded by the same timeout (the tracer's last export). */
+  afterClose?: () => Promise<void>;
   drainDelayMs: number;
   timeoutMs: number;
   logger: Logger;
@@ -31,6 +33,7 @@ type Phase = 'serving' | 'draining' | 'closing' | 'forced';
 export function gracefulShutdown({
   server,
   alsoClose = async () => undefined,
+  afterClose = async () => undefined,
   drainDelayMs,
   timeoutMs,
   logger,
@@ -60,6 +63,7 @@ export function gracefulShutdown({
     // What is left answers nobody: idle keep-alive connections and ones still sending headers.
     http.closeAllConnections();
     await closed;
+    await afterClose();
     clearTimeout(deadline);
     logger.info('shutdown complete');
     exit(phase === 'forced' ? 1 : 0);

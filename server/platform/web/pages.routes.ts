@@ -14,7 +14,7 @@ import { AppError } from '../errors/index.ts';
 import { clearSessionCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.ts';
 import { safeEqual } from '../auth/tokens.ts';
 import type { InProcessApi, Viewer, ViewerScope, WebBundle } from './web-bundle.ts';
-import { PAGE_PATHS, type PagePath } from './page-paths.ts';
+import { PAGE_PATHS, type PagePath } from '../../../contracts/page-paths.ts';
 import { assertSameOrigin } from './same-origin.ts';
 import { isOffered, parseScope, resolveScope, SCOPE_COOKIE, scopeHeaders, scopeValueSchema, setScopeCookie } from './scope.ts';
 
@@ -72,9 +72,21 @@ export async function pagesRoutes(app: FastifyInstance, { bundle }: { bundle: We
     };
   }
 
-  /** The scope the user picked in the header (its cookie), checked against what they may pick now. */
+  /**
+   * The scope the user picked in the header (its cookie), checked against what they may pick now.
+   * When that cannot be checked (the database is unavailable), the page is still rendered, acting in
+   * the picked scope unchecked — the API checks every call's scope itself — with nothing to switch
+   * to, and its panels say what they could not load.
+   */
   async function scopeOf(request: FastifyRequest): Promise<ViewerScope | undefined> {
-    return resolveScope(apiAs(request), request.grants ?? [], parseScope(request.cookies[SCOPE_COOKIE]));
+    const wanted = parseScope(request.cookies[SCOPE_COOKIE]);
+    try {
+      return await resolveScope(apiAs(request), request.grants ?? [], wanted);
+    } catch (error) {
+      if (((error as { status?: number }).status ?? 500) < 500) throw error;
+      request.log.warn({ err: error }, 'the organizations and projects to switch between could not be loaded; the page is rendered without them');
+      return wanted && { ...wanted, organizations: [] };
+    }
   }
 
   async function renderPage(request: FastifyRequest, reply: FastifyReply, { access, cacheControl }: PagePath) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ORGANIZATION_ID, SYSTEM_PROJECT_ID } from '../../../contracts/tenancy.ts';
-import { buildTestApp, createOrganization, login, createUser, type TestApp } from '../../../test/helpers.ts';
+import { buildTestApp, createOrganization, login, createUser, joinOrganization, type TestApp } from '../../../test/helpers.ts';
 
 describe('the header’s organization/project switcher (POST /scope and the wk_scope cookie)', () => {
   let t: TestApp;
@@ -37,13 +37,7 @@ describe('the header’s organization/project switcher (POST /scope and the wk_s
       .executeTakeFirstOrThrow();
     other = { ...organization, secondId: second.id };
     const user = await createUser(t.app, { role: 'owner' });
-    const owner = await t.app.database.db
-      .selectFrom('roles')
-      .select('id')
-      .where('name', '=', 'owner')
-      .where('organization_id', 'is', null)
-      .executeTakeFirstOrThrow();
-    await t.app.auth.memberships.setMembership({ userId: user.id, organizationId: other.id, roleId: owner.id });
+    await joinOrganization(t.app, user.id, other.id);
     const session = await login(t.app, user);
     cookie = session.cookie;
     csrf = session.headers;

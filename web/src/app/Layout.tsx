@@ -1,9 +1,10 @@
 import { useEffect, useRef } from 'react';
 import { Link, Outlet, useLocation, useMatches } from 'react-router';
-import type { PageHandle } from './routes.tsx';
+import { pageTitle } from './routes.tsx';
 import { OfflineBanner } from '../shared/offline/OfflineBanner.tsx';
 import { QueuedActions } from '../shared/offline/QueuedActions.tsx';
 import { currentEntry, NAVIGATION } from './navigation.ts';
+import { SkipLink } from './PublicFrame.tsx';
 import { ScopeSwitch } from './ScopeSwitch.tsx';
 import { ThemeSwitch } from './ThemeSwitch.tsx';
 import { useViewer } from './viewer.tsx';
@@ -14,7 +15,8 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
   const location = useLocation();
   const matches = useMatches();
-  const title = (matches.at(-1)?.handle as PageHandle | undefined)?.title;
+  const page = matches.at(-1);
+  const title = page && pageTitle(page.handle, page);
   const first = useRef(true);
   const current = currentEntry(location.pathname);
 
@@ -27,9 +29,7 @@ export function Layout() {
 
   return (
     <>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
+      <SkipLink />
       <header className="app-header">
         <Link to="/" className="brand">
           Watchkeeper

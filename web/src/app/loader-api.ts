@@ -1,4 +1,4 @@
-import { data } from 'react-router';
+import { data, type LoaderFunctionArgs } from 'react-router';
 import { browserApi, type Api } from '../shared/api/client.ts';
 
 /** The API a loader calls: the server passes its own (in process, as the signed-in caller). */
@@ -19,4 +19,9 @@ export async function orRouteError<T>(work: Promise<T>): Promise<T> {
     if (status !== undefined && status >= 400 && status < 500) throw data({ message: (error as Error).message }, { status });
     throw error;
   }
+}
+
+/** The loader of a page that shows one API list (`{ items }`) as the API answers it. */
+export function listLoader<Item>(path: string) {
+  return ({ context }: LoaderFunctionArgs) => orRouteError(apiFrom(context)<{ items: Item[] }>(path));
 }

@@ -10,6 +10,7 @@ export const NAVIGATION: NavigationEntry[] = [
   { to: '/', label: 'Overview' },
   { to: '/components', label: 'Health' },
   { to: '/services', label: 'Services' },
+  { to: '/charts', label: 'Metrics', section: '/charts' },
   { to: '/status-page', label: 'Status page' },
   { to: '/admin/audit', label: 'Administration', section: '/admin' },
   { to: '/account', label: 'Account' },

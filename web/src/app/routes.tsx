@@ -2,12 +2,18 @@
  * Every page, one lazily loaded module each (code-split per page). A page module exports its
  * `Component` and, when it needs data before it renders (on the server too), a `loader`.
  */
-import type { RouteObject } from 'react-router';
+import type { Params, RouteObject } from 'react-router';
 import { Layout } from './Layout.tsx';
 import { PageError } from './PageError.tsx';
 
 export interface PageHandle {
-  title: string;
+  /** The document's title: fixed, or named after what the page shows (its parameters, its loaded data). */
+  title: string | ((page: { params: Params; data: unknown }) => string);
+}
+
+export function pageTitle(handle: unknown, page: { params: Params; data: unknown }): string | undefined {
+  const title = (handle as PageHandle | undefined)?.title;
+  return typeof title === 'function' ? title(page) : title;
 }
 
 export const routes: RouteObject[] = [
@@ -22,6 +28,11 @@ export const routes: RouteObject[] = [
       { path: 'services', lazy: () => import('../features/services/services.page.tsx') },
       { path: 'services/new', lazy: () => import('../features/services/service-new.page.tsx') },
       { path: 'services/:name', lazy: () => import('../features/services/service.page.tsx') },
+      { path: 'charts', lazy: () => import('../features/metrics/resources.page.tsx') },
+      { path: 'charts/http', lazy: () => import('../features/metrics/http.page.tsx') },
+      { path: 'charts/database', lazy: () => import('../features/metrics/database.page.tsx') },
+      { path: 'charts/cache', lazy: () => import('../features/metrics/cache.page.tsx') },
+      { path: 'charts/explore', lazy: () => import('../features/metrics/explore.page.tsx') },
       { path: 'status-page', lazy: () => import('../features/status-pages/status-page-editor.page.tsx') },
       { path: 'admin/users', ErrorBoundary: PageError, lazy: () => import('../features/users/users.page.tsx') },
       { path: 'admin/roles', ErrorBoundary: PageError, lazy: () => import('../features/users/roles.page.tsx') },

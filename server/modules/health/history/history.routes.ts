@@ -25,9 +25,7 @@ export interface HistoryRoutesOptions {
  * their project's (its external services). A member of other projects only is refused.
  */
 async function callerScope(request: FastifyRequest): Promise<HistoryScope> {
-  const scope = await request.scope();
-  request.authorize('health:read', { projectId: scope.projectId });
-  return scope;
+  return request.scopeFor('health:read');
 }
 
 function emptyComponent(component: string): HealthHistoryResponse['components'][number] {

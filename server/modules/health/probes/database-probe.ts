@@ -25,26 +25,37 @@ function connect(database: DatabaseHandle, signal: AbortSignal): Promise<pg.Pool
 }
 
 /**
- * The probe's query, given up with its connection when the check is aborted: a query stuck behind
- * a lock or on a hung server would otherwise hold a pool connection past the check's timeout
- * (until statement_timeout, or for ever) — one more with every run, and the pool could not close
- * on shutdown.
+ * The probe's queries, one after the other on one connection, given up with the connection when the
+ * check is aborted: a query stuck behind a lock or on a hung server would otherwise hold a pool
+ * connection past the check's timeout (until statement_timeout, or for ever) — one more with every
+ * run, and the pool could not close on shutdown. `onUnanswered` learns which query was in flight.
  */
-async function queryUnlessAborted<R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, signal: AbortSignal): Promise<R[]> {
+async function queriesUnlessAborted(
+  client: pg.PoolClient,
+  texts: readonly string[],
+  { signal, onUnanswered }: { signal: AbortSignal; onUnanswered: (inFlight: number) => void },
+): Promise<pg.QueryResultRow[][]> {
   let onAbort: () => void = () => undefined;
   let destroyed = false;
+  let inFlight = 0;
   // Settle at once: the connection's end is only noticed once the server reads it, which a
   // backend waiting on a lock does not do.
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
       destroyed = true;
+      onUnanswered(inFlight);
       client.release(true);
       reject(signal.reason as Error);
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return (await Promise.race([client.query<R>(text), aborted])).rows;
+    const results: pg.QueryResultRow[][] = [];
+    for (const [index, text] of texts.entries()) {
+      inFlight = index;
+      results.push((await Promise.race([client.query(text), aborted])).rows);
+    }
+    return results;
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (!destroyed) client.release();
@@ -71,13 +82,21 @@ export function createDatabaseProbe({
     async check({ signal }) {
       const client = await connect(database, signal);
       const started = performance.now();
-      const rows = await queryUnlessAborted<{ version: string | null }>(
+      const [, rows = []] = await queriesUnlessAborted(
         client,
-        'SELECT (SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1) AS version',
-        signal,
+        ['SELECT 1', 'SELECT (SELECT name FROM kysely_migration ORDER BY name DESC LIMIT 1) AS version'],
+        {
+          signal,
+          // `SELECT 1` needs nothing but a server that answers. Unanswered for the check's whole
+          // timeout, the server is not answering, and requests stop waiting on it too
+          // (switchable-pool.ts) until it answers one. A version query blocked by a lock is not that.
+          onUnanswered: (inFlight) => {
+            if (inFlight === 0) database.pool.reportUnanswered();
+          },
+        },
       );
       const roundTripMs = performance.now() - started;
-      const version = rows[0]?.version ?? undefined;
+      const version = (rows[0] as { version: string | null } | undefined)?.version ?? undefined;
       const pool = database.poolStats();
       const schemaOk = isSchemaCurrent(version);
       const saturated = pool.waiting > 0 && pool.total >= pool.max;

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { MemorySlidingWindow, type SlidingWindow, type SlidingWindowOptions, type SlidingWindows } from './sliding-window.ts';
+import { withDeadline } from '../../../infra/deadline.ts';
 
 /** Window keys are `${SLIDING_WINDOW_KEY}:<detector>:<key>`; the client adds CACHE_KEY_PREFIX. */
 export const SLIDING_WINDOW_KEY = 'security:window';
@@ -122,9 +123,5 @@ export function createRedisSlidingWindows({ redisClient, logger, timeoutMs = 500
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, timeoutMs, () => new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
 }

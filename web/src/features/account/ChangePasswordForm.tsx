@@ -6,6 +6,7 @@ import { changePasswordBodySchema } from '../../../../contracts/auth.ts';
 import { browserApi } from '../../shared/api/client.ts';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 
 export function ChangePasswordForm() {
   const { form, formError, onSubmit } = useApiForm({
@@ -17,8 +18,7 @@ export function ChangePasswordForm() {
     },
   });
   return (
-    <section className="panel" aria-labelledby="change-password-title">
-      <h2 id="change-password-title">Change password</h2>
+    <Panel titleId="change-password-title" title="Change password">
       <form onSubmit={(event) => void onSubmit(event)} noValidate>
         <FormError message={formError} />
         <Field form={form} name="currentPassword" label="Current password" type="password" autoComplete="current-password" required />
@@ -35,6 +35,6 @@ export function ChangePasswordForm() {
           Change password
         </button>
       </form>
-    </section>
+    </Panel>
   );
 }

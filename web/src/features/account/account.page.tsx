@@ -4,6 +4,7 @@ import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import type { PageHandle } from '../../app/routes.tsx';
 import { useViewer } from '../../app/viewer.tsx';
 import { browserApi } from '../../shared/api/client.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { ChangePasswordForm } from './ChangePasswordForm.tsx';
 
@@ -51,8 +52,7 @@ function Sessions({ csrfToken }: { csrfToken: string }) {
     }
   }
   return (
-    <section className="panel" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Sessions</h2>
+    <Panel titleId="sessions-title" title="Sessions">
       <form method="post" action="/sign-out" className="inline-form">
         <input type="hidden" name="csrfToken" value={csrfToken} />
         <button type="submit">Sign out</button> <span className="muted">Ends this session.</span>
@@ -68,6 +68,6 @@ function Sessions({ csrfToken }: { csrfToken: string }) {
           {error}
         </p>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -5,7 +5,7 @@ import { ADMIN_NAVIGATION } from './admin-navigation.ts';
 export function AdminNav() {
   const { pathname } = useLocation();
   return (
-    <nav aria-label="Administration" className="admin-nav">
+    <nav aria-label="Administration" className="sub-nav">
       <ul>
         {ADMIN_NAVIGATION.map((entry) => (
           <li key={entry.to}>

@@ -4,6 +4,7 @@
  * and says so in a live region; the read-only field selects all on focus, for copying by hand.
  */
 import { useState } from 'react';
+import { Panel } from '../../shared/Panel.tsx';
 
 export function NewKey({ name, secret, onDismiss }: { name: string; secret: string; onDismiss: () => void }) {
   const [copied, setCopied] = useState<string>('');
@@ -16,8 +17,7 @@ export function NewKey({ name, secret, onDismiss }: { name: string; secret: stri
     }
   }
   return (
-    <section className="panel new-key" aria-labelledby="new-key-title">
-      <h2 id="new-key-title">New key “{name}”</h2>
+    <Panel titleId="new-key-title" title={<>New key “{name}”</>} className="new-key">
       <p>
         <strong>Copy it now: it is shown this once and never again.</strong>
       </p>
@@ -34,6 +34,6 @@ export function NewKey({ name, secret, onDismiss }: { name: string; secret: stri
       <p role="status" className="copy-status">
         {copied}
       </p>
-    </section>
+    </Panel>
   );
 }

@@ -3,13 +3,15 @@
  * shown once, right here — and revocation with a confirmation.
  */
 import { useState } from 'react';
-import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData, useRevalidator } from 'react-router';
 import type { z } from 'zod';
 import type { apiKeySchema } from '../../../../contracts/auth.ts';
-import { apiFrom, orRouteError } from '../../app/loader-api.ts';
+import { listLoader } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
 import { AdminLayout } from '../administration/AdminLayout.tsx';
 import { CreateKeyForm, type CreatedApiKey } from './CreateKeyForm.tsx';
 import { NewKey } from './NewKey.tsx';
@@ -18,9 +20,7 @@ export const handle: PageHandle = { title: 'API keys' };
 
 type ApiKey = z.infer<typeof apiKeySchema>;
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return orRouteError(apiFrom(context)<{ items: ApiKey[] }>('/api/api-keys'));
-}
+export const loader = listLoader<ApiKey>('/api/api-keys');
 
 const day = (iso: string | null, none: string) => (iso ? iso.slice(0, 10) : none);
 
@@ -32,33 +32,16 @@ export function Component() {
     <AdminLayout title="API keys">
       {created && <NewKey name={created.name} secret={created.key} onDismiss={() => setCreated(null)} />}
       <PanelBoundary title="Keys">
-        <section className="panel" aria-labelledby="api-keys-title">
-          <h2 id="api-keys-title">Keys</h2>
-          {items.length === 0 ? (
-            <p>This organization has no API keys yet.</p>
-          ) : (
-            <table className="admin-table">
-              <caption className="visually-hidden">API keys of this organization</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Project</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((key) => (
-                  <KeyRow key={key.id} apiKey={key} onRevoked={() => void revalidator.revalidate()} />
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        <Panel titleId="api-keys-title" title="Keys">
+          <DataTable
+            className="admin-table"
+            caption="API keys of this organization"
+            columns={['Name', 'Prefix', 'Scopes', 'Project', 'Created', 'Last used', 'Expires', 'State']}
+            records={items}
+            empty="This organization has no API keys yet."
+            row={(key) => <KeyRow key={key.id} apiKey={key} onRevoked={() => void revalidator.revalidate()} />}
+          />
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Create a key">
         <CreateKeyForm

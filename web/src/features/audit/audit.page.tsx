@@ -4,11 +4,15 @@
  * of what the filter matches, and verification of the hash chain.
  */
 import { useState } from 'react';
-import { Link, useLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
+import { FilterForm, NextPageLink, type FilterField } from '../../shared/filtered-list/FilterForm.tsx';
+import { readFilteredPage } from '../../shared/filtered-list/filtered-page.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
 import { AdminLayout } from '../administration/AdminLayout.tsx';
 import { AUDIT_FILTERS, type AuditChainReport, type AuditFilterName, type AuditPage } from './audit-types.ts';
 
@@ -17,32 +21,19 @@ export const handle: PageHandle = { title: 'Audit log' };
 const PAGE_SIZE = 50;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const url = new URL(request.url);
-  const filters = new URLSearchParams();
-  for (const name of AUDIT_FILTERS) {
-    const value = url.searchParams.get(name)?.trim();
-    if (value) filters.set(name, value);
-  }
-  const query = new URLSearchParams(filters);
-  query.set('limit', String(PAGE_SIZE));
-  const cursor = url.searchParams.get('cursor');
-  if (cursor) query.set('cursor', cursor);
-  // A filter the server refuses (a malformed date) is said on the form, not as a broken page.
-  let refused: string | null = null;
-  const page = await orRouteError(
-    apiFrom(context)<AuditPage>(`/api/audit?${query}`).catch((error: unknown) => {
-      if ((error as { status?: number }).status !== 400) throw error;
-      refused = (error as Error).message;
-      return { records: [], nextCursor: null } satisfies AuditPage;
+  return orRouteError(
+    readFilteredPage({
+      url: new URL(request.url),
+      filterNames: AUDIT_FILTERS,
+      limit: PAGE_SIZE,
+      read: (apiQuery) => apiFrom(context)<AuditPage>(`/api/audit?${apiQuery}`),
+      whenRefused: { records: [], nextCursor: null } satisfies AuditPage,
     }),
   );
-  return { page, filters: Object.fromEntries(filters) as Partial<Record<AuditFilterName, string>>, query: filters.toString(), refused };
 }
 
 export function Component() {
   const { page, filters, query, refused } = useLoaderData<typeof loader>();
-  const next = new URLSearchParams(query);
-  if (page.nextCursor) next.set('cursor', page.nextCursor);
   const exportQuery = (format: string) => {
     const q = new URLSearchParams(query);
     q.set('format', format);
@@ -51,14 +42,13 @@ export function Component() {
   return (
     <AdminLayout title="Audit log">
       <PanelBoundary title="Filters">
-        <AuditFilterForm filters={filters} refused={refused} />
+        <FilterForm id="audit-filters" fieldId="audit-filter" action="/admin/audit" fields={FILTER_FIELDS} filters={filters} refused={refused} />
       </PanelBoundary>
       <PanelBoundary title="Verification">
         <VerifyChain />
       </PanelBoundary>
       <PanelBoundary title="Records">
-        <section className="panel" aria-labelledby="audit-records-title">
-          <h2 id="audit-records-title">Records</h2>
+        <Panel titleId="audit-records-title" title="Records">
           <p className="audit-exports">
             Export what the filters match, oldest first:{' '}
             <a href={exportQuery('ndjson')} download>
@@ -69,56 +59,36 @@ export function Component() {
               CSV
             </a>
           </p>
-          {page.records.length === 0 ? (
-            <p>No audit records match these filters.</p>
-          ) : (
-            <table className="admin-table">
-              <caption className="visually-hidden">Audit records, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">When (UTC)</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">IP</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.records.map((record) => (
-                  <tr key={record.seq}>
-                    <td>{record.seq}</td>
-                    <td className="nowrap">{record.occurredAt.slice(0, 19).replace('T', ' ')}</td>
-                    <td>
-                      {record.actor.label ?? record.actor.id ?? '—'} <span className="muted">({record.actor.type})</span>
-                    </td>
-                    <td>
-                      <code>{record.action}</code>
-                    </td>
-                    <td>{record.target ? `${record.target.type}: ${record.target.label ?? record.target.id ?? ''}` : '—'}</td>
-                    <td className={`outcome-${record.outcome}`}>{record.outcome}</td>
-                    <td>{record.ip ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {page.nextCursor && (
-            <p>
-              <Link to={`?${next}`}>Older records</Link>
-            </p>
-          )}
-        </section>
+          <DataTable
+            className="admin-table"
+            caption="Audit records, newest first"
+            columns={['#', 'When (UTC)', 'Actor', 'Action', 'Target', 'Outcome', 'IP']}
+            records={page.records}
+            empty="No audit records match these filters."
+            row={(record) => (
+              <tr key={record.seq}>
+                <td>{record.seq}</td>
+                <td className="nowrap">{record.occurredAt.slice(0, 19).replace('T', ' ')}</td>
+                <td>
+                  {record.actor.label ?? record.actor.id ?? '—'} <span className="muted">({record.actor.type})</span>
+                </td>
+                <td>
+                  <code>{record.action}</code>
+                </td>
+                <td>{record.target ? `${record.target.type}: ${record.target.label ?? record.target.id ?? ''}` : '—'}</td>
+                <td className={`outcome-${record.outcome}`}>{record.outcome}</td>
+                <td>{record.ip ?? '—'}</td>
+              </tr>
+            )}
+          />
+          <NextPageLink query={query} cursor={page.nextCursor}>
+            Older records
+          </NextPageLink>
+        </Panel>
       </PanelBoundary>
     </AdminLayout>
   );
 }
-
-const OPTIONS = {
-  actorType: ['user', 'api-key', 'system', 'anonymous'],
-  outcome: ['success', 'failure', 'denied'],
-} as const;
 
 const LABELS: Record<AuditFilterName, string> = {
   action: 'Action',
@@ -131,58 +101,18 @@ const LABELS: Record<AuditFilterName, string> = {
   to: 'To',
 };
 
+const OPTIONS: Partial<Record<AuditFilterName, readonly string[]>> = {
+  actorType: ['user', 'api-key', 'system', 'anonymous'],
+  outcome: ['success', 'failure', 'denied'],
+};
+
 const HINTS: Partial<Record<AuditFilterName, string>> = {
   action: 'e.g. auth.login, or a prefix: auth.*',
   from: 'ISO 8601 with a zone, e.g. 2024-05-01T12:00:00Z',
   to: 'Exclusive, same format',
 };
 
-/** A plain GET form: submitting it (with or without JavaScript) loads this page with the filters. */
-function AuditFilterForm({ filters, refused }: { filters: Partial<Record<AuditFilterName, string>>; refused: string | null }) {
-  return (
-    <section className="panel" aria-labelledby="audit-filters-title">
-      <h2 id="audit-filters-title">Filters</h2>
-      {refused && (
-        <p className="form-error" role="alert" id="audit-filters-error">
-          {refused}
-        </p>
-      )}
-      {/* key: a new query string (back, a link) shows its own values, not the last ones typed. */}
-      <form method="get" action="/admin/audit" className="filter-form" key={JSON.stringify(filters)}>
-        {AUDIT_FILTERS.map((name) => {
-          const id = `audit-filter-${name}`;
-          const hint = HINTS[name];
-          const options = name === 'actorType' || name === 'outcome' ? OPTIONS[name] : undefined;
-          return (
-            <div className="field" key={name}>
-              <label htmlFor={id}>{LABELS[name]}</label>
-              {options ? (
-                <select id={id} name={name} defaultValue={filters[name] ?? ''}>
-                  <option value="">Any</option>
-                  {options.map((option) => (
-                    <option key={option} value={option}>
-                      {option}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input id={id} name={name} defaultValue={filters[name] ?? ''} aria-describedby={hint ? `${id}-hint` : undefined} />
-              )}
-              {hint && (
-                <p className="hint" id={`${id}-hint`}>
-                  {hint}
-                </p>
-              )}
-            </div>
-          );
-        })}
-        <div className="filter-actions">
-          <button type="submit">Apply filters</button> <a href="/admin/audit">Clear</a>
-        </div>
-      </form>
-    </section>
-  );
-}
+const FILTER_FIELDS: FilterField<AuditFilterName>[] = AUDIT_FILTERS.map((name) => ({ name, label: LABELS[name], options: OPTIONS[name], hint: HINTS[name] }));
 
 /** Recomputes the chain on the server; the outcome is announced in a live region. */
 function VerifyChain() {
@@ -198,8 +128,7 @@ function VerifyChain() {
   const { report } = state;
   const first = report?.problems[0];
   return (
-    <section className="panel" aria-labelledby="audit-verify-title">
-      <h2 id="audit-verify-title">Verification</h2>
+    <Panel titleId="audit-verify-title" title="Verification">
       <p>Recompute the hash chain of every record and hold it against its anchors.</p>
       <button type="button" onClick={() => void verify()} disabled={state.busy}>
         Verify
@@ -218,6 +147,6 @@ function VerifyChain() {
             </p>
           ))}
       </div>
-    </section>
+    </Panel>
   );
 }

@@ -5,13 +5,15 @@
  * (server-rendered, so they read the same without JavaScript).
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useLoaderData, useParams, type LoaderFunctionArgs } from 'react-router';
 import type { HealthHistoryResponse, HealthResponse } from '../../../../contracts/health.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { ApiError, browserApi, type Api } from '../../shared/api/client.ts';
-import { sendOrQueue } from '../../shared/offline/action-queue.ts';
+import { sendOrQueue, useQueuedOutcome } from '../../shared/offline/action-queue.ts';
+import { describeOutcome } from '../../shared/offline/QueuedActions.tsx';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { describeObserved } from '../overview/ComponentTable.tsx';
 import { StatusMark } from '../overview/StatusBanner.tsx';
@@ -34,7 +36,7 @@ import { LatencyChart } from './LatencyChart.tsx';
 import { NotYours } from './NotYours.tsx';
 import { StatusTimeline } from './StatusTimeline.tsx';
 
-export const handle: PageHandle = { title: 'Component health' };
+export const handle: PageHandle = { title: ({ params }) => `${params.component ?? 'Component'} · Health` };
 
 /** The latest hour's samples (a check every 15 s is 240), at most a page of them. */
 const SERIES_LIMIT = 1000;
@@ -95,15 +97,14 @@ function ComponentHealth({ initial }: { initial: Data & { component: string; at:
         <StatusNow component={component} report={report} refetch={query.refetch} />
       </PanelBoundary>
       <PanelBoundary title="Last 24 hours" onRetry={query.refetch}>
-        <section className="panel" aria-labelledby="timeline-title">
-          <h2 id="timeline-title">Last 24 hours</h2>
+        <Panel titleId="timeline-title" title="Last 24 hours">
           <p>
             Uptime {dayStats?.uptimePercent != null ? formatPercent(dayStats.uptimePercent) : '— (no checks)'} over {dayStats?.samples ?? 0} checks, from{' '}
             {utc(day.from, 16)} to {utc(day.to, 16)}.
           </p>
           <StatusTimeline segments={segments} label={`${component}, last 24 hours`} height={20} />
           <p className="muted">States: {describeTimeline(segments)}.</p>
-        </section>
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Latency" onRetry={query.refetch}>
         <Latency component={component} hour={hour} stats={hourStats} />
@@ -125,19 +126,31 @@ type Outcome = { kind: 'running' } | { kind: 'done'; at: string } | { kind: 'que
 function StatusNow({ component, report, refetch }: { component: string; report: ComponentReport | undefined; refetch: () => Promise<unknown> }) {
   const queryClient = useQueryClient();
   const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const [queued, watchQueued] = useQueuedOutcome();
+  // Once per delivery: `refetch` may be a new function at every render.
+  const delivered = queued?.kind === 'delivered' ? queued.action.id : undefined;
+  const refetchLatest = useRef(refetch);
+  refetchLatest.current = refetch;
+  useEffect(() => {
+    if (delivered !== undefined) void refetchLatest.current();
+  }, [delivered]);
   // The button needs the client: without JavaScript the page says when checks run instead.
   const [interactive, setInteractive] = useState(false);
   useEffect(() => setInteractive(true), []);
 
   async function runNow() {
     setOutcome({ kind: 'running' });
+    watchQueued(undefined);
     try {
       const sent = await sendOrQueue<HealthResponse>({
         label: `Check ${component} now`,
         method: 'POST',
         path: `/health/test/${encodeURIComponent(component)}`,
       });
-      if (sent.queued) return setOutcome({ kind: 'queued' });
+      if (sent.queued) {
+        watchQueued(sent.id);
+        return setOutcome({ kind: 'queued' });
+      }
     } catch (error) {
       // A failing check answers 503 with its report: that is a result, not a refusal.
       if (!(error instanceof ApiError) || error.status !== 503 || error.problem) {
@@ -151,8 +164,7 @@ function StatusNow({ component, report, refetch }: { component: string; report: 
 
   const check = report?.check;
   return (
-    <section className="panel" aria-labelledby="now-title">
-      <h2 id="now-title">Status now</h2>
+    <Panel titleId="now-title" title="Status now">
       {check ? (
         <>
           <p className="component-status" aria-live="polite" aria-atomic="true">
@@ -192,14 +204,17 @@ function StatusNow({ component, report, refetch }: { component: string; report: 
                   Checked at <time dateTime={outcome.at}>{utc(outcome.at)}</time>: {STATUS_WORDS[check.status].toLowerCase()}.
                 </>
               )}
-              {outcome?.kind === 'queued' && 'Watchkeeper cannot be reached: the check will run when it can.'}
+              {outcome?.kind === 'queued' &&
+                (queued && queued.kind !== 'queued'
+                  ? `The queued check: ${describeOutcome(queued)}.`
+                  : 'Watchkeeper cannot be reached: the check will run when it can.')}
               {outcome?.kind === 'refused' && `The check could not be run: ${outcome.reason}`}
             </p>
           </div>
         ) : (
           <p className="muted">Checks run on a schedule; running one now needs JavaScript.</p>
         ))}
-    </section>
+    </Panel>
   );
 }
 
@@ -226,8 +241,7 @@ function Latency({
     .filter(Boolean)
     .join('; ');
   return (
-    <section className="panel" aria-labelledby="latency-title">
-      <h2 id="latency-title">Latency, last hour</h2>
+    <Panel titleId="latency-title" title="Latency, last hour">
       <figure className="latency-figure">
         <figcaption id="latency-summary">{summary}.</figcaption>
         <ul className="chart-legend" aria-label="Chart lines">
@@ -278,7 +292,7 @@ function Latency({
           </tbody>
         </table>
       </details>
-    </section>
+    </Panel>
   );
 }
 
@@ -287,8 +301,7 @@ const WORDS = { pass: 'operational', warn: 'degraded', fail: 'failing' } as cons
 function StateChanges({ stats }: { stats: HealthHistoryResponse['components'][number] | undefined }) {
   const changes = [...(stats?.stateChanges ?? [])].sort((a, b) => b.at.localeCompare(a.at));
   return (
-    <section className="panel" aria-labelledby="changes-title">
-      <h2 id="changes-title">State changes</h2>
+    <Panel titleId="changes-title" title="State changes">
       {changes.length === 0 ? (
         <p>No state change in the last 24 hours.</p>
       ) : (
@@ -303,15 +316,14 @@ function StateChanges({ stats }: { stats: HealthHistoryResponse['components'][nu
         </ol>
       )}
       {stats?.truncated && <p className="muted">Only the newest are listed.</p>}
-    </section>
+    </Panel>
   );
 }
 
 function Recoveries({ stats }: { stats: HealthHistoryResponse['components'][number] | undefined }) {
   const recoveries = [...(stats?.recoveries ?? [])].sort((a, b) => b.at.localeCompare(a.at));
   return (
-    <section className="panel" aria-labelledby="recoveries-title">
-      <h2 id="recoveries-title">Recovery actions</h2>
+    <Panel titleId="recoveries-title" title="Recovery actions">
       {recoveries.length === 0 ? (
         <p>No recovery action ran in the last 24 hours.</p>
       ) : (
@@ -324,6 +336,6 @@ function Recoveries({ stats }: { stats: HealthHistoryResponse['components'][numb
           ))}
         </ol>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -9,11 +9,14 @@ import type { HealthHistoryResponse, HealthResponse } from '../../../../contract
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
 import { StatusMark } from '../overview/StatusBanner.tsx';
 import { componentReports, DAY_MS, fetchHistory, fetchStatus, formatMs, formatPercent, STATUS_WORDS, timelineOf, unlessRefused, utc } from './health-data.ts';
 import { NotYours } from './NotYours.tsx';
 import { StatusTimeline } from './StatusTimeline.tsx';
+import { useHealthStatus } from './use-health-status.ts';
 
 export const handle: PageHandle = { title: 'Health' };
 
@@ -36,13 +39,7 @@ export function Component() {
 }
 
 function Components({ initial }: { initial: { status: HealthResponse; history: HealthHistoryResponse; at: number } }) {
-  const status = useQuery({
-    queryKey: ['health', 'status'],
-    queryFn: () => fetchStatus(browserApi),
-    initialData: initial.status,
-    initialDataUpdatedAt: initial.at,
-    refetchInterval: 10_000,
-  });
+  const status = useHealthStatus(initial);
   const history = useQuery({
     queryKey: ['health', 'components', 'day'],
     queryFn: () => dayHistory(browserApi, Date.now()),
@@ -70,8 +67,7 @@ function ComponentList({ status, history, updatedAt }: { status: HealthResponse;
   const stats = new Map(history.components.map((c) => [c.component, c]));
   const reports = componentReports(status);
   return (
-    <section className="panel" aria-labelledby="health-components-title">
-      <h2 id="health-components-title">Components</h2>
+    <Panel titleId="health-components-title" title="Components">
       <p className="visually-hidden" role="status">
         {summarize(reports.map((r) => r.check.status))}
       </p>
@@ -79,46 +75,37 @@ function ComponentList({ status, history, updatedAt }: { status: HealthResponse;
         Uptime and timeline over the last 24 hours, from {utc(history.from, 16)} to {utc(history.to, 16)}.
       </p>
       <div className="table-scroll">
-        <table className="health-components">
-          <caption className="visually-hidden">Every component: its status now, uptime and states over the last 24 hours, and its latest check</caption>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">Status</th>
-              <th scope="col">Uptime</th>
-              <th scope="col">Last 24 hours</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Checked</th>
-            </tr>
-          </thead>
-          <tbody>
-            {reports.map(({ name, check }) => {
-              const day = stats.get(name);
-              return (
-                <tr key={name}>
-                  <th scope="row">
-                    <Link to={`/components/${encodeURIComponent(name)}`}>{name}</Link>
-                  </th>
-                  <td className="status-cell">
-                    <StatusMark status={check.status} /> {STATUS_WORDS[check.status]}
-                  </td>
-                  <td className="status-cell">{day?.uptimePercent != null ? formatPercent(day.uptimePercent) : 'no checks'}</td>
-                  <td className="timeline-cell">
-                    <StatusTimeline segments={timelineOf(day, window, check.status)} label={`${name}, last 24 hours`} />
-                  </td>
-                  <td className="status-cell">{formatMs(typeof check.observedValue === 'number' ? check.observedValue : null)}</td>
-                  <td className="status-cell">
-                    <time dateTime={check.time}>{utc(check.time)}</time>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable
+          className="health-components"
+          caption="Every component: its status now, uptime and states over the last 24 hours, and its latest check"
+          columns={['Component', 'Status', 'Uptime', 'Last 24 hours', 'Latency', 'Checked']}
+          records={reports}
+          row={({ name, check }) => {
+            const day = stats.get(name);
+            return (
+              <tr key={name}>
+                <th scope="row">
+                  <Link to={`/components/${encodeURIComponent(name)}`}>{name}</Link>
+                </th>
+                <td className="status-cell">
+                  <StatusMark status={check.status} /> {STATUS_WORDS[check.status]}
+                </td>
+                <td className="status-cell">{day?.uptimePercent != null ? formatPercent(day.uptimePercent) : 'no checks'}</td>
+                <td className="timeline-cell">
+                  <StatusTimeline segments={timelineOf(day, window, check.status)} label={`${name}, last 24 hours`} />
+                </td>
+                <td className="status-cell">{formatMs(typeof check.observedValue === 'number' ? check.observedValue : null)}</td>
+                <td className="status-cell">
+                  <time dateTime={check.time}>{utc(check.time)}</time>
+                </td>
+              </tr>
+            );
+          }}
+        />
       </div>
       <p className="muted">
         Updated <time dateTime={new Date(updatedAt).toISOString()}>{utc(new Date(updatedAt).toISOString())}</time>
       </p>
-    </section>
+    </Panel>
   );
 }

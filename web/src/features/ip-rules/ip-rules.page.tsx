@@ -3,17 +3,19 @@
  * confirmation. The server refuses a change that would shut out the caller's own address, and
  * says so in the form (or the dialog).
  */
-import { useState } from 'react';
-import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData } from 'react-router';
 import { z } from 'zod';
-import { apiFrom, orRouteError } from '../../app/loader-api.ts';
+import { listLoader } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
 import { ConfirmButton } from '../../shared/confirm/ConfirmButton.tsx';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
-import { AdminNav } from '../administration/AdminNav.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
+import { AdminLayout } from '../administration/AdminLayout.tsx';
+import { ChangeNotice, useChangeNotice } from '../administration/ChangeNotice.tsx';
 
 /**
  * The server's body schema (server/platform/security/ip-rules/ip-rules.schemas.ts) in shape and
@@ -48,80 +50,54 @@ const scopeLabels: Record<IpRule['scope'], string> = {
 
 export const handle: PageHandle = { title: 'IP rules' };
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return orRouteError(apiFrom(context)<{ items: IpRule[] }>('/api/ip-rules'));
-}
+export const loader = listLoader<IpRule>('/api/ip-rules');
 
 export function Component() {
   const { items } = useLoaderData<typeof loader>();
-  const { revalidate } = useRevalidator();
-  const [notice, setNotice] = useState('');
+  const { notice, changed } = useChangeNotice();
   return (
-    <>
-      <h1>IP rules</h1>
-      <AdminNav />
+    <AdminLayout title="IP rules">
       <p className="muted">A deny rule always wins. Once a scope has an allow rule, only the addresses it matches reach that scope.</p>
-      <p role="status" className="notice">
-        {notice}
-      </p>
+      <ChangeNotice notice={notice} />
       <PanelBoundary title="Rules">
-        <section className="panel" aria-labelledby="ip-rules-title">
-          <h2 id="ip-rules-title">Rules</h2>
-          {items.length === 0 ? (
-            <p>No rules: every address may reach every route.</p>
-          ) : (
-            <table aria-label="IP rules">
-              <thead>
-                <tr>
-                  <th scope="col">Action</th>
-                  <th scope="col">Address or range</th>
-                  <th scope="col">Applies to</th>
-                  <th scope="col">Note</th>
-                  <th scope="col">Added by</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((rule) => (
-                  <tr key={rule.id}>
-                    <td className={rule.action === 'allow' ? 'status-pass' : 'status-fail'}>{rule.action === 'allow' ? 'Allow' : 'Deny'}</td>
-                    <th scope="row">
-                      <code>{rule.cidr}</code>
-                    </th>
-                    <td>{scopeLabels[rule.scope]}</td>
-                    <td>{rule.description || <span className="muted">—</span>}</td>
-                    <td>{rule.createdBy ?? <span className="muted">—</span>}</td>
-                    <td>
-                      <ConfirmButton
-                        label="Delete"
-                        accessibleLabel={`Delete the ${rule.action} rule for ${rule.cidr}`}
-                        title={`Delete the ${rule.action} rule for ${rule.cidr}?`}
-                        confirmLabel="Delete rule"
-                        onConfirm={async () => {
-                          await browserApi(`/api/ip-rules/${rule.id}`, { method: 'DELETE' });
-                          setNotice(`The ${rule.action} rule for ${rule.cidr} is deleted.`);
-                          await revalidate();
-                        }}
-                      >
-                        <p>It stops applying at once, on every instance.</p>
-                      </ConfirmButton>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        <Panel titleId="ip-rules-title" title="Rules">
+          <DataTable
+            label="IP rules"
+            columns={['Action', 'Address or range', 'Applies to', 'Note', 'Added by', 'Actions']}
+            records={items}
+            empty="No rules: every address may reach every route."
+            row={(rule) => (
+              <tr key={rule.id}>
+                <td className={rule.action === 'allow' ? 'status-pass' : 'status-fail'}>{rule.action === 'allow' ? 'Allow' : 'Deny'}</td>
+                <th scope="row">
+                  <code>{rule.cidr}</code>
+                </th>
+                <td>{scopeLabels[rule.scope]}</td>
+                <td>{rule.description || <span className="muted">—</span>}</td>
+                <td>{rule.createdBy ?? <span className="muted">—</span>}</td>
+                <td>
+                  <ConfirmButton
+                    label="Delete"
+                    accessibleLabel={`Delete the ${rule.action} rule for ${rule.cidr}`}
+                    title={`Delete the ${rule.action} rule for ${rule.cidr}?`}
+                    confirmLabel="Delete rule"
+                    onConfirm={async () => {
+                      await browserApi(`/api/ip-rules/${rule.id}`, { method: 'DELETE' });
+                      await changed(`The ${rule.action} rule for ${rule.cidr} is deleted.`);
+                    }}
+                  >
+                    <p>It stops applying at once, on every instance.</p>
+                  </ConfirmButton>
+                </td>
+              </tr>
+            )}
+          />
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Add a rule">
-        <AddRule
-          onAdded={async (rule) => {
-            setNotice(`The ${rule.action} rule for ${rule.cidr} is added.`);
-            await revalidate();
-          }}
-        />
+        <AddRule onAdded={(rule) => changed(`The ${rule.action} rule for ${rule.cidr} is added.`)} />
       </PanelBoundary>
-    </>
+    </AdminLayout>
   );
 }
 
@@ -136,8 +112,7 @@ function AddRule({ onAdded }: { onAdded: (rule: IpRule) => Promise<void> }) {
     },
   });
   return (
-    <section className="panel" aria-labelledby="add-rule-title">
-      <h2 id="add-rule-title">Add a rule</h2>
+    <Panel titleId="add-rule-title" title="Add a rule">
       <form onSubmit={onSubmit} noValidate className="admin-form">
         <Field
           form={form}
@@ -154,6 +129,6 @@ function AddRule({ onAdded }: { onAdded: (rule: IpRule) => Promise<void> }) {
         <FormError message={formError} />
         <button type="submit">Add rule</button>
       </form>
-    </section>
+    </Panel>
   );
 }

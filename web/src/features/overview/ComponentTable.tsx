@@ -1,7 +1,8 @@
-import { StatusMark } from './StatusBanner.tsx';
+import { Panel } from '../../shared/Panel.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
+import { STATUS_WORDS } from '../health/health-data.ts';
 import type { ComponentRow } from './overview.page.tsx';
-
-const WORDS = { pass: 'Operational', warn: 'Degraded', fail: 'Failing' } as const;
+import { StatusMark } from './StatusBanner.tsx';
 
 /** A check's observed value in words: a number with its unit, an object as its fields. */
 export function describeObserved(value: unknown, unit: string | undefined): string {
@@ -16,38 +17,28 @@ export function describeObserved(value: unknown, unit: string | undefined): stri
 
 export function ComponentTable({ rows, updatedAt }: { rows: ComponentRow[]; updatedAt: number }) {
   return (
-    <section className="panel" aria-labelledby="components-title">
-      <h2 id="components-title">Components</h2>
-      <table>
-        <caption className="visually-hidden">Every component and its latest check</caption>
-        <thead>
-          <tr>
-            <th scope="col">Component</th>
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col">Details</th>
-            <th scope="col">Checked</th>
+    <Panel titleId="components-title" title="Components">
+      <DataTable
+        caption="Every component and its latest check"
+        columns={['Component', 'Type', 'Status', 'Details', 'Checked']}
+        records={rows}
+        row={(row) => (
+          <tr key={row.name}>
+            <th scope="row">{row.name}</th>
+            <td>{row.componentType}</td>
+            <td className="status-cell">
+              <StatusMark status={row.status} /> {STATUS_WORDS[row.status]}
+            </td>
+            <td>{row.output ?? describeObserved(row.observedValue, row.observedUnit)}</td>
+            <td className="status-cell">
+              <time dateTime={row.time}>{row.time.replace('T', ' ').slice(0, 19)} UTC</time>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.name}>
-              <th scope="row">{row.name}</th>
-              <td>{row.componentType}</td>
-              <td className="status-cell">
-                <StatusMark status={row.status} /> {WORDS[row.status]}
-              </td>
-              <td>{row.output ?? describeObserved(row.observedValue, row.observedUnit)}</td>
-              <td className="status-cell">
-                <time dateTime={row.time}>{row.time.replace('T', ' ').slice(0, 19)} UTC</time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
       <p className="muted">
         Updated <time dateTime={new Date(updatedAt).toISOString()}>{new Date(updatedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC</time>
       </p>
-    </section>
+    </Panel>
   );
 }

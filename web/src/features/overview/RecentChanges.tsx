@@ -3,6 +3,8 @@
  * them, newest first (from /health/history's per-component summary).
  */
 import type { HealthHistoryResponse, HealthStatus } from '../../../../contracts/health.ts';
+import { Panel } from '../../shared/Panel.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
 import { StatusMark } from './StatusBanner.tsx';
 
 const WORDS: Record<HealthStatus, string> = { pass: 'operational', warn: 'degraded', fail: 'failing' };
@@ -18,8 +20,7 @@ export function RecentChanges({ history }: { history: HealthHistoryResponse }) {
   const uptimes = history.components.filter((component) => component.uptimePercent !== null).sort((a, b) => a.component.localeCompare(b.component));
   return (
     <div className="overview-history">
-      <section className="panel" aria-labelledby="changes-title">
-        <h2 id="changes-title">Latest state changes</h2>
+      <Panel titleId="changes-title" title="Latest state changes">
         {changes.length === 0 ? (
           <p>No component changed state in the last 24 hours.</p>
         ) : (
@@ -33,29 +34,21 @@ export function RecentChanges({ history }: { history: HealthHistoryResponse }) {
             ))}
           </ol>
         )}
-      </section>
-      <section className="panel" aria-labelledby="uptime-title">
-        <h2 id="uptime-title">Uptime, last 24 hours</h2>
-        <table>
-          <caption className="visually-hidden">Share of checks that passed or warned, per component, over the last 24 hours</caption>
-          <thead>
-            <tr>
-              <th scope="col">Component</th>
-              <th scope="col">Uptime</th>
-              <th scope="col">Checks</th>
+      </Panel>
+      <Panel titleId="uptime-title" title="Uptime, last 24 hours">
+        <DataTable
+          caption="Share of checks that passed or warned, per component, over the last 24 hours"
+          columns={['Component', 'Uptime', 'Checks']}
+          records={uptimes}
+          row={(component) => (
+            <tr key={component.component}>
+              <th scope="row">{component.component}</th>
+              <td>{component.uptimePercent!.toFixed(component.uptimePercent === 100 ? 0 : 2)} %</td>
+              <td>{component.samples}</td>
             </tr>
-          </thead>
-          <tbody>
-            {uptimes.map((component) => (
-              <tr key={component.component}>
-                <th scope="row">{component.component}</th>
-                <td>{component.uptimePercent!.toFixed(component.uptimePercent === 100 ? 0 : 2)} %</td>
-                <td>{component.samples}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+          )}
+        />
+      </Panel>
     </div>
   );
 }

@@ -9,12 +9,14 @@ import type { HealthCheckEntry, HealthHistoryResponse, HealthResponse } from '..
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi, type Api } from '../../shared/api/client.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { fetchStatus } from '../health/health-data.ts';
+import { useHealthStatus } from '../health/use-health-status.ts';
 import { ComponentTable } from './ComponentTable.tsx';
 import { RecentChanges } from './RecentChanges.tsx';
 import { StatusBanner } from './StatusBanner.tsx';
 
-const fetchStatus = (api: Api) => api<HealthResponse>('/health/status', { answers: [503] });
 // Only the per-component summary is shown: one sample is the least a page may hold.
 const fetchHistory = (api: Api) => api<HealthHistoryResponse>('/health/history?limit=1');
 
@@ -65,17 +67,7 @@ function NotYours({ reason }: { reason: string | null }) {
 }
 
 function Overview({ initial }: { initial: { status: HealthResponse; history: HealthHistoryResponse | null; at: number } }) {
-  const {
-    data: status,
-    dataUpdatedAt,
-    refetch,
-  } = useQuery({
-    queryKey: ['health', 'status'],
-    queryFn: () => fetchStatus(browserApi),
-    initialData: initial.status,
-    initialDataUpdatedAt: initial.at,
-    refetchInterval: 10_000,
-  });
+  const { data: status, dataUpdatedAt, refetch } = useHealthStatus(initial);
   const history = useQuery({
     queryKey: ['health', 'history', 'day'],
     queryFn: () => fetchHistory(browserApi),
@@ -94,10 +86,9 @@ function Overview({ initial }: { initial: { status: HealthResponse; history: Hea
         {history.data ? (
           <RecentChanges history={history.data} />
         ) : (
-          <section className="panel" aria-labelledby="history-title">
-            <h2 id="history-title">The last 24 hours</h2>
+          <Panel titleId="history-title" title="The last 24 hours">
             <p>{history.isError ? `The history is unavailable: ${history.error.message}` : 'Loading the history…'}</p>
-          </section>
+          </Panel>
         )}
       </PanelBoundary>
     </>

@@ -10,14 +10,16 @@ import type { ServiceRecord } from '../../../../contracts/services.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { ApiError, browserApi } from '../../shared/api/client.ts';
-import { sendOrQueue } from '../../shared/offline/action-queue.ts';
+import { sendOrQueue, useQueuedOutcome } from '../../shared/offline/action-queue.ts';
+import { describeOutcome } from '../../shared/offline/QueuedActions.tsx';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { formValuesOf } from './service-form-schema.ts';
 import { fetchService, serviceKey, servicesKey } from './services-api.ts';
 import { ServiceForm } from './ServiceForm.tsx';
 import { CheckedAt, latency, ServiceStatus, targetOf } from './ServiceStatus.tsx';
 
-export const handle: PageHandle = { title: 'Service' };
+export const handle: PageHandle = { title: ({ params }) => `${params.name ?? 'Service'} · Services` };
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   return { service: await orRouteError(fetchService(apiFrom(context), params.name!)), at: Date.now() };
@@ -55,12 +57,11 @@ export function Component() {
         <LatestCheck service={service} />
       </PanelBoundary>
       {service.source === 'config' ? (
-        <section className="panel" aria-labelledby="definition-title">
-          <h2 id="definition-title">Definition</h2>
+        <Panel titleId="definition-title" title="Definition">
           <p>
             This service is declared in the config file and is read-only here: <code>{targetOf(service)}</code>. Change it in that file and restart Watchkeeper.
           </p>
-        </section>
+        </Panel>
       ) : (
         <>
           <EditService service={service} />
@@ -75,12 +76,18 @@ function LatestCheck({ service }: { service: ServiceRecord }) {
   const queryClient = useQueryClient();
   const [result, setResult] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
+  const [queued, watchQueued] = useQueuedOutcome();
+  useEffect(() => {
+    if (queued?.kind === 'delivered') void queryClient.invalidateQueries({ queryKey: serviceKey(service.name) });
+  }, [queued?.kind, queryClient, service.name]);
   async function checkNow() {
     setChecking(true);
     setResult('Checking…');
+    watchQueued(undefined);
     try {
       const sent = await sendOrQueue<ServiceRecord>({ label: `Check ${service.name} now`, method: 'POST', path: `/api/services/${service.name}/check` });
       if (sent.queued) {
+        watchQueued(sent.id);
         setResult('Offline: the check is queued and will run when Watchkeeper is reachable again.');
       } else {
         queryClient.setQueryData(serviceKey(service.name), sent.answer);
@@ -98,8 +105,7 @@ function LatestCheck({ service }: { service: ServiceRecord }) {
   }
   const { health } = service;
   return (
-    <section className="panel" aria-labelledby="latest-title">
-      <h2 id="latest-title">Latest check</h2>
+    <Panel titleId="latest-title" title="Latest check">
       <dl className="facts">
         <dt>Target</dt>
         <dd className="service-target">{targetOf(service)}</dd>
@@ -124,9 +130,9 @@ function LatestCheck({ service }: { service: ServiceRecord }) {
         Check now
       </button>
       <p className="check-result" role="status" aria-live="polite">
-        {result}
+        {queued && queued.kind !== 'queued' ? `The queued check: ${describeOutcome(queued)}.` : result}
       </p>
-    </section>
+    </Panel>
   );
 }
 
@@ -134,8 +140,7 @@ function EditService({ service }: { service: ServiceRecord }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   return (
-    <section className="panel" aria-labelledby="edit-title">
-      <h2 id="edit-title">Edit</h2>
+    <Panel titleId="edit-title" title="Edit">
       <ServiceForm
         // A new definition from the server (after a save) starts the form again from it.
         key={service.updatedAt ?? ''}
@@ -149,7 +154,7 @@ function EditService({ service }: { service: ServiceRecord }) {
           await navigate('.', { replace: true, state: { saved: 'saved' } });
         }}
       />
-    </section>
+    </Panel>
   );
 }
 
@@ -178,8 +183,7 @@ function DeleteService({ name }: { name: string }) {
     }
   }
   return (
-    <section className="panel" aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete</h2>
+    <Panel titleId="delete-title" title="Delete">
       <p>Stop checking this service and forget it.</p>
       <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>
         Delete {name}…
@@ -201,6 +205,6 @@ function DeleteService({ name }: { name: string }) {
           </button>
         </div>
       </dialog>
-    </section>
+    </Panel>
   );
 }

@@ -10,6 +10,7 @@ import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
 import { fetchServices, servicesListKey } from './services-api.ts';
 import { CheckedAt, latency, ServiceStatus, targetOf } from './ServiceStatus.tsx';
 
@@ -65,38 +66,28 @@ function ServicesTable({ services }: { services: ServiceRecord[] }) {
       <h2 id="services-title" className="visually-hidden">
         External services
       </h2>
-      <table>
-        <caption className="visually-hidden">The external services of this project and their latest check</caption>
-        <thead>
-          <tr>
-            <th scope="col">Service</th>
-            <th scope="col">Target</th>
-            <th scope="col">Status</th>
-            <th scope="col">Latency</th>
-            <th scope="col">Last checked</th>
-            <th scope="col">Source</th>
+      <DataTable
+        caption="The external services of this project and their latest check"
+        columns={['Service', 'Target', 'Status', 'Latency', 'Last checked', 'Source']}
+        records={services}
+        row={(service) => (
+          <tr key={service.name}>
+            <th scope="row">
+              <Link to={`/services/${service.name}`}>{service.name}</Link>
+              {service.critical && <span className="tag">critical</span>}
+            </th>
+            <td className="service-target">{targetOf(service)}</td>
+            <td className="status-cell">
+              <ServiceStatus health={service.health} />
+            </td>
+            <td className="status-cell">{latency(service.health)}</td>
+            <td className="status-cell">
+              <CheckedAt at={service.health.checkedAt} />
+            </td>
+            <td>{service.source === 'config' ? 'Config file (read-only)' : 'Added here'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {services.map((service) => (
-            <tr key={service.name}>
-              <th scope="row">
-                <Link to={`/services/${service.name}`}>{service.name}</Link>
-                {service.critical && <span className="tag">critical</span>}
-              </th>
-              <td className="service-target">{targetOf(service)}</td>
-              <td className="status-cell">
-                <ServiceStatus health={service.health} />
-              </td>
-              <td className="status-cell">{latency(service.health)}</td>
-              <td className="status-cell">
-                <CheckedAt at={service.health.checkedAt} />
-              </td>
-              <td>{service.source === 'config' ? 'Config file (read-only)' : 'Added here'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        )}
+      />
     </section>
   );
 }

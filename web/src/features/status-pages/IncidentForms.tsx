@@ -3,6 +3,8 @@
  * (which moves its status), delete one written by mistake.
  */
 import { useState } from 'react';
+import type { DefaultValues, FieldValues } from 'react-hook-form';
+import type { z } from 'zod';
 import {
   impactSchema,
   incidentBodySchema,
@@ -15,6 +17,7 @@ import {
 import { browserApi } from '../../shared/api/client.ts';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { ChoiceGroup, DateTimeField, TextAreaField } from './form-controls.tsx';
 import { IMPACT_WORDS, STATUS_WORDS, when } from './status-words.ts';
 
@@ -29,20 +32,38 @@ const statusOptions = (statuses: readonly (keyof typeof STATUS_WORDS)[]) => stat
 /** A datetime-local value is the browser's local time: sent as the instant it means. */
 const instant = (value: string) => (/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : new Date(value).toISOString());
 
-export function NewIncidentForm({ components, onCreated }: { components: Choice[]; onCreated: () => Promise<void> }) {
-  const defaults = { kind: 'incident' as const, title: '', impact: 'minor' as const, components: [], status: 'investigating' as const, message: '' };
+/**
+ * An incident and a maintenance are both written by one POST to /api/incidents; once it is written,
+ * the form starts again from its defaults.
+ */
+function useNewEntryForm<Schema extends z.ZodType<FieldValues, FieldValues>>({
+  schema,
+  defaults,
+  body,
+  onCreated,
+}: {
+  schema: Schema;
+  defaults: DefaultValues<z.input<Schema>>;
+  body: (values: z.output<Schema>) => unknown;
+  onCreated: () => Promise<void>;
+}) {
   const { form, formError, onSubmit } = useApiForm({
-    schema: incidentBodySchema,
+    schema,
     defaultValues: defaults,
     send: async (values) => {
-      await browserApi('/api/incidents', { method: 'POST', body: values });
+      await browserApi('/api/incidents', { method: 'POST', body: body(values) });
       form.reset(defaults);
       await onCreated();
     },
   });
+  return { form, formError, onSubmit };
+}
+
+export function NewIncidentForm({ components, onCreated }: { components: Choice[]; onCreated: () => Promise<void> }) {
+  const defaults = { kind: 'incident' as const, title: '', impact: 'minor' as const, components: [], status: 'investigating' as const, message: '' };
+  const { form, formError, onSubmit } = useNewEntryForm({ schema: incidentBodySchema, defaults, body: (values) => values, onCreated });
   return (
-    <section className="panel" aria-labelledby="new-incident-title">
-      <h2 id="new-incident-title">New incident</h2>
+    <Panel titleId="new-incident-title" title="New incident">
       <form onSubmit={onSubmit} noValidate>
         <FormError message={formError} />
         <Field form={form} name="title" label="Incident title" required />
@@ -54,24 +75,20 @@ export function NewIncidentForm({ components, onCreated }: { components: Choice[
           Open incident
         </button>
       </form>
-    </section>
+    </Panel>
   );
 }
 
 export function NewMaintenanceForm({ components, onCreated }: { components: Choice[]; onCreated: () => Promise<void> }) {
   const defaults = { kind: 'maintenance' as const, title: '', components: [], startsAt: '', endsAt: '', message: '' };
-  const { form, formError, onSubmit } = useApiForm({
+  const { form, formError, onSubmit } = useNewEntryForm({
     schema: maintenanceBodySchema,
-    defaultValues: defaults,
-    send: async (values) => {
-      await browserApi('/api/incidents', { method: 'POST', body: { ...values, startsAt: instant(values.startsAt), endsAt: instant(values.endsAt) } });
-      form.reset(defaults);
-      await onCreated();
-    },
+    defaults,
+    body: (values) => ({ ...values, startsAt: instant(values.startsAt), endsAt: instant(values.endsAt) }),
+    onCreated,
   });
   return (
-    <section className="panel" aria-labelledby="new-maintenance-title">
-      <h2 id="new-maintenance-title">Schedule maintenance</h2>
+    <Panel titleId="new-maintenance-title" title="Schedule maintenance">
       <form onSubmit={onSubmit} noValidate>
         <FormError message={formError} />
         <Field form={form} name="title" label="Maintenance title" required />
@@ -83,7 +100,7 @@ export function NewMaintenanceForm({ components, onCreated }: { components: Choi
           Schedule maintenance
         </button>
       </form>
-    </section>
+    </Panel>
   );
 }
 

@@ -3,6 +3,7 @@ import { statusPageSettingsSchema, type StatusPageAdmin } from '../../../../cont
 import { browserApi } from '../../shared/api/client.ts';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { CheckboxField, ChoiceGroup } from './form-controls.tsx';
 
 export function SettingsForm({ page, onSaved }: { page: StatusPageAdmin; onSaved: () => Promise<void> }) {
@@ -20,8 +21,7 @@ export function SettingsForm({ page, onSaved }: { page: StatusPageAdmin; onSaved
   for (const key of page.settings.components)
     if (!choices.some((c) => c.value === key)) choices.push({ value: key, label: `${key.slice(key.indexOf('/') + 1)} (not monitored now)` });
   return (
-    <section className="panel" aria-labelledby="settings-title">
-      <h2 id="settings-title">Settings</h2>
+    <Panel titleId="settings-title" title="Settings">
       <form onSubmit={onSubmit} noValidate>
         <FormError message={formError} />
         <CheckboxField form={form} name="enabled" label="Publish the status page" hint="Anyone can read it, without signing in." />
@@ -34,6 +34,6 @@ export function SettingsForm({ page, onSaved }: { page: StatusPageAdmin; onSaved
           {form.formState.isSubmitSuccessful && !formError ? 'Saved.' : ''}
         </p>
       </form>
-    </section>
+    </Panel>
   );
 }

@@ -4,7 +4,7 @@
  * error tied to it (`aria-invalid`, `aria-describedby`) like Field.
  */
 import { useId, type ReactNode } from 'react';
-import type { FieldValues, Path, PathValue, UseFormReturn } from 'react-hook-form';
+import type { FieldValues, Path, PathValue, UseFormRegisterReturn, UseFormReturn } from 'react-hook-form';
 
 interface Common<Values extends FieldValues> {
   form: UseFormReturn<Values>;
@@ -13,10 +13,19 @@ interface Common<Values extends FieldValues> {
   hint?: ReactNode;
 }
 
-function useDescribed<Values extends FieldValues>(form: UseFormReturn<Values>, name: Path<Values>, hint: ReactNode | undefined) {
+/** What a control carries: its id, its ARIA ties to its hint and error, and its registration with the form. */
+type ControlProps = UseFormRegisterReturn & { id: string; 'aria-invalid': boolean | undefined; 'aria-describedby': string | undefined };
+
+/** The control's props, and its hint and error to render after it. */
+function useDescribed<Values extends FieldValues>(
+  form: UseFormReturn<Values>,
+  name: Path<Values>,
+  hint: ReactNode | undefined,
+): { id: string; control: ControlProps; messages: ReactNode } {
   const id = useId();
   const error = form.formState.errors[name]?.message;
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const control = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy, ...form.register(name) };
   const messages = (
     <>
       {hint && (
@@ -31,39 +40,36 @@ function useDescribed<Values extends FieldValues>(form: UseFormReturn<Values>, n
       )}
     </>
   );
-  return { id, error, describedBy, messages };
+  return { id, control, messages };
 }
 
 export function CheckboxField<Values extends FieldValues>({ form, name, label, hint }: Common<Values>) {
-  const { id, error, describedBy, messages } = useDescribed(form, name, hint);
+  const { id, control, messages } = useDescribed(form, name, hint);
   return (
     <div className="field field-checkbox">
       <span>
-        <input id={id} type="checkbox" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...form.register(name)} />{' '}
-        <label htmlFor={id}>{label}</label>
+        <input type="checkbox" {...control} /> <label htmlFor={id}>{label}</label>
       </span>
       {messages}
     </div>
   );
 }
 
-export function TextAreaField<Values extends FieldValues>({ form, name, label, hint }: Common<Values>) {
-  const { id, error, describedBy, messages } = useDescribed(form, name, hint);
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={4} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...form.register(name)} />
-      {messages}
-    </div>
-  );
+export function TextAreaField<Values extends FieldValues>(props: Common<Values>) {
+  return <LabelledControl {...props} render={(control) => <textarea rows={4} {...control} />} />;
 }
 
-export function DateTimeField<Values extends FieldValues>({ form, name, label, hint }: Common<Values>) {
-  const { id, error, describedBy, messages } = useDescribed(form, name, hint);
+export function DateTimeField<Values extends FieldValues>(props: Common<Values>) {
+  return <LabelledControl {...props} render={(control) => <input type="datetime-local" {...control} />} />;
+}
+
+/** A label, the control, then its hint and error. */
+function LabelledControl<Values extends FieldValues>({ form, name, label, hint, render }: Common<Values> & { render: (control: ControlProps) => ReactNode }) {
+  const { id, control, messages } = useDescribed(form, name, hint);
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="datetime-local" aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...form.register(name)} />
+      {render(control)}
       {messages}
     </div>
   );

@@ -8,12 +8,13 @@ import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import type { PublicComponent, PublicStatus } from '../../../../contracts/status-pages.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
-import { ThemeSwitch } from '../../app/ThemeSwitch.tsx';
+import { PublicFrame } from '../../app/PublicFrame.tsx';
+import { Panel } from '../../shared/Panel.tsx';
 import { DayStrip } from './DayStrip.tsx';
 import { IncidentList } from './IncidentList.tsx';
 import { COMPONENT_WORDS, OVERALL_WORDS, percent, when } from './status-words.ts';
 
-export const handle: PageHandle = { title: 'Status' };
+export const handle: PageHandle = { title: ({ data }) => (data as { title?: string } | undefined)?.title ?? 'Status' };
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = encodeURIComponent(params.slug ?? '');
@@ -26,73 +27,63 @@ const OVERALL_CLASS = { operational: 'pass', degraded: 'warn', outage: 'fail', m
 export function Component() {
   const status = useLoaderData<typeof loader>();
   return (
-    <div className="public-status">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="app-header">
-        <span className="brand">{status.title}</span>
-        <div className="header-end">
-          <ThemeSwitch />
-        </div>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <h1>{status.title}</h1>
-        <section className={`banner banner-${OVERALL_CLASS[status.status]}`} aria-labelledby="overall-title">
-          <h2 id="overall-title" className="banner-title">
-            <span className={`status-mark status-${OVERALL_CLASS[status.status]}`} aria-hidden="true">
-              {MARKS[OVERALL_CLASS[status.status]]}
-            </span>{' '}
-            {OVERALL_WORDS[status.status]}
-          </h2>
-          <p className="muted">
-            As of <time dateTime={status.generatedAt}>{when(status.generatedAt)}</time>
-          </p>
-        </section>
+    <PublicFrame
+      className="public-status"
+      brand={<span className="brand">{status.title}</span>}
+      footer={
+        <>
+          <a href="/accessibility">Accessibility</a> · Powered by Watchkeeper
+        </>
+      }
+    >
+      <h1>{status.title}</h1>
+      <section className={`banner banner-${OVERALL_CLASS[status.status]}`} aria-labelledby="overall-title">
+        <h2 id="overall-title" className="banner-title">
+          <span className={`status-mark status-${OVERALL_CLASS[status.status]}`} aria-hidden="true">
+            {MARKS[OVERALL_CLASS[status.status]]}
+          </span>{' '}
+          {OVERALL_WORDS[status.status]}
+        </h2>
+        <p className="muted">
+          As of <time dateTime={status.generatedAt}>{when(status.generatedAt)}</time>
+        </p>
+      </section>
 
-        {status.active.length > 0 && (
-          <section className="panel" aria-labelledby="active-title">
-            <h2 id="active-title">Active incidents</h2>
-            <IncidentList incidents={status.active} />
-          </section>
+      {status.active.length > 0 && (
+        <Panel titleId="active-title" title="Active incidents">
+          <IncidentList incidents={status.active} />
+        </Panel>
+      )}
+
+      {status.upcoming.length > 0 && (
+        <Panel titleId="upcoming-title" title="Scheduled maintenance">
+          <IncidentList incidents={status.upcoming} />
+        </Panel>
+      )}
+
+      <Panel titleId="components-title" title="Components">
+        {status.components.length === 0 ? (
+          <p>This page shows no components yet.</p>
+        ) : (
+          <>
+            <ul className="status-components">
+              {status.components.map((component) => (
+                <ComponentStatus key={component.name} component={component} />
+              ))}
+            </ul>
+            <p className="day-legend muted">
+              Each bar is one day (UTC), oldest first: <span className="legend legend-up" aria-hidden="true" /> full: up at least 99.9%;{' '}
+              <span className="legend legend-partial" aria-hidden="true" /> lower: up 95–99.9%; <span className="legend legend-down" aria-hidden="true" />{' '}
+              lowest: up less than 95%; <span className="legend legend-none" aria-hidden="true" /> outline: no data.
+            </p>
+          </>
         )}
+      </Panel>
 
-        {status.upcoming.length > 0 && (
-          <section className="panel" aria-labelledby="upcoming-title">
-            <h2 id="upcoming-title">Scheduled maintenance</h2>
-            <IncidentList incidents={status.upcoming} />
-          </section>
-        )}
-
-        <section className="panel" aria-labelledby="components-title">
-          <h2 id="components-title">Components</h2>
-          {status.components.length === 0 ? (
-            <p>This page shows no components yet.</p>
-          ) : (
-            <>
-              <ul className="status-components">
-                {status.components.map((component) => (
-                  <ComponentStatus key={component.name} component={component} />
-                ))}
-              </ul>
-              <p className="day-legend muted">
-                Each bar is one day (UTC), oldest first: <span className="legend legend-up" aria-hidden="true" /> full: up at least 99.9%;{' '}
-                <span className="legend legend-partial" aria-hidden="true" /> lower: up 95–99.9%; <span className="legend legend-down" aria-hidden="true" />{' '}
-                lowest: up less than 95%; <span className="legend legend-none" aria-hidden="true" /> outline: no data.
-              </p>
-            </>
-          )}
-        </section>
-
-        <section className="panel" aria-labelledby="past-title">
-          <h2 id="past-title">Past incidents</h2>
-          {status.past.length === 0 ? <p>No incidents in the last 90 days.</p> : <IncidentList incidents={status.past} />}
-        </section>
-      </main>
-      <footer className="app-footer">
-        <a href="/accessibility">Accessibility</a> · Powered by Watchkeeper
-      </footer>
-    </div>
+      <Panel titleId="past-title" title="Past incidents">
+        {status.past.length === 0 ? <p>No incidents in the last 90 days.</p> : <IncidentList incidents={status.past} />}
+      </Panel>
+    </PublicFrame>
   );
 }
 

@@ -7,6 +7,7 @@ import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-ro
 import type { Incident, StatusPageAdmin } from '../../../../contracts/status-pages.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
 import { IncidentEditor, NewIncidentForm, NewMaintenanceForm } from './IncidentForms.tsx';
 import { SettingsForm } from './SettingsForm.tsx';
@@ -55,26 +56,33 @@ export function Component() {
       <PanelBoundary title="Schedule maintenance">
         <NewMaintenanceForm components={onPage} onCreated={changed} />
       </PanelBoundary>
-      <PanelBoundary title="Open incidents and maintenance">
-        <section className="panel" aria-labelledby="open-title">
-          <h2 id="open-title">Open incidents and maintenance</h2>
-          {open.length === 0 ? (
-            <p>Nothing open.</p>
-          ) : (
-            open.map((incident) => <IncidentEditor key={incident.id} incident={incident} names={onPage} onChanged={changed} />)
-          )}
-        </section>
-      </PanelBoundary>
-      <PanelBoundary title="Closed in the last 90 days">
-        <section className="panel" aria-labelledby="closed-title">
-          <h2 id="closed-title">Closed in the last 90 days</h2>
-          {closed.length === 0 ? (
-            <p>Nothing closed.</p>
-          ) : (
-            closed.map((incident) => <IncidentEditor key={incident.id} incident={incident} names={onPage} onChanged={changed} />)
-          )}
-        </section>
-      </PanelBoundary>
+      <IncidentEditors titleId="open-title" title="Open incidents and maintenance" none="Nothing open." incidents={open} names={onPage} onChanged={changed} />
+      <IncidentEditors titleId="closed-title" title="Closed in the last 90 days" none="Nothing closed." incidents={closed} names={onPage} onChanged={changed} />
     </>
+  );
+}
+
+interface IncidentEditorsProps {
+  titleId: string;
+  title: string;
+  /** Said when there is none. */
+  none: string;
+  incidents: Incident[];
+  names: Parameters<typeof IncidentEditor>[0]['names'];
+  onChanged: () => Promise<void>;
+}
+
+/** A panel of incidents, each with its editor. */
+function IncidentEditors({ titleId, title, none, incidents, names, onChanged }: IncidentEditorsProps) {
+  return (
+    <PanelBoundary title={title}>
+      <Panel titleId={titleId} title={title}>
+        {incidents.length === 0 ? (
+          <p>{none}</p>
+        ) : (
+          incidents.map((incident) => <IncidentEditor key={incident.id} incident={incident} names={names} onChanged={onChanged} />)
+        )}
+      </Panel>
+    </PanelBoundary>
   );
 }

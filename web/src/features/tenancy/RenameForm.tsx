@@ -1,8 +1,9 @@
 /** A name changed in place: the button opens a one-field form (the server's update schema), Cancel closes it. */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { z } from 'zod';
 import { displayNameSchema } from '../../../../contracts/tenancy-api.ts';
-import { Field, FormError } from '../../shared/forms/Field.tsx';
+import { Field } from '../../shared/forms/Field.tsx';
+import { InPlaceForm } from '../../shared/forms/InPlaceForm.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
 
 const renameSchema = z.object({ name: displayNameSchema });
@@ -17,28 +18,18 @@ export function RenameForm({ what, name, send }: { what: string; name: string; s
       setOpen(false);
     },
   });
-  // Focus follows: into the field when the form opens, back to the button when it closes.
-  const trigger = useRef<HTMLButtonElement>(null);
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (open) form.setFocus('name');
-    else if (wasOpen.current) trigger.current?.focus();
-    wasOpen.current = open;
-  }, [open, form]);
-  if (!open)
-    return (
-      <button type="button" ref={trigger} aria-label={`Rename ${what} ${name}`} onClick={() => setOpen(true)}>
-        Rename
-      </button>
-    );
   return (
-    <form onSubmit={onSubmit} noValidate className="inline-form" aria-label={`Rename ${what} ${name}`}>
+    <InPlaceForm
+      open={open}
+      onOpenChange={setOpen}
+      name={`Rename ${what} ${name}`}
+      label="Rename"
+      submitLabel="Save name"
+      field="name"
+      onSubmit={onSubmit}
+      formError={formError}
+    >
       <Field form={form} name="name" label={`New name for ${name}`} />
-      <FormError message={formError} />
-      <button type="submit">Save name</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-    </form>
+    </InPlaceForm>
   );
 }

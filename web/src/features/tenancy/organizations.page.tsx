@@ -4,7 +4,7 @@
  * role, remove). Each panel loads on its own: a refusal of one (no users:read) leaves the others.
  */
 import { useState } from 'react';
-import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import { z } from 'zod';
 import type { roleSchema } from '../../../../contracts/auth.ts';
 import {
@@ -21,8 +21,11 @@ import { browserApi, type Api } from '../../shared/api/client.ts';
 import { ConfirmButton } from '../../shared/confirm/ConfirmButton.tsx';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
-import { AdminNav } from '../administration/AdminNav.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
+import { AdminLayout } from '../administration/AdminLayout.tsx';
+import { ChangeNotice, useChangeNotice } from '../administration/ChangeNotice.tsx';
 import { RenameForm } from './RenameForm.tsx';
 
 type MyOrganization = z.infer<typeof myOrganizationSchema>;
@@ -58,158 +61,143 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export function Component() {
   const { organizations, projects, memberships, roles } = useLoaderData<typeof loader>();
-  const { revalidate } = useRevalidator();
-  const [notice, setNotice] = useState('');
+  const { notice, changed: done } = useChangeNotice();
   const acting = organizations.find((o) => projects.items?.some((p) => p.organizationId === o.id)) ?? organizations[0];
-  const done = async (message: string) => {
-    setNotice(message);
-    await revalidate();
-  };
   return (
-    <>
-      <h1>Organizations</h1>
-      <AdminNav />
-      <p role="status" className="notice">
-        {notice}
-      </p>
+    <AdminLayout title="Organizations">
+      <ChangeNotice notice={notice} />
       <PanelBoundary title="Your organizations">
-        <section className="panel" aria-labelledby="organizations-title">
-          <h2 id="organizations-title">Your organizations</h2>
-          <table aria-label="Your organizations">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Slug</th>
-                <th scope="col">Your role</th>
-                <th scope="col">Actions</th>
+        <Panel titleId="organizations-title" title="Your organizations">
+          <DataTable
+            label="Your organizations"
+            columns={['Name', 'Slug', 'Your role', 'Actions']}
+            records={organizations}
+            row={(o) => (
+              <tr key={o.id}>
+                <th scope="row">
+                  {o.name}
+                  {o.id === acting?.id && <span className="muted"> (acting in)</span>}
+                </th>
+                <td>
+                  <code>{o.slug}</code>
+                </td>
+                <td>{o.role ?? (o.projectRoles.length > 0 ? 'project member' : '—')}</td>
+                <td>
+                  <RenameForm
+                    what="organization"
+                    name={o.name}
+                    send={async (name) => {
+                      await browserApi(`/api/organizations/${o.id}`, { method: 'PATCH', body: { name } });
+                      await done(`The organization is now named ${name}.`);
+                    }}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {organizations.map((o) => (
-                <tr key={o.id}>
-                  <th scope="row">
-                    {o.name}
-                    {o.id === acting?.id && <span className="muted"> (acting in)</span>}
-                  </th>
-                  <td>
-                    <code>{o.slug}</code>
-                  </td>
-                  <td>{o.role ?? (o.projectRoles.length > 0 ? 'project member' : '—')}</td>
-                  <td>
-                    <RenameForm
-                      what="organization"
-                      name={o.name}
-                      send={async (name) => {
-                        await browserApi(`/api/organizations/${o.id}`, { method: 'PATCH', body: { name } });
-                        await done(`The organization is now named ${name}.`);
-                      }}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <CreateOrganization onCreated={(name) => done(`The organization ${name} is created; you are its owner.`)} />
-        </section>
+            )}
+          />
+          <CreateNamed
+            noun="Organization"
+            title="Create an organization"
+            path="/api/organizations"
+            schema={createOrganizationBodySchema}
+            slugHint="Lowercase letters, digits and dashes; used in URLs."
+            onCreated={(name) => done(`The organization ${name} is created; you are its owner.`)}
+          />
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Projects">
-        <section className="panel" aria-labelledby="projects-title">
-          <h2 id="projects-title">Projects of {acting?.name ?? 'this organization'}</h2>
+        <Panel titleId="projects-title" title={<>Projects of {acting?.name ?? 'this organization'}</>}>
           {projects.items === null ? (
             <p role="status">{projects.refused}</p>
           ) : (
             <>
-              <table aria-label="Projects">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Slug</th>
-                    <th scope="col">Actions</th>
+              <DataTable
+                label="Projects"
+                columns={['Name', 'Slug', 'Actions']}
+                records={projects.items}
+                row={(project) => (
+                  <tr key={project.id}>
+                    <th scope="row">{project.name}</th>
+                    <td>
+                      <code>{project.slug}</code>
+                    </td>
+                    <td className="row-actions">
+                      <RenameForm
+                        what="project"
+                        name={project.name}
+                        send={async (name) => {
+                          await browserApi(`/api/projects/${project.id}`, { method: 'PATCH', body: { name } });
+                          await done(`The project is now named ${name}.`);
+                        }}
+                      />
+                      <ConfirmButton
+                        label="Delete"
+                        accessibleLabel={`Delete project ${project.name}`}
+                        title={`Delete the project ${project.name}?`}
+                        confirmLabel="Delete project"
+                        onConfirm={async () => {
+                          await browserApi(`/api/projects/${project.id}`, { method: 'DELETE' });
+                          await done(`The project ${project.name} is deleted.`);
+                        }}
+                      >
+                        <p>Everything in it is deleted with it: services, checks, memberships. This cannot be undone.</p>
+                      </ConfirmButton>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {projects.items.map((project) => (
-                    <tr key={project.id}>
-                      <th scope="row">{project.name}</th>
-                      <td>
-                        <code>{project.slug}</code>
-                      </td>
-                      <td className="row-actions">
-                        <RenameForm
-                          what="project"
-                          name={project.name}
-                          send={async (name) => {
-                            await browserApi(`/api/projects/${project.id}`, { method: 'PATCH', body: { name } });
-                            await done(`The project is now named ${name}.`);
-                          }}
-                        />
-                        <ConfirmButton
-                          label="Delete"
-                          accessibleLabel={`Delete project ${project.name}`}
-                          title={`Delete the project ${project.name}?`}
-                          confirmLabel="Delete project"
-                          onConfirm={async () => {
-                            await browserApi(`/api/projects/${project.id}`, { method: 'DELETE' });
-                            await done(`The project ${project.name} is deleted.`);
-                          }}
-                        >
-                          <p>Everything in it is deleted with it: services, checks, memberships. This cannot be undone.</p>
-                        </ConfirmButton>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <CreateProject onCreated={(name) => done(`The project ${name} is created.`)} />
+                )}
+              />
+              <CreateNamed
+                noun="Project"
+                title="Create a project"
+                path="/api/projects"
+                schema={createProjectBodySchema}
+                slugHint="Lowercase letters, digits and dashes."
+                onCreated={(name) => done(`The project ${name} is created.`)}
+              />
             </>
           )}
-        </section>
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Memberships">
         <Memberships memberships={memberships} projects={projects.items ?? []} roles={roles} done={done} />
       </PanelBoundary>
-    </>
+    </AdminLayout>
   );
 }
 
-function CreateOrganization({ onCreated }: { onCreated: (name: string) => Promise<void> }) {
+/** An organization or a project: both are created from a name and a slug, posted to their collection. */
+function CreateNamed({
+  noun,
+  title,
+  path,
+  schema,
+  slugHint,
+  onCreated,
+}: {
+  noun: 'Organization' | 'Project';
+  title: string;
+  path: string;
+  schema: typeof createOrganizationBodySchema | typeof createProjectBodySchema;
+  slugHint: string;
+  onCreated: (name: string) => Promise<void>;
+}) {
   const { form, formError, onSubmit } = useApiForm({
-    schema: createOrganizationBodySchema,
+    schema,
     defaultValues: { slug: '', name: '' },
     send: async (values) => {
-      await browserApi('/api/organizations', { method: 'POST', body: values });
+      await browserApi(path, { method: 'POST', body: values });
       form.reset();
       await onCreated(values.name);
     },
   });
+  const titleId = `create-${noun.toLowerCase()}-title`;
   return (
-    <form onSubmit={onSubmit} noValidate className="admin-form" aria-labelledby="create-organization-title">
-      <h3 id="create-organization-title">Create an organization</h3>
-      <Field form={form} name="name" label="Organization name" required />
-      <Field form={form} name="slug" label="Organization slug" hint="Lowercase letters, digits and dashes; used in URLs." required />
+    <form onSubmit={onSubmit} noValidate className="admin-form" aria-labelledby={titleId}>
+      <h3 id={titleId}>{title}</h3>
+      <Field form={form} name="name" label={`${noun} name`} required />
+      <Field form={form} name="slug" label={`${noun} slug`} hint={slugHint} required />
       <FormError message={formError} />
-      <button type="submit">Create organization</button>
-    </form>
-  );
-}
-
-function CreateProject({ onCreated }: { onCreated: (name: string) => Promise<void> }) {
-  const { form, formError, onSubmit } = useApiForm({
-    schema: createProjectBodySchema,
-    defaultValues: { slug: '', name: '' },
-    send: async (values) => {
-      await browserApi('/api/projects', { method: 'POST', body: values });
-      form.reset();
-      await onCreated(values.name);
-    },
-  });
-  return (
-    <form onSubmit={onSubmit} noValidate className="admin-form" aria-labelledby="create-project-title">
-      <h3 id="create-project-title">Create a project</h3>
-      <Field form={form} name="name" label="Project name" required />
-      <Field form={form} name="slug" label="Project slug" hint="Lowercase letters, digits and dashes." required />
-      <FormError message={formError} />
-      <button type="submit">Create project</button>
+      <button type="submit">{`Create ${noun.toLowerCase()}`}</button>
     </form>
   );
 }
@@ -237,47 +225,39 @@ function Memberships({ memberships, projects, roles, done }: MembershipsProps) {
   });
   const roleOptions = roles.map((r) => ({ value: r.name, label: r.name }));
   return (
-    <section className="panel" aria-labelledby="memberships-title">
-      <h2 id="memberships-title">Memberships</h2>
+    <Panel titleId="memberships-title" title="Memberships">
       {memberships.items === null ? (
         <p role="status">{memberships.refused}</p>
       ) : (
         <>
-          <table aria-label="Memberships">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Where</th>
-                <th scope="col">Role</th>
-                <th scope="col">Actions</th>
+          <DataTable
+            label="Memberships"
+            columns={['User', 'Where', 'Role', 'Actions']}
+            records={memberships.items}
+            row={(m) => (
+              <tr key={m.id}>
+                <th scope="row">{m.email}</th>
+                <td>{where(m.projectId)}</td>
+                <td>
+                  <ChangeRole key={`${m.id}-${m.role}`} membership={m} roleOptions={roleOptions} where={where(m.projectId)} done={done} />
+                </td>
+                <td>
+                  <ConfirmButton
+                    label="Remove"
+                    accessibleLabel={`Remove ${m.email} from ${where(m.projectId)}`}
+                    title={`Remove ${m.email} from ${where(m.projectId)}?`}
+                    confirmLabel="Remove membership"
+                    onConfirm={async () => {
+                      await browserApi(`/api/memberships/${m.id}`, { method: 'DELETE' });
+                      await done(`${m.email} is no longer a member of ${where(m.projectId)}.`);
+                    }}
+                  >
+                    <p>They lose the role {m.role} there; their account stays.</p>
+                  </ConfirmButton>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {memberships.items.map((m) => (
-                <tr key={m.id}>
-                  <th scope="row">{m.email}</th>
-                  <td>{where(m.projectId)}</td>
-                  <td>
-                    <ChangeRole key={`${m.id}-${m.role}`} membership={m} roleOptions={roleOptions} where={where(m.projectId)} done={done} />
-                  </td>
-                  <td>
-                    <ConfirmButton
-                      label="Remove"
-                      accessibleLabel={`Remove ${m.email} from ${where(m.projectId)}`}
-                      title={`Remove ${m.email} from ${where(m.projectId)}?`}
-                      confirmLabel="Remove membership"
-                      onConfirm={async () => {
-                        await browserApi(`/api/memberships/${m.id}`, { method: 'DELETE' });
-                        await done(`${m.email} is no longer a member of ${where(m.projectId)}.`);
-                      }}
-                    >
-                      <p>They lose the role {m.role} there; their account stays.</p>
-                    </ConfirmButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
           <form onSubmit={onSubmit} noValidate className="admin-form" aria-labelledby="add-membership-title">
             <h3 id="add-membership-title">Add a member</h3>
             <Field form={form} name="email" label="Email of an existing user" type="email" autoComplete="off" required />
@@ -293,7 +273,7 @@ function Memberships({ memberships, projects, roles, done }: MembershipsProps) {
           </form>
         </>
       )}
-    </section>
+    </Panel>
   );
 }
 

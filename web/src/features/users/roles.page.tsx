@@ -5,19 +5,21 @@
  * lands on its field or in the form's alert.
  */
 import { useEffect, useState } from 'react';
-import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData, useRevalidator } from 'react-router';
 import type { z } from 'zod';
 import { permissions } from '../../../../contracts/permissions.ts';
 import { createRoleBodySchema, type roleSchema } from '../../../../contracts/auth.ts';
 import { updateRoleBodySchema } from '../../../../contracts/tenancy-api.ts';
-import { apiFrom, orRouteError } from '../../app/loader-api.ts';
+import { listLoader } from '../../app/loader-api.ts';
 import type { PageHandle } from '../../app/routes.tsx';
 import { browserApi } from '../../shared/api/client.ts';
 import { ConfirmButton } from '../../shared/confirm/ConfirmButton.tsx';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
-import { AdminNav } from '../administration/AdminNav.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
+import { AdminLayout } from '../administration/AdminLayout.tsx';
 import { PermissionChecklist } from './PermissionChecklist.tsx';
 
 type Role = z.infer<typeof roleSchema>;
@@ -28,9 +30,7 @@ export const inCatalogueOrder = (list: readonly string[]) =>
 
 export const handle: PageHandle = { title: 'Roles' };
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  return orRouteError(apiFrom(context)<{ items: Role[] }>('/api/roles'));
-}
+export const loader = listLoader<Role>('/api/roles');
 
 export function Component() {
   const { items } = useLoaderData<typeof loader>();
@@ -40,54 +40,41 @@ export function Component() {
   const custom = items.filter((role) => !role.builtIn);
   const editedRole = custom.find((role) => role.id === editing);
   return (
-    <>
-      <h1>Roles</h1>
-      <AdminNav />
+    <AdminLayout title="Roles">
       <PanelBoundary title="Custom roles">
-        <section className="panel" aria-labelledby="custom-roles-title">
-          <h2 id="custom-roles-title">Custom roles</h2>
-          {custom.length === 0 ? (
-            <p>This organization has no custom roles yet.</p>
-          ) : (
-            <table aria-label="Custom roles">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Description</th>
-                  <th scope="col">Permissions</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {custom.map((role) => (
-                  <tr key={role.id}>
-                    <th scope="row">{role.name}</th>
-                    <td>{role.description || <span className="muted">—</span>}</td>
-                    <td>{inCatalogueOrder(role.permissions)}</td>
-                    <td className="row-actions">
-                      <button type="button" aria-label={`Edit role ${role.name}`} onClick={() => setEditing(role.id)}>
-                        Edit
-                      </button>
-                      <ConfirmButton
-                        label="Delete"
-                        accessibleLabel={`Delete role ${role.name}`}
-                        title={`Delete the role ${role.name}?`}
-                        confirmLabel="Delete role"
-                        onConfirm={async () => {
-                          await browserApi(`/api/roles/${role.id}`, { method: 'DELETE' });
-                          if (editing === role.id) setEditing(null);
-                          await revalidate();
-                        }}
-                      >
-                        <p>Nobody may hold it any more. This cannot be undone.</p>
-                      </ConfirmButton>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </section>
+        <Panel titleId="custom-roles-title" title="Custom roles">
+          <DataTable
+            label="Custom roles"
+            columns={['Name', 'Description', 'Permissions', 'Actions']}
+            records={custom}
+            empty="This organization has no custom roles yet."
+            row={(role) => (
+              <tr key={role.id}>
+                <th scope="row">{role.name}</th>
+                <td>{role.description || <span className="muted">—</span>}</td>
+                <td>{inCatalogueOrder(role.permissions)}</td>
+                <td className="row-actions">
+                  <button type="button" aria-label={`Edit role ${role.name}`} onClick={() => setEditing(role.id)}>
+                    Edit
+                  </button>
+                  <ConfirmButton
+                    label="Delete"
+                    accessibleLabel={`Delete role ${role.name}`}
+                    title={`Delete the role ${role.name}?`}
+                    confirmLabel="Delete role"
+                    onConfirm={async () => {
+                      await browserApi(`/api/roles/${role.id}`, { method: 'DELETE' });
+                      if (editing === role.id) setEditing(null);
+                      await revalidate();
+                    }}
+                  >
+                    <p>Nobody may hold it any more. This cannot be undone.</p>
+                  </ConfirmButton>
+                </td>
+              </tr>
+            )}
+          />
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Role editor">
         {editedRole ? (
@@ -104,28 +91,22 @@ export function Component() {
         )}
       </PanelBoundary>
       <PanelBoundary title="Built-in roles">
-        <section className="panel" aria-labelledby="built-in-roles-title">
-          <h2 id="built-in-roles-title">Built-in roles</h2>
+        <Panel titleId="built-in-roles-title" title="Built-in roles">
           <p className="muted">Built-in roles cannot be changed; each holds every permission of the roles listed below it.</p>
-          <table aria-label="Built-in roles and their permissions">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Permissions</th>
+          <DataTable
+            label="Built-in roles and their permissions"
+            columns={['Name', 'Permissions']}
+            records={builtIn}
+            row={(role) => (
+              <tr key={role.id}>
+                <th scope="row">{role.name}</th>
+                <td>{inCatalogueOrder(role.permissions)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {builtIn.map((role) => (
-                <tr key={role.id}>
-                  <th scope="row">{role.name}</th>
-                  <td>{inCatalogueOrder(role.permissions)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+            )}
+          />
+        </Panel>
       </PanelBoundary>
-    </>
+    </AdminLayout>
   );
 }
 
@@ -142,8 +123,7 @@ function CreateRole({ onCreated }: { onCreated: () => Promise<void> }) {
     },
   });
   return (
-    <section className="panel" aria-labelledby="create-role-title">
-      <h2 id="create-role-title">Create a custom role</h2>
+    <Panel titleId="create-role-title" title="Create a custom role">
       <form onSubmit={onSubmit} noValidate className="admin-form">
         <Field form={form} name="name" label="Name" hint="Lowercase letters, digits and dashes." required />
         <Field form={form} name="description" label="Description" />
@@ -154,7 +134,7 @@ function CreateRole({ onCreated }: { onCreated: () => Promise<void> }) {
           {created ? `Role ${created} created.` : ''}
         </p>
       </form>
-    </section>
+    </Panel>
   );
 }
 
@@ -170,8 +150,7 @@ function EditRole({ role, onDone }: { role: Role; onDone: () => Promise<void> })
   // Opened from the table's Edit button: focus goes where the editing happens.
   useEffect(() => form.setFocus('description'), [form]);
   return (
-    <section className="panel" aria-labelledby="edit-role-title">
-      <h2 id="edit-role-title">Edit the role {role.name}</h2>
+    <Panel titleId="edit-role-title" title={<>Edit the role {role.name}</>}>
       <form onSubmit={onSubmit} noValidate className="admin-form">
         <Field form={form} name="description" label="Description" />
         <PermissionChecklist form={form} name="permissions" />
@@ -183,6 +162,6 @@ function EditRole({ role, onDone }: { role: Role; onDone: () => Promise<void> })
           </button>
         </div>
       </form>
-    </section>
+    </Panel>
   );
 }

@@ -3,9 +3,9 @@
  * hold here (organization-wide or per project); create an account, disable or enable it, reset
  * its password. The server decides who may do what; its refusals are shown where they apply.
  */
-import { useLoaderData, useRevalidator, type LoaderFunctionArgs } from 'react-router';
+import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
 import type { z } from 'zod';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { createUserBodySchema, resetPasswordBodySchema, type roleSchema, type User } from '../../../../contracts/auth.ts';
 import type { Project } from '../../../../contracts/tenancy-api.ts';
 import { apiFrom, orRouteError } from '../../app/loader-api.ts';
@@ -14,8 +14,12 @@ import { browserApi, type Api } from '../../shared/api/client.ts';
 import { ConfirmButton } from '../../shared/confirm/ConfirmButton.tsx';
 import { Field, FormError } from '../../shared/forms/Field.tsx';
 import { useApiForm } from '../../shared/forms/use-api-form.ts';
+import { InPlaceForm } from '../../shared/forms/InPlaceForm.tsx';
+import { Panel } from '../../shared/Panel.tsx';
 import { PanelBoundary } from '../../shared/PanelBoundary.tsx';
-import { AdminNav } from '../administration/AdminNav.tsx';
+import { DataTable } from '../../shared/table/DataTable.tsx';
+import { AdminLayout } from '../administration/AdminLayout.tsx';
+import { ChangeNotice, useChangeNotice } from '../administration/ChangeNotice.tsx';
 
 type Role = z.infer<typeof roleSchema>;
 
@@ -52,83 +56,68 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export function Component() {
   const { users, roles, projects } = useLoaderData<typeof loader>();
-  const { revalidate } = useRevalidator();
-  const [notice, setNotice] = useState('');
+  const { notice, setNotice, changed, revalidate } = useChangeNotice();
   const projectName = (id: string | null) => (id === null ? 'organization' : (projects.find((p) => p.id === id)?.name ?? 'a project'));
   const setDisabled = async (row: UserRow, disabled: boolean) => {
     await browserApi(`/api/users/${row.id}`, { method: 'PATCH', body: { disabled } });
-    setNotice(`${row.email} is ${disabled ? 'disabled' : 'enabled'}.`);
-    await revalidate();
+    await changed(`${row.email} is ${disabled ? 'disabled' : 'enabled'}.`);
   };
   return (
-    <>
-      <h1>Users</h1>
-      <AdminNav />
-      <p role="status" className="notice">
-        {notice}
-      </p>
+    <AdminLayout title="Users">
+      <ChangeNotice notice={notice} />
       <PanelBoundary title="Users">
-        <section className="panel" aria-labelledby="users-title">
-          <h2 id="users-title">Accounts in this organization</h2>
-          <table aria-label="Users">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Status</th>
-                <th scope="col">Roles</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
+        <Panel titleId="users-title" title="Accounts in this organization">
+          <DataTable
+            label="Users"
+            columns={['Email', 'Status', 'Roles', 'Created', 'Actions']}
+            records={userRows(users)}
+            row={(row) => (
+              <tr key={row.id}>
+                <th scope="row">{row.email}</th>
+                <td className={row.disabled ? 'status-fail' : 'status-pass'}>{row.disabled ? 'Disabled' : 'Active'}</td>
+                <td>
+                  <ul className="plain-list">
+                    {row.roles.map((r) => (
+                      <li key={`${r.projectId}`}>
+                        {r.role} <span className="muted">({projectName(r.projectId)})</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td>
+                  <time dateTime={row.createdAt}>{row.createdAt.slice(0, 10)}</time>
+                </td>
+                <td className="row-actions">
+                  {row.disabled ? (
+                    <button
+                      type="button"
+                      aria-label={`Enable ${row.email}`}
+                      onClick={() => void setDisabled(row, false).catch((e: Error) => setNotice(e.message))}
+                    >
+                      Enable
+                    </button>
+                  ) : (
+                    <ConfirmButton
+                      label="Disable"
+                      accessibleLabel={`Disable ${row.email}`}
+                      title={`Disable ${row.email}?`}
+                      confirmLabel="Disable account"
+                      onConfirm={() => setDisabled(row, true)}
+                    >
+                      <p>Their sessions end now and they cannot sign in until the account is enabled again.</p>
+                    </ConfirmButton>
+                  )}
+                  <ResetPassword row={row} onDone={setNotice} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {userRows(users).map((row) => (
-                <tr key={row.id}>
-                  <th scope="row">{row.email}</th>
-                  <td className={row.disabled ? 'status-fail' : 'status-pass'}>{row.disabled ? 'Disabled' : 'Active'}</td>
-                  <td>
-                    <ul className="plain-list">
-                      {row.roles.map((r) => (
-                        <li key={`${r.projectId}`}>
-                          {r.role} <span className="muted">({projectName(r.projectId)})</span>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>
-                    <time dateTime={row.createdAt}>{row.createdAt.slice(0, 10)}</time>
-                  </td>
-                  <td className="row-actions">
-                    {row.disabled ? (
-                      <button
-                        type="button"
-                        aria-label={`Enable ${row.email}`}
-                        onClick={() => void setDisabled(row, false).catch((e: Error) => setNotice(e.message))}
-                      >
-                        Enable
-                      </button>
-                    ) : (
-                      <ConfirmButton
-                        label="Disable"
-                        accessibleLabel={`Disable ${row.email}`}
-                        title={`Disable ${row.email}?`}
-                        confirmLabel="Disable account"
-                        onConfirm={() => setDisabled(row, true)}
-                      >
-                        <p>Their sessions end now and they cannot sign in until the account is enabled again.</p>
-                      </ConfirmButton>
-                    )}
-                    <ResetPassword row={row} onDone={setNotice} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+            )}
+          />
+        </Panel>
       </PanelBoundary>
       <PanelBoundary title="Create a user">
         <CreateUser roles={roles} onCreated={revalidate} />
       </PanelBoundary>
-    </>
+    </AdminLayout>
   );
 }
 
@@ -145,8 +134,7 @@ function CreateUser({ roles, onCreated }: { roles: Role[] | null; onCreated: () 
     },
   });
   return (
-    <section className="panel" aria-labelledby="create-user-title">
-      <h2 id="create-user-title">Create a user</h2>
+    <Panel titleId="create-user-title" title="Create a user">
       <form onSubmit={onSubmit} noValidate className="admin-form">
         <Field form={form} name="email" label="Email" type="email" autoComplete="off" required />
         <Field
@@ -165,11 +153,11 @@ function CreateUser({ roles, onCreated }: { roles: Role[] | null; onCreated: () 
           {created}
         </p>
       </form>
-    </section>
+    </Panel>
   );
 }
 
-/** A new password for someone else, asked in a dialog of its own; their sessions end. */
+/** A new password for someone else, asked in a form in place of its button; their sessions end. */
 function ResetPassword({ row, onDone }: { row: UserRow; onDone: (notice: string) => void }) {
   const [open, setOpen] = useState(false);
   const { form, formError, onSubmit } = useApiForm({
@@ -182,27 +170,18 @@ function ResetPassword({ row, onDone }: { row: UserRow; onDone: (notice: string)
       onDone(`The password of ${row.email} is reset; their sessions have ended.`);
     },
   });
-  const trigger = useRef<HTMLButtonElement>(null);
-  const wasOpen = useRef(false);
-  useEffect(() => {
-    if (open) form.setFocus('password');
-    else if (wasOpen.current) trigger.current?.focus();
-    wasOpen.current = open;
-  }, [open, form]);
-  if (!open)
-    return (
-      <button type="button" ref={trigger} aria-label={`Reset the password of ${row.email}`} onClick={() => setOpen(true)}>
-        Reset password
-      </button>
-    );
   return (
-    <form onSubmit={onSubmit} noValidate className="inline-form" aria-label={`Reset the password of ${row.email}`}>
+    <InPlaceForm
+      open={open}
+      onOpenChange={setOpen}
+      name={`Reset the password of ${row.email}`}
+      label="Reset password"
+      submitLabel="Set password"
+      field="password"
+      onSubmit={onSubmit}
+      formError={formError}
+    >
       <Field form={form} name="password" label={`New password for ${row.email}`} type="password" autoComplete="new-password" />
-      <FormError message={formError} />
-      <button type="submit">Set password</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-    </form>
+    </InPlaceForm>
   );
 }

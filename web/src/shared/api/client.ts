@@ -32,6 +32,8 @@ export interface ApiOptions {
   /** Statuses whose body is an answer rather than an error (a failing health report is a 503). */
   answers?: number[];
   signal?: AbortSignal;
+  /** The X-Organization/X-Project headers to act in, instead of the scope picked now (a queued action keeps its own). */
+  scope?: Record<string, string>;
 }
 
 /** Calls the API; on the server, rendering passes one that calls the app in process (same auth). */
@@ -55,14 +57,14 @@ const remembered = new Map<string, { etag: string; value: unknown }>();
 const REMEMBERED_MAX = 50;
 
 /** The browser's API: same-origin fetch with the session cookie, and the CSRF token on writes. */
-export const browserApi: Api = async (path, { method = 'GET', body, answers, signal } = {}) => {
+export const browserApi: Api = async (path, { method = 'GET', body, answers, signal, scope = scopeHeaders } = {}) => {
   const headers: Record<string, string> = { accept: 'application/json' };
   const previous = method === 'GET' ? remembered.get(path) : undefined;
   if (previous) headers['if-none-match'] = previous.etag;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const csrf = method === 'GET' ? undefined : csrfToken;
   if (csrf) headers['x-csrf-token'] = csrf;
-  Object.assign(headers, scopeHeaders);
+  Object.assign(headers, scope);
   let response: Response;
   try {
     response = await fetch(path, {
@@ -104,3 +106,6 @@ let scopeHeaders: Record<string, string> = {};
 export function setApiScope(scope: { organizationId: string; projectId: string | null } | undefined): void {
   scopeHeaders = scope ? { 'x-organization': scope.organizationId, ...(scope.projectId ? { 'x-project': scope.projectId } : {}) } : {};
 }
+
+/** The scope calls act in now, for what is sent later (the offline queue). */
+export const currentScopeHeaders = (): Record<string, string> => ({ ...scopeHeaders });

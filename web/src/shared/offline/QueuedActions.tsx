@@ -3,7 +3,7 @@ import { useActionOutcomes, type ActionOutcome } from './action-queue.ts';
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-function describe(outcome: ActionOutcome): string {
+export function describeOutcome(outcome: ActionOutcome): string {
   switch (outcome.kind) {
     case 'queued':
       return `Queued at ${time(outcome.action.queuedAt)}: waiting for the network`;
@@ -22,7 +22,7 @@ export function QueuedActions() {
         <ul>
           {outcomes.map((outcome) => (
             <li key={outcome.action.id} className={`queued-${outcome.kind}`}>
-              <strong>{outcome.action.label}</strong> — {describe(outcome)}
+              <strong>{outcome.action.label}</strong> — {describeOutcome(outcome)}
             </li>
           ))}
         </ul>

@@ -6,8 +6,8 @@
  * (and those after it) queued.
  */
 import { openDB, type IDBPDatabase } from 'idb';
-import { useSyncExternalStore } from 'react';
-import { ApiError, browserApi } from '../api/client.ts';
+import { useState, useSyncExternalStore } from 'react';
+import { ApiError, browserApi, currentScopeHeaders } from '../api/client.ts';
 import { currentConnectivity, markReachable, markUnreachable, onConnectivityChange } from './connectivity.ts';
 
 export interface QueuedAction {
@@ -17,6 +17,8 @@ export interface QueuedAction {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
+  /** The organization and project it was asked in: sent there even if the user switched meanwhile. */
+  scope?: Record<string, string>;
   queuedAt: number;
 }
 
@@ -53,10 +55,22 @@ export function useActionOutcomes(): ActionOutcome[] {
   );
 }
 
+/**
+ * For a page that queued an action: what became of it since, so the page's own line about it does
+ * not keep saying "queued" once it was delivered or refused. Undefined until `watch(id)`.
+ */
+export function useQueuedOutcome(): [ActionOutcome | undefined, (id: number | undefined) => void] {
+  const [id, watch] = useState<number | undefined>();
+  const all = useActionOutcomes();
+  return [id === undefined ? undefined : all.find((outcome) => outcome.action.id === id), watch];
+}
+
 const isNetworkFailure = (error: unknown) => error instanceof TypeError;
 
 /** Sends the action now, or queues it when Watchkeeper cannot be reached. */
-export async function sendOrQueue<T>(action: Omit<QueuedAction, 'queuedAt' | 'id'>): Promise<{ queued: false; answer: T } | { queued: true }> {
+export async function sendOrQueue<T>(
+  action: Omit<QueuedAction, 'queuedAt' | 'id' | 'scope'>,
+): Promise<{ queued: false; answer: T } | { queued: true; id: number }> {
   if (currentConnectivity().online) {
     try {
       const answer = await browserApi<T>(action.path, { method: action.method, body: action.body });
@@ -67,10 +81,10 @@ export async function sendOrQueue<T>(action: Omit<QueuedAction, 'queuedAt' | 'id
       markUnreachable();
     }
   }
-  const queued: QueuedAction = { ...action, queuedAt: Date.now() };
+  const queued: QueuedAction = { ...action, scope: currentScopeHeaders(), queuedAt: Date.now() };
   queued.id = (await (await db()).add(STORE, queued)) as number;
   report({ kind: 'queued', action: queued });
-  return { queued: true };
+  return { queued: true, id: queued.id };
 }
 
 let flushing: Promise<void> | undefined;
@@ -82,7 +96,7 @@ export function flushQueuedActions(): Promise<void> {
       const store = await db();
       for (const action of (await store.getAll(STORE)) as QueuedAction[]) {
         try {
-          await browserApi(action.path, { method: action.method, body: action.body });
+          await browserApi(action.path, { method: action.method, body: action.body, ...(action.scope ? { scope: action.scope } : {}) });
           report({ kind: 'delivered', action, at: Date.now() });
         } catch (error) {
           if (isNetworkFailure(error)) {

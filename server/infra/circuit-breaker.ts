@@ -2,6 +2,8 @@
  * A circuit breaker for one dependency. A call that cost a timeout opens it: for `cooldownMs`
  * every call is refused at once instead of each paying the timeout again. Then one call at a time
  * goes through as a probe; an answer closes the circuit, another failure opens it for a new cooldown.
+ * A probe that never reports back (its caller gave up on it) does not hold the circuit shut: after
+ * another cooldown the next call probes instead.
  */
 
 export class CircuitOpenError extends Error {
@@ -24,6 +26,7 @@ export function createCircuitBreaker({ cooldownMs = 5_000, now = Date.now, onCha
   let state: CircuitState = 'closed';
   let openedAt = 0;
   let probing = false;
+  let probeStartedAt = 0;
   const moveTo = (next: CircuitState) => {
     if (next === state) return;
     state = next;
@@ -38,8 +41,9 @@ export function createCircuitBreaker({ cooldownMs = 5_000, now = Date.now, onCha
     tryAcquire(): boolean {
       if (state === 'closed') return true;
       if (state === 'open' && now() - openedAt < cooldownMs) return false;
-      if (probing) return false;
+      if (probing && now() - probeStartedAt < cooldownMs) return false;
       probing = true;
+      probeStartedAt = now();
       moveTo('half-open');
       return true;
     },

@@ -53,6 +53,19 @@ describe('circuit breaker', () => {
     expect(breaker.tryAcquire()).toBe(true);
   });
 
+  it('lets another probe through when one has not reported back within a cooldown', () => {
+    const time = clock();
+    const breaker = createCircuitBreaker({ cooldownMs: 100, now: time.now });
+    breaker.failed({ timedOut: true });
+    time.advance(100);
+    expect(breaker.tryAcquire()).toBe(true); // a probe whose caller never says how it went
+    time.advance(99);
+    expect(breaker.tryAcquire()).toBe(false);
+    time.advance(1);
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.state).toBe('half-open');
+  });
+
   it('probes at once when told the dependency is back', () => {
     const time = clock();
     const breaker = createCircuitBreaker({ cooldownMs: 60_000, now: time.now });

@@ -1,7 +1,6 @@
 /**
  * Every dashboard page the server renders, by its path (Fastify's syntax) and who may see it.
- * The client's router (web/src/app/routes.tsx) has the same paths; a path here with no page
- * there renders the dashboard's 404. Pages stay off /api and /health, which are the API's.
+ * The client's router (web/src/app/routes.tsx) has the same paths (web/src/app/routes.test.ts). Pages stay off /api and /health, which are the API's.
  */
 export interface PagePath {
   path: string;
@@ -27,6 +26,12 @@ export const PAGE_PATHS: PagePath[] = [
   { path: '/services', access: 'signed-in' },
   { path: '/services/new', access: 'signed-in' },
   { path: '/services/:name', access: 'signed-in' },
+  // The metrics pages: /metrics is the Prometheus exposition, so they are the charts.
+  { path: '/charts', access: 'signed-in' },
+  { path: '/charts/http', access: 'signed-in' },
+  { path: '/charts/database', access: 'signed-in' },
+  { path: '/charts/cache', access: 'signed-in' },
+  { path: '/charts/explore', access: 'signed-in' },
   { path: '/accessibility', access: 'anonymous', cacheControl: 'public, max-age=3600' },
   { path: '/status-page', access: 'signed-in' },
   { path: '/status/:slug', access: 'anonymous', cacheControl: 'public, max-age=30' },
