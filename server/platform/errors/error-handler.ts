@@ -10,6 +10,7 @@ import { problemTypeFor } from '../../../contracts/errors.ts';
 import { SYSTEM_SCOPE, sameScope } from '../../../contracts/tenancy.ts';
 import { AppError, errorCatalogue, type ErrorCode, type FieldError } from './catalogue.ts';
 import { createOutageLog, type Dependency, type OutageLog } from './outage-log.ts';
+import { findUnstorableText } from './unstorable-text.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -134,6 +135,16 @@ export const errorHandlerPlugin = fp(
         }
         outages.summarize();
       });
+    });
+
+    // Before the schema validation of every route: text the database cannot store is refused by name.
+    app.addHook('preValidation', (request, reply, done) => {
+      const body = request.body;
+      if (body === null || (typeof body !== 'object' && typeof body !== 'string')) return done();
+      const pointer = findUnstorableText(body);
+      if (!pointer) return done();
+      const detail = `${pointer}: contains NUL or a lone UTF-16 surrogate, which cannot be stored`;
+      sendProblem(request, reply, 'WK_ERR_UNSTORABLE_TEXT', detail, [{ pointer, detail: 'contains NUL or a lone UTF-16 surrogate' }]);
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {

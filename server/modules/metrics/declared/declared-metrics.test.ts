@@ -117,6 +117,15 @@ describe('declared metrics', () => {
       }
     });
 
+    it('refuses help text with a lone surrogate or NUL with 400 naming /body/help, rather than failing in the database', async () => {
+      for (const help of ['broken \ud800', 'nul \u0000 inside']) {
+        const refused = await problem(await api('/odd_text', { method: 'PUT', body: { help, type: 'histogram' } }));
+        expect(refused).toMatchObject({ status: 400, code: 'WK_ERR_UNSTORABLE_TEXT', errors: [{ pointer: '/body/help' }] });
+      }
+      expect((await api('/odd_text', { method: 'PUT', body: { help: 'emoji 😀 kept whole', type: 'gauge' } })).status).toBe(201);
+      expect((await json(await api('/odd_text'))).help).toBe('emoji 😀 kept whole');
+    });
+
     it('is read with metrics:read and changed with metrics:write', async () => {
       const reader = (await createApiKey(t.app, { organizationId: project.id, projectId: project.projectId, scopes: ['metrics:read'] })).headers;
       expect((await api('', { headers: reader })).status).toBe(200);
