@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closedPort, mimePart, startRecorder, startSmtpRecorder, type Answer, type Recorder, type SmtpRecorder } from '../../../../test/channel-servers.ts';
 import type { NotifiedAlert, Notification } from '../notification.ts';
@@ -54,6 +57,11 @@ async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
   );
   expect(error).toBeInstanceOf(DeliveryError);
   return error as DeliveryError;
+}
+
+async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  return { key: pems.private, cert: pems.cert };
 }
 
 let recorder: Recorder | undefined;
@@ -295,6 +303,15 @@ describe('telegram', () => {
     expect(text).toContain('View in Watchkeeper');
   });
 
+  it('waits as long as the Bot API asks in retry_after when it rate-limits', async () => {
+    const r = await record((_, response) =>
+      response.writeHead(429).end('{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 12","parameters":{"retry_after":12}}'),
+    );
+    const error = await failure(send({ type: 'telegram', botToken: '1:X', chatId: 1, apiUrl: r.url }));
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterSeconds).toBe(12);
+  });
+
   it('never names the bot token in an error', async () => {
     const r = await record((request, response) => response.writeHead(404).end(`Not Found: ${request.url}`));
     const error = await failure(send({ type: 'telegram', botToken: '123:SECRET', chatId: 1, apiUrl: r.url }));
@@ -353,10 +370,40 @@ describe('email', () => {
     expect(error.retryable).toBe(true);
   });
 
+  it('upgrades with STARTTLS and refuses a certificate it cannot verify unless told not to verify', async () => {
+    smtp = await startSmtpRecorder({ disabledCommands: [], ...(await selfSignedCertificate()) });
+    const config = { ...base, requireTls: true, smarthost: { host: '127.0.0.1', port: smtp.port } };
+    const error = await failure(send(config));
+    expect(error.retryable).toBe(false);
+    expect(smtp.mails).toHaveLength(0);
+    await send({ ...config, tlsRejectUnauthorized: false });
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('gives up on a mail server that never greets when the signal aborts, and retries later', async () => {
+    const controller = new AbortController();
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      controller.abort();
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const error = await failure(send({ ...base, smarthost: { host: '127.0.0.1', port } }, notification(), context({ signal: controller.signal })));
+      expect(error.retryable).toBe(true);
+      expect(error.message).toContain('did not answer in time');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
   it('refuses to send in clear when STARTTLS is required and the server does not offer it', async () => {
     smtp = await startSmtpRecorder();
     const error = await failure(send({ ...base, requireTls: true, smarthost: { host: '127.0.0.1', port: smtp.port } }));
-    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error.retryable).toBe(false);
     expect(smtp.mails).toHaveLength(0);
   });
 });

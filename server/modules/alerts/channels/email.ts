@@ -47,11 +47,30 @@ export function renderEmailHtml(notification: Notification, test: boolean | unde
   return `<!doctype html><html><body>${parts.join('\n')}</body></html>`;
 }
 
-/** SMTP 5xx and refused authentication are permanent; connection trouble and 4xx are worth a retry. */
+// Node's codes for a certificate that does not verify: a configuration to fix, not a moment to wait out.
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Permanent: an SMTP 5xx, a refused login, a server that cannot do the STARTTLS the config
+ * requires, a certificate that does not verify. Connection trouble and SMTP 4xx are retried.
+ */
 function toDeliveryError(error: unknown, host: string): DeliveryError {
-  const err = error as { message?: string; code?: string; responseCode?: number };
-  const reason = err.responseCode ? `${err.responseCode} ${err.code ?? ''}`.trim() : (err.code ?? err.message ?? String(error));
-  const permanent = err.code === 'EAUTH' || (err.responseCode !== undefined && err.responseCode >= 500);
+  const err = error as { message?: string; code?: string; originalCode?: string; responseCode?: number };
+  const detail = err.originalCode ?? (err.responseCode ? String(err.responseCode) : undefined);
+  const reason = [err.code, detail].filter(Boolean).join(' ') || (err.message ?? String(error));
+  const permanent =
+    err.code === 'EAUTH' ||
+    err.code === 'ETLS' ||
+    (err.originalCode !== undefined && CERTIFICATE_ERRORS.has(err.originalCode)) ||
+    (err.responseCode !== undefined && err.responseCode >= 500);
   return new DeliveryError(`email: ${host} refused or failed: ${reason}`, { retryable: !permanent });
 }
 

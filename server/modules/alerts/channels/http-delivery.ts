@@ -13,6 +13,8 @@ export interface PostOptions {
   signal: AbortSignal;
   /** Strings never to repeat in an error (tokens, keys): the far end may echo them back. */
   secrets?: readonly string[];
+  /** For APIs that say how long to wait in the body rather than in Retry-After (Telegram). */
+  retryAfterFromBody?: (body: string) => number | undefined;
 }
 
 export interface PostAnswer {
@@ -28,7 +30,7 @@ const BODY_EXCERPT = 200;
  * again would get the same refusal. Errors name only the URL's origin: Slack, Discord and Teams
  * webhook URLs and Telegram's bot path are credentials in themselves.
  */
-export async function post({ channel, url, body, headers = {}, signal, secrets = [] }: PostOptions): Promise<PostAnswer> {
+export async function post({ channel, url, body, headers = {}, signal, secrets = [], retryAfterFromBody }: PostOptions): Promise<PostAnswer> {
   const target = describeTarget(url);
   secrets = [...secrets, ...urlSecrets(url)];
   let response: Response;
@@ -51,7 +53,8 @@ export async function post({ channel, url, body, headers = {}, signal, secrets =
   const excerpt = redact(text.slice(0, BODY_EXCERPT).replace(/\s+/g, ' ').trim(), secrets);
   const message = `${channel}: ${target} answered ${response.status}${excerpt ? `: ${excerpt}` : ''}`;
   const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-  throw new DeliveryError(message, { retryable, retryAfterSeconds: retryable ? parseRetryAfter(response.headers.get('retry-after')) : undefined });
+  const retryAfterSeconds = retryable ? (parseRetryAfter(response.headers.get('retry-after')) ?? retryAfterFromBody?.(text)) : undefined;
+  throw new DeliveryError(message, { retryable, retryAfterSeconds });
 }
 
 /** Retry-After is either delta-seconds or an HTTP date; anything else is ignored. */

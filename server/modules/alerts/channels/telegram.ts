@@ -45,6 +45,16 @@ export function renderTelegramHtml(notification: Parameters<typeof renderTitle>[
   return [...kept, footer].join('\n');
 }
 
+/** A 429 from the Bot API says how long to wait in `parameters.retry_after`. */
+function telegramRetryAfter(body: string): number | undefined {
+  try {
+    const retryAfter = (JSON.parse(body) as { parameters?: { retry_after?: unknown } }).parameters?.retry_after;
+    return typeof retryAfter === 'number' && retryAfter >= 0 ? retryAfter : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const telegramChannel: Channel<TelegramConfig> = {
   type: 'telegram',
   configSchema: telegramConfigSchema,
@@ -64,6 +74,7 @@ export const telegramChannel: Channel<TelegramConfig> = {
       headers: { 'Content-Type': 'application/json' },
       signal: context.signal,
       secrets: [config.botToken],
+      retryAfterFromBody: telegramRetryAfter,
     });
   },
 };
