@@ -299,6 +299,19 @@ export const errorCatalogue = {
       'The push would take a metric over `METRICS_PUSH_MAX_SERIES_PER_METRIC` series (or its declared `maxSeries`), a declared label over its `maxValues` distinct values, or the project over `METRICS_PUSH_MAX_SERIES_PER_PROJECT` (a label explosion); the problem names the metric and the limit. Nothing of the push is stored; what was stored before stays.',
   },
 
+  // Alerts
+  WK_ERR_SILENCE_NOT_FOUND: {
+    status: 404,
+    title: 'No such silence',
+    description: 'The project has no silence with this id (`/params/silenceID`, or the `id` of a silence being updated).',
+  },
+  WK_ERR_MATCHER_INVALID: {
+    status: 400,
+    title: 'Matcher that cannot be parsed',
+    description:
+      'A matcher (`filter`, a silence matcher, a route or inhibition matcher) is not in the Alertmanager syntax (`name="value"`, `!=`, `=~`, `!~`) or its regular expression is not valid RE2; the problem names the field and the column.',
+  },
+
   // Health
   WK_ERR_HEALTH_COMPONENT_NOT_FOUND: {
     status: 404,

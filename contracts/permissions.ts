@@ -28,6 +28,8 @@ export const permissions = [
   'status-pages:write',
   'metrics:read',
   'metrics:write',
+  'alerts:read',
+  'alerts:write',
 ] as const;
 
 export type Permission = (typeof permissions)[number];
@@ -41,9 +43,10 @@ export const builtInRoles = ['viewer', 'editor', 'admin', 'owner'] as const;
 export type BuiltInRole = (typeof builtInRoles)[number];
 
 const ownPermissions: Record<BuiltInRole, readonly Permission[]> = {
-  viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read', 'status-pages:read'],
+  viewer: ['health:read', 'services:read', 'projects:read', 'organizations:read', 'logs:read', 'status-pages:read', 'alerts:read'],
   // An editor changes what is monitored — within the projects their membership covers.
-  editor: ['services:write', 'logs:write', 'metrics:write'],
+  // alerts:write: post alerts, silence and acknowledge them, edit rules and routes.
+  editor: ['services:write', 'logs:write', 'metrics:write', 'alerts:write'],
   admin: [
     'health:test',
     'users:read',

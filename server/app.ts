@@ -40,6 +40,7 @@ import { apiKeysPlugin } from './modules/api-keys/index.ts';
 import { servicesPlugin } from './modules/services/index.ts';
 import { statusPagesPlugin } from './modules/status-pages/index.ts';
 import { metricsEndpointPlugin } from './modules/metrics/index.ts';
+import { alertsPlugin } from './modules/alerts/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -119,6 +120,7 @@ export const app = fp<AppOptions>(
     });
     await instance.register(servicesPlugin, { config });
     await instance.register(statusPagesPlugin);
+    await instance.register(alertsPlugin, { version: VERSION });
     // After the features whose state it exports (health above all).
     await instance.register(metricsEndpointPlugin, { config });
 

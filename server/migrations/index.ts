@@ -17,6 +17,7 @@ import * as m0011 from './0011-status-pages.ts';
 import * as m0012 from './0012-pushed-metrics.ts';
 import * as m0013 from './0013-metric-time-series.ts';
 import * as m0014 from './0014-declared-metrics.ts';
+import * as m0015 from './0015-alerts.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-tenancy-and-health': m0001,
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0012-pushed-metrics': m0012,
   '0013-metric-time-series': m0013,
   '0014-declared-metrics': m0014,
+  '0015-alerts': m0015,
 };
 
 export const LATEST_MIGRATION = Object.keys(migrations).at(-1)!;

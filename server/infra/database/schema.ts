@@ -230,6 +230,41 @@ export interface PushedMetricGroupsTable {
   failed_at: Timestamp | null;
 }
 
+export interface AlertsTable {
+  project_id: string;
+  /** Alertmanager's label-set fingerprint, 16 hex digits. */
+  fingerprint: string;
+  labels: JsonColumn<Record<string, string>>;
+  annotations: JsonColumn<Record<string, string>>;
+  starts_at: Timestamp;
+  /** In the future while the alert fires; at or before now once resolved. */
+  ends_at: Timestamp;
+  generator_url: string;
+  origin: 'api' | 'rule';
+  updated_at: Timestamp;
+}
+
+export interface AlertTransitionsTable {
+  id: Generated<string>;
+  project_id: string;
+  fingerprint: string;
+  from_state: string;
+  to_state: string;
+  at: Timestamp;
+}
+
+export interface SilencesTable {
+  id: Generated<string>;
+  project_id: string;
+  /** The API v2 matcher objects: `{ name, value, isRegex, isEqual }`. */
+  matchers: JsonColumn<{ name: string; value: string; isRegex: boolean; isEqual: boolean }[]>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  created_by: string;
+  comment: string;
+  updated_at: Timestamp;
+}
+
 export interface DeclaredMetricsTable {
   project_id: string;
   name: string;
@@ -293,6 +328,9 @@ export interface Database {
   status_incident_updates: StatusIncidentUpdatesTable;
   pushed_metric_groups: PushedMetricGroupsTable;
   declared_metrics: DeclaredMetricsTable;
+  alerts: AlertsTable;
+  alert_transitions: AlertTransitionsTable;
+  silences: SilencesTable;
   metric_series: MetricSeriesTable;
   metric_points_raw: MetricPointsTable;
   metric_points_1m: MetricAggregatesTable;
