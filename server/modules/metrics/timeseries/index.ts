@@ -15,6 +15,7 @@ import { RESOLUTIONS, type Resolution, type SampledPoint, type TimeSeriesReposit
 import { timeSeriesRoutes } from './time-series.routes.ts';
 
 export { createTimeSeriesRepository, type SampledPoint, type TimeSeriesRepository } from './time-series-repository.ts';
+export { resolutionFor, type RetentionDays } from './time-series.routes.ts';
 
 export const METRICS_SAMPLE_JOB = 'metrics.sample';
 export const METRICS_ACTIVITY_JOB = 'metrics.activity';

@@ -48,6 +48,17 @@ export interface SecurityEventsRepository {
   record(input: SecurityEventInput): Promise<{ event: SecurityEventRecord; opened: boolean }>;
   page(filters: SecurityEventFilters, options: { limit: number; beforeId?: string }): Promise<SecurityEventRecord[]>;
   /**
+   * How many events of an organization were seen in [from, to) (last_seen in it), of these kinds
+   * (none: every kind) and severities, by kind and severity: what an alert rule counts.
+   */
+  countSeen(filters: {
+    organizationId: string;
+    kinds: readonly string[];
+    severities: readonly SecuritySeverity[];
+    from: Date;
+    to: Date;
+  }): Promise<{ kind: string; severity: SecuritySeverity; count: number }[]>;
+  /**
    * Remembers that the key was used from `ip` (bumping last_seen when it is older than
    * API_KEY_IP_TOUCH_INTERVAL_MINUTES); returns whether that address is new and how many others the key had.
    */
@@ -129,6 +140,20 @@ export function createSecurityEventsRepository({ db }: { db: Kysely<Database> })
       if (beforeId) query = query.where('id', '<', beforeId);
       const rows = await query.orderBy('id', 'desc').limit(limit).execute();
       return rows.map(toRecord);
+    },
+
+    async countSeen({ organizationId, kinds, severities, from, to }) {
+      if (severities.length === 0) return [];
+      let query = db
+        .selectFrom('security_events')
+        .select(['kind', 'severity', (eb) => eb.fn.countAll<string>().as('count')])
+        .where('organization_id', '=', organizationId)
+        .where('severity', 'in', [...severities])
+        .where('last_seen', '>=', from)
+        .where('last_seen', '<', to);
+      if (kinds.length > 0) query = query.where('kind', 'in', [...kinds]);
+      const rows = await query.groupBy(['kind', 'severity']).orderBy('kind').orderBy('severity').execute();
+      return rows.map((row) => ({ kind: row.kind, severity: row.severity, count: Number(row.count) }));
     },
 
     async rememberApiKeyIp({ apiKeyId, ip, organizationId }) {

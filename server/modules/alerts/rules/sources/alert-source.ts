@@ -18,6 +18,11 @@ export interface AlertSample {
 export type SourceResult = { kind: 'ok'; samples: AlertSample[] } | { kind: 'no-data'; reason: string } | { kind: 'error'; message: string };
 
 export interface SourceContext {
+  /**
+   * The organization of the rule's project: security events are recorded per organization, and
+   * the health monitor names components by organization and project.
+   */
+  organizationId: string;
   /** The project the rule belongs to: a source reads that project's data only. */
   projectId: string;
   now: Date;
