@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertRuleSchema, type AlertRuleInput } from './alert-rules.ts';
+import { alertRuleSchema } from './alert-rules.ts';
 
-const rule = (overrides: Partial<AlertRuleInput> & Record<string, unknown> = {}): unknown => ({
+const rule = (overrides: Record<string, unknown> = {}): unknown => ({
   name: 'HighLatency',
   source: { type: 'metric', metric: 'http_request_duration_seconds', aggregation: 'avg', window: '5m', op: '>', threshold: 0.5 },
   severity: 'warning',

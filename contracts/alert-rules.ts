@@ -41,7 +41,16 @@ const healthShape = {
   /** Fires while the latency detector sees a sustained slowdown; `$value` is latency / baseline p95. */
   latencyDegraded: z.literal(true).optional(),
 };
-function checkHealth(query: { component?: string | undefined; components?: string[] | undefined; group?: string | undefined; statuses?: unknown; latencyDegraded?: true | undefined }, context: z.RefinementCtx) {
+function checkHealth(
+  query: {
+    component?: string | undefined;
+    components?: string[] | undefined;
+    group?: string | undefined;
+    statuses?: unknown;
+    latencyDegraded?: true | undefined;
+  },
+  context: z.RefinementCtx,
+) {
   const selectors = [query.component, query.components, query.group].filter((s) => s !== undefined).length;
   if (selectors !== 1) context.addIssue({ code: 'custom', path: ['component'], message: 'give exactly one of component, components or group' });
   if ((query.statuses === undefined) === (query.latencyDegraded === undefined)) {
@@ -75,7 +84,10 @@ function checkMetric(query: { op?: unknown; threshold?: unknown; absent?: true |
 export const securityEventSeverities = ['low', 'medium', 'high', 'critical'] as const;
 const securityShape = {
   /** Event kinds (brute-force, password-spraying…); none given: every kind. */
-  kinds: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be an event kind')).max(50).default([]),
+  kinds: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be an event kind'))
+    .max(50)
+    .default([]),
   minSeverity: z.enum(securityEventSeverities).default('low'),
   window: atLeast(1000, '1s').default(900_000),
   /** Fires when at least this many matching events were seen in the window. */

@@ -101,7 +101,8 @@ export function humanizeDuration(v: number): string {
 /** Go's fmt verbs that annotations use: %d %f %.Nf %g %.Ng %e %s %v %q %%. */
 export function printf(format: string, args: Value[]): string {
   let next = 0;
-  return format.replace(/%(-?\d*)(?:\.(\d+))?([dfgesvq%])/g, (_, width: string, precision: string | undefined, verb: string) => {
+  return format.replace(/%(-?\d{0,3})(\.\d{1,3}|)([dfgesvq%])/g, (_, width: string, dotted: string | undefined, verb: string) => {
+    const precision = dotted ? dotted.slice(1) : undefined;
     if (verb === '%') return '%';
     const arg = args[next++];
     if (arg === undefined) return `%!${verb}(MISSING)`;
@@ -268,12 +269,15 @@ function operand(token: Token, fail: (at: number, problem: string) => never): Op
     if (!Number.isFinite(n)) fail(token.at, `bad number ${token.text}`);
     return () => n;
   }
-  const match = /^(\$[a-zA-Z_]\w*|\.[A-Z]\w*)(?:\.([a-zA-Z_]\w*))?$/.exec(token.text);
-  const variable = match && VARIABLES[match[1]!];
-  if (!match || !variable) return fail(token.at, `unknown variable "${token.text}"`);
-  const key = match[2];
-  const isMap = match[1] !== '$value' && match[1] !== '.Value';
+  // `$labels.x` or `.Labels.x`: the variable, then at most one field.
+  const dotted = token.text.startsWith('.');
+  const [first, second, ...more] = (dotted ? token.text.slice(1) : token.text).split('.');
+  const name = dotted ? `.${first}` : first!;
+  const key = second;
+  const variable = Object.hasOwn(VARIABLES, name) ? VARIABLES[name] : undefined;
+  if (!variable || more.length > 0 || (key !== undefined && !/^[a-zA-Z_]\w*$/.test(key))) return fail(token.at, `unknown variable "${token.text}"`);
+  const isMap = name !== '$value' && name !== '.Value';
   if (isMap && key === undefined) fail(token.at, `${token.text} needs a label name, e.g. ${token.text}.instance`);
-  if (!isMap && key !== undefined) fail(token.at, `${match[1]} has no field ${key}`);
+  if (!isMap && key !== undefined) fail(token.at, `${name} has no field ${key}`);
   return (data) => variable(data, key);
 }

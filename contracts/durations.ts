@@ -13,19 +13,25 @@ const UNITS = [
   ['ms', 1],
 ] as const;
 
-const PATTERN = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-
 /** Milliseconds of a Prometheus duration, or undefined when the text is not one. */
 export function parseDuration(text: string): number | undefined {
   if (text === '0') return 0;
-  const match = PATTERN.exec(text);
-  if (!match || text === '') return undefined;
+  // A scan, not one regular expression of seven optional groups (a backtracking risk on input).
   let total = 0;
-  UNITS.forEach(([, ms], i) => {
-    const part = match[i + 1];
-    if (part !== undefined) total += Number(part) * ms;
-  });
-  return Number.isSafeInteger(total) ? total : undefined;
+  let at = 0;
+  let unit = 0;
+  while (at < text.length) {
+    const digits = /^\d{1,16}/.exec(text.slice(at))?.[0];
+    if (!digits) return undefined;
+    at += digits.length;
+    const rest = text.slice(at);
+    const next = UNITS.findIndex(([name], i) => i >= unit && rest.startsWith(name) && !(name === 'm' && rest.startsWith('ms')));
+    if (next === -1) return undefined;
+    total += Number(digits) * UNITS[next]![1];
+    at += UNITS[next]![0].length;
+    unit = next + 1;
+  }
+  return text.length > 0 && Number.isSafeInteger(total) ? total : undefined;
 }
 
 /** The shortest Prometheus duration for a whole number of milliseconds (`0s` for none). */

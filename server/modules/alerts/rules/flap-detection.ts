@@ -50,11 +50,7 @@ export function emptyFlapState<T>(): FlapState<T> {
 }
 
 /** Adds one result; `changed` says whether the series started or stopped flapping with it. */
-export function recordResult<T>(
-  previous: FlapState<T>,
-  result: T,
-  thresholds: FlapThresholds = DEFAULT_FLAP_THRESHOLDS,
-): FlapState<T> & { changed: boolean } {
+export function recordResult<T>(previous: FlapState<T>, result: T, thresholds: FlapThresholds = DEFAULT_FLAP_THRESHOLDS): FlapState<T> & { changed: boolean } {
   const history = [...previous.history, result].slice(-FLAP_HISTORY);
   const percent = percentStateChange(history);
   const flapping = previous.flapping ? !(percent < thresholds.low) : percent > thresholds.high;

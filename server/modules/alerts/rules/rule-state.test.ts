@@ -164,7 +164,10 @@ describe('the alert lifecycle of a rule', () => {
       { kind: 'error', message: 'connection refused' },
     ] as SourceResult[]) {
       const out = evaluateRule({ previous: firing, result, rule: rule(), now: at(600), fingerprint });
-      expect(out.state).toMatchObject({ health: result.kind, message: 'reason' in result ? result.reason : result.message });
+      expect(out.state).toMatchObject({
+        health: result.kind,
+        message: result.kind === 'no-data' ? result.reason : result.kind === 'error' ? result.message : '',
+      });
       expect(out.state.series).toEqual(firing.series);
       expect(out.transitions).toEqual([]);
       expect(out.healthChanged).toBe(true);
@@ -186,7 +189,9 @@ describe('the alert lifecycle of a rule', () => {
   });
 
   it('treats two samples with one label set as one alert', () => {
-    expect(run([[0, holds(['a', 1], ['a', 2])]]).state.series).toEqual({ [fingerprint({ instance: 'a', severity: 'warning', team: 'ops', alertname: 'DiskFull' })]: expect.objectContaining({ value: 1 }) });
+    expect(run([[0, holds(['a', 1], ['a', 2])]]).state.series).toEqual({
+      [fingerprint({ instance: 'a', severity: 'warning', team: 'ops', alertname: 'DiskFull' })]: expect.objectContaining({ value: 1 }),
+    });
   });
 
   describe('properties', () => {
@@ -241,7 +246,15 @@ describe('the alert lifecycle of a rule', () => {
     });
 
     it('moves each series only along the lifecycle’s edges, and never on an error', () => {
-      const edges = new Set(['inactive→pending', 'inactive→firing', 'pending→firing', 'pending→inactive', 'firing→resolved', 'resolved→pending', 'resolved→firing']);
+      const edges = new Set([
+        'inactive→pending',
+        'inactive→firing',
+        'pending→firing',
+        'pending→inactive',
+        'firing→resolved',
+        'resolved→pending',
+        'resolved→firing',
+      ]);
       fc.assert(
         fc.property(schedule, ({ forMs, keepMs, steps }) => {
           const seen = play(forMs, keepMs, steps);

@@ -127,7 +127,9 @@ export function evaluateRule({ previous = EMPTY_RULE_STATE, result, rule, now, f
   }
 
   for (const [key, { labels, value }] of holding) {
-    const annotations = Object.fromEntries(Object.entries(templates).map(([name, t]) => [name, t.render({ labels, value, externalLabels: externalLabels ?? {} })]));
+    const annotations = Object.fromEntries(
+      Object.entries(templates).map(([name, t]) => [name, t.render({ labels, value, externalLabels: externalLabels ?? {} })]),
+    );
     const before = previous.series[key];
     const fresh = !before || before.state === 'resolved';
     const next: AlertSeries = fresh

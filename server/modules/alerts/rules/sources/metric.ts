@@ -53,9 +53,7 @@ export function createMetricSource({
       }
       if (series.length === 0) return { kind: 'no-data', reason: `no series of ${query.metric} matches ${JSON.stringify(query.match)}` };
       const compare = COMPARE[query.op!];
-      const samples = withPoints
-        .map((s) => ({ labels: s.labels, value: s.points.at(-1)![1] }))
-        .filter((sample) => compare(sample.value, query.threshold!));
+      const samples = withPoints.map((s) => ({ labels: s.labels, value: s.points.at(-1)![1] })).filter((sample) => compare(sample.value, query.threshold!));
       return { kind: 'ok', samples };
     },
   };

@@ -7,11 +7,7 @@ import { securityEventSeverities, securityEventsQuerySchema, type SecurityEvents
 import type { SecurityEventsRepository } from '../../../../platform/security/events/index.ts';
 import type { AlertSample, AlertSource, SourceContext, SourceResult } from './alert-source.ts';
 
-export function createSecurityEventsSource({
-  repository,
-}: {
-  repository: Pick<SecurityEventsRepository, 'countSeen'>;
-}): AlertSource<SecurityEventsQuery> {
+export function createSecurityEventsSource({ repository }: { repository: Pick<SecurityEventsRepository, 'countSeen'> }): AlertSource<SecurityEventsQuery> {
   return {
     type: 'security-events',
     querySchema: securityEventsQuerySchema,
