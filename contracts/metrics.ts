@@ -15,6 +15,8 @@ const time = z.union([
     .number()
     .finite()
     .min(0)
+    // Beyond this a Date is invalid (and no RFC 3339 time is later: year 9999).
+    .max(253_402_300_799, 'must be before the year 10000')
     .transform((seconds) => new Date(seconds * 1000)),
   z.iso.datetime({ offset: true }).transform((text) => new Date(text)),
 ]);
