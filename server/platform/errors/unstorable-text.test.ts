@@ -14,4 +14,10 @@ describe('findUnstorableText', () => {
     expect(findUnstorableText('plain text body')).toBeUndefined();
     expect(findUnstorableText(Buffer.from([0, 0xd8, 0]))).toBeUndefined();
   });
+
+  it('walks a body nested 100,000 levels deep without copying its path at each level', () => {
+    let deep: unknown = 'bottom \ud800';
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(findUnstorableText(deep)).toBe(`/body${'/a'.repeat(100_000)}`);
+  });
 });

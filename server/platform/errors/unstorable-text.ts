@@ -11,18 +11,31 @@ const UNSTORABLE_PATTERN = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 
 /** The JSON pointer (under `/body`) of the first unstorable string or key, or undefined. */
 export function findUnstorableText(body: unknown): string | undefined {
-  const pending: Array<{ value: unknown; path: string[] }> = [{ value: body, path: [] }];
+  // Each entry links to its parent instead of copying the path: a deeply nested body (the
+  // pentest sends thousands of levels) must cost linear time and memory, not quadratic.
+  interface Step {
+    value: unknown;
+    key: string | undefined;
+    parent: Step | undefined;
+  }
+  const pathOf = (step: Step | undefined, last?: string): string[] => {
+    const path: string[] = last === undefined ? [] : [last];
+    for (let at = step; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const pending: Step[] = [{ value: body, key: undefined, parent: undefined }];
   while (pending.length > 0) {
-    const { value, path } = pending.pop()!;
+    const step = pending.pop()!;
+    const { value } = step;
     if (typeof value === 'string') {
-      if (UNSTORABLE_PATTERN.test(value)) return pointer(path);
+      if (UNSTORABLE_PATTERN.test(value)) return pointer(pathOf(step));
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => pending.push({ value: item, path: [...path, String(index)] }));
+      value.forEach((item, index) => pending.push({ value: item, key: String(index), parent: step }));
     } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
       // Bytes (protobuf bodies) are the parser's to judge; plain objects and arrays are walked.
       for (const [key, item] of Object.entries(value)) {
-        if (UNSTORABLE_PATTERN.test(key)) return pointer([...path, key]);
-        pending.push({ value: item, path: [...path, key] });
+        if (UNSTORABLE_PATTERN.test(key)) return pointer(pathOf(step, key));
+        pending.push({ value: item, key, parent: step });
       }
     }
   }
